@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0
+# Bulkhead: `make` builds everything, `make check` runs every test,
+# `make demo` boots the emulated test machine and enables the hypervisor.
+
+PYTHON := /usr/bin/python3
+CC := gcc
+KERNEL_RELEASE := $(shell cat build/kernel/version 2>/dev/null)
+KDIR ?= /usr/src/linux-headers-$(KERNEL_RELEASE)
+
+STRICT_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
+	-Wstrict-prototypes -Wshadow -Wundef
+CONFIG_HEADER := include/generated/config.h
+CONFIGS := $(patsubst configs/x86/%.dts,build/configs/%.cell,$(wildcard configs/x86/*.dts))
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
+
+all: hypervisor driver tools configs
+
+deps:
+	ci/install-deps
+
+# Build options (Kconfig, Debian's python3-kconfiglib).
+.config:
+	$(PYTHON) -m alldefconfig Kconfig
+defconfig:
+	$(PYTHON) -m alldefconfig Kconfig
+menuconfig:
+	$(PYTHON) -m menuconfig Kconfig
+$(CONFIG_HEADER): .config Kconfig
+	@mkdir -p $(dir $@)
+	$(PYTHON) -m genconfig --header-path $@ Kconfig
+
+hypervisor: $(CONFIG_HEADER)
+	$(MAKE) -C hypervisor
+
+driver:
+	@test -d "$(KDIR)" || { echo "make: kernel headers '$(KDIR)' not found; run 'make deps' or pass KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools: tools/bulkhead
+# Static, so the emulated test machine's busybox initramfs can run it.
+tools/bulkhead: tools/bulkhead.c include/bulkhead/*.h
+	$(CC) $(STRICT_CFLAGS) -static -Iinclude -o $@ $<
+
+configs: $(CONFIGS)
+build/configs/%.cell: configs/x86/%.dts tools/bulkhead-config $(wildcard tools/bulkhead_config/*.py)
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/bulkhead-config build $< -o $@
+
+fixtures: build/configs/bochs-system.cell tests/vm/make-fixtures
+	$(PYTHON) tests/vm/make-fixtures build/vm/fixtures build/configs/bochs-system.cell
+
+# Host unit tests of hypervisor sources, built with the hypervisor's warnings.
+build/unit/%: tests/unit/%.c tests/unit/unit.h hypervisor/config.c hypervisor/arch/x86/paging.c include/bulkhead/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(STRICT_CFLAGS) -Iinclude -Ihypervisor/include -Ihypervisor/arch/x86/include \
+		-o $@ $< hypervisor/config.c hypervisor/arch/x86/paging.c
+
+# Every public header must compile on its own.
+test-headers:
+	@for h in include/bulkhead/*.h; do \
+		echo "#include <$${h#include/}>" | $(CC) $(STRICT_CFLAGS) -Iinclude -x c -c -o /dev/null - || exit 1; \
+	done; echo "headers: $$(ls include/bulkhead/*.h | wc -l) public headers compile on their own"
+
+test-unit: $(UNIT_TESTS) test-headers
+	@for t in $(UNIT_TESTS); do $$t || exit 1; done
+	$(PYTHON) -m pytest -q tests/python
+
+vm-test: all fixtures
+	$(PYTHON) ci/vm-run
+
+demo: deps
+	$(MAKE) all fixtures
+	$(PYTHON) ci/vm-run --demo
+
+check:
+	ci/check
+
+# Installs onto a real machine (DESTDIR for packaging).
+install: all
+	install -D -m 644 hypervisor/bulkhead-intel.bin $(DESTDIR)/lib/firmware/bulkhead-intel.bin
+	install -D -m 644 driver/bulkhead.ko $(DESTDIR)/lib/modules/$(KERNEL_RELEASE)/extra/bulkhead.ko
+	install -D -m 755 tools/bulkhead $(DESTDIR)/usr/local/sbin/bulkhead
+	install -D -m 755 tools/bulkhead-config $(DESTDIR)/usr/local/sbin/bulkhead-config
+
+clean:
+	$(MAKE) -C hypervisor clean
+	rm -f tools/bulkhead
+	rm -rf build/configs build/unit build/vm include/generated
+	rm -f driver/*.o driver/.*.cmd driver/*.ko driver/*.mod driver/*.mod.c \
+		driver/modules.order Module.symvers modules.order .*.cmd driver/.*.d
+
+.PHONY: all deps defconfig menuconfig hypervisor driver tools configs fixtures \
+	test-headers test-unit vm-test demo check install clean

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Internal interfaces of the bulkhead driver. */
+#ifndef BULKHEAD_DRIVER_H
+#define BULKHEAD_DRIVER_H
+
+#include <linux/cpumask.h>
+#include <linux/device.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+/* The reason a request failed, one line, handed back to the caller. */
+struct bulkhead_error {
+	char text[256];
+};
+
+/* Records the reason (also in the kernel log) and returns @err. */
+__printf(3, 4) int bulkhead_fail(struct bulkhead_error *error, int err,
+				 const char *fmt, ...);
+
+/* The hypervisor memory the system config names, claimed and mapped. */
+struct bulkhead_memory {
+	phys_addr_t phys;
+	u64 size;
+	struct resource *resource;
+	void *virt;
+};
+
+int bulkhead_memory_claim(struct bulkhead_memory *memory, u64 phys, u64 size,
+			  struct bulkhead_error *error);
+void bulkhead_memory_release(struct bulkhead_memory *memory);
+
+struct bulkhead_state {
+	struct mutex lock;
+	struct device *root;
+	bool enabled;
+	struct bulkhead_memory memory;
+	cpumask_t cpus_entered;
+};
+
+extern struct bulkhead_state bulkhead;
+
+int bulkhead_enable(const void __user *config, u32 config_size,
+		    struct bulkhead_error *error);
+int bulkhead_disable(struct bulkhead_error *error);
+
+long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id);
+extern const u8 bulkhead_trampoline_end[];
+
+#endif

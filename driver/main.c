@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The bulkhead module: /dev/bulkhead, /sys/devices/bulkhead and their requests. */
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/reboot.h>
+#include <linux/uaccess.h>
+
+#include <bulkhead/image.h>
+#include <bulkhead/ioctl.h>
+
+#include "bulkhead.h"
+
+#define BULKHEAD_VERSION "0.1"
+
+struct bulkhead_state bulkhead = {
+	.lock = __MUTEX_INITIALIZER(bulkhead.lock),
+};
+
+int bulkhead_fail(struct bulkhead_error *error, int err, const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(error->text, sizeof(error->text), fmt, args);
+	va_end(args);
+	pr_err("bulkhead: %s\n", error->text);
+	return err;
+}
+
+static void report_error(const struct bulkhead_error_buffer *buffer,
+			 const struct bulkhead_error *error)
+{
+	size_t size = min_t(size_t, buffer->size, sizeof(error->text));
+
+	if (size == 0 || !error->text[0])
+		return;
+	if (copy_to_user(u64_to_user_ptr(buffer->address), error->text, size - 1) ||
+	    put_user('\0', (char __user *)u64_to_user_ptr(buffer->address) + size - 1))
+		pr_err("bulkhead: cannot hand the error text back to the caller\n");
+}
+
+static long ioctl_enable(void __user *arg, struct bulkhead_error *error)
+{
+	struct bulkhead_enable_args args;
+	int err;
+
+	if (copy_from_user(&args, arg, sizeof(args)))
+		return -EFAULT;
+	mutex_lock(&bulkhead.lock);
+	err = bulkhead_enable(u64_to_user_ptr(args.config_address),
+			      args.config_size, error);
+	mutex_unlock(&bulkhead.lock);
+	report_error(&args.error, error);
+	return err;
+}
+
+static long ioctl_disable(void __user *arg, struct bulkhead_error *error)
+{
+	struct bulkhead_disable_args args;
+	int err;
+
+	if (copy_from_user(&args, arg, sizeof(args)))
+		return -EFAULT;
+	mutex_lock(&bulkhead.lock);
+	err = bulkhead_disable(error);
+	mutex_unlock(&bulkhead.lock);
+	report_error(&args.error, error);
+	return err;
+}
+
+static long bulkhead_ioctl(struct file *file, unsigned int command, unsigned long arg)
+{
+	struct bulkhead_error error = { .text = "" };
+
+	switch (command) {
+	case BULKHEAD_ENABLE:
+		return ioctl_enable((void __user *)arg, &error);
+	case BULKHEAD_DISABLE:
+		return ioctl_disable((void __user *)arg, &error);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations bulkhead_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = bulkhead_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice bulkhead_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "bulkhead",
+	.fops = &bulkhead_fops,
+};
+
+static ssize_t enabled_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(bulkhead.enabled));
+}
+static DEVICE_ATTR_RO(enabled);
+
+static ssize_t cpus_entered_show(struct device *dev, struct device_attribute *attr,
+				 char *buf)
+{
+	ssize_t len;
+
+	mutex_lock(&bulkhead.lock);
+	len = sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(&bulkhead.cpus_entered));
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(cpus_entered);
+
+static ssize_t hypervisor_memory_show(struct device *dev, struct device_attribute *attr,
+				      char *buf)
+{
+	ssize_t len;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled)
+		len = sysfs_emit(buf, "0x%llx 0x%llx\n", (u64)bulkhead.memory.phys,
+				 bulkhead.memory.size);
+	else
+		len = sysfs_emit(buf, "none\n");
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(hypervisor_memory);
+
+static ssize_t version_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", BULKHEAD_VERSION);
+}
+static DEVICE_ATTR_RO(version);
+
+static struct attribute *bulkhead_attrs[] = {
+	&dev_attr_enabled.attr,
+	&dev_attr_cpus_entered.attr,
+	&dev_attr_hypervisor_memory.attr,
+	&dev_attr_version.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(bulkhead);
+
+static void disable_if_enabled(void)
+{
+	struct bulkhead_error error;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled)
+		bulkhead_disable(&error);
+	mutex_unlock(&bulkhead.lock);
+}
+
+static int bulkhead_reboot(struct notifier_block *nb, unsigned long code, void *unused)
+{
+	disable_if_enabled();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block bulkhead_reboot_notifier = {
+	.notifier_call = bulkhead_reboot,
+};
+
+static int __init bulkhead_init(void)
+{
+	int err;
+
+	bulkhead.root = root_device_register("bulkhead");
+	if (IS_ERR(bulkhead.root))
+		return PTR_ERR(bulkhead.root);
+	err = sysfs_create_groups(&bulkhead.root->kobj, bulkhead_groups);
+	if (err)
+		goto out_root;
+	err = misc_register(&bulkhead_misc);
+	if (err)
+		goto out_groups;
+	err = register_reboot_notifier(&bulkhead_reboot_notifier);
+	if (err)
+		goto out_misc;
+	pr_info("bulkhead: driver %s loaded\n", BULKHEAD_VERSION);
+	return 0;
+
+out_misc:
+	misc_deregister(&bulkhead_misc);
+out_groups:
+	sysfs_remove_groups(&bulkhead.root->kobj, bulkhead_groups);
+out_root:
+	root_device_unregister(bulkhead.root);
+	return err;
+}
+
+static void __exit bulkhead_exit(void)
+{
+	unregister_reboot_notifier(&bulkhead_reboot_notifier);
+	misc_deregister(&bulkhead_misc);
+	disable_if_enabled();
+	sysfs_remove_groups(&bulkhead.root->kobj, bulkhead_groups);
+	root_device_unregister(bulkhead.root);
+	pr_info("bulkhead: driver unloaded\n");
+}
+
+module_init(bulkhead_init);
+module_exit(bulkhead_exit);
+
+MODULE_DESCRIPTION("Loader and control interface of the Bulkhead partitioning hypervisor");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(BULKHEAD_VERSION);
+MODULE_FIRMWARE(BULKHEAD_IMAGE_FIRMWARE);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Runs the hypervisor entry on its own page tables and stack.
+ *
+ * Since Linux 5.15 ioremap'd memory is never executable, so the hypervisor
+ * cannot be called where Linux maps it.  This code lives in the module's own
+ * text; the hypervisor's page tables map this page at the same virtual
+ * address, so execution carries on across the CR3 switch.
+ *
+ * long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id)
+ *
+ * Called with interrupts disabled.  Clearing CR4.PGE while on the
+ * hypervisor's tables flushes Linux's global TLB entries, so none of them can
+ * shadow the hypervisor's mappings (SDM Vol. 3A, 4.10.4.1); restoring CR4
+ * afterwards flushes again.
+ */
+#include <linux/linkage.h>
+#include <asm/nospec-branch.h>
+
+#define X86_CR4_PGE_BIT 7
+
+SYM_FUNC_START(bulkhead_trampoline)
+	push	%rbp
+	mov	%rsp, %rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+
+	mov	%cr3, %r12
+	mov	%cr4, %r14
+	mov	%rsp, %r13
+	mov	%r14, %rax
+	btr	$X86_CR4_PGE_BIT, %rax
+
+	mov	%rdi, %cr3
+	mov	%rax, %cr4
+	mov	%rdx, %rsp
+	mov	%rcx, %rdi
+	ANNOTATE_RETPOLINE_SAFE
+	call	*%rsi
+
+	mov	%r12, %cr3
+	mov	%r14, %cr4
+	mov	%r13, %rsp
+
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	RET
+	.globl bulkhead_trampoline_end
+bulkhead_trampoline_end:
+SYM_FUNC_END(bulkhead_trampoline)

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Source of the generated asm-offsets.h: structure offsets entry.S needs. */
+#include <bulkhead-hv/percpu.h>
+
+#define DEFINE(symbol, value) \
+	asm volatile("\n.ascii \"->" #symbol " %c0\"" : : "i"(value))
+
+void asm_defines(void);
+
+void asm_defines(void)
+{
+	DEFINE(PERCPU_SIZE_ASM, PERCPU_SIZE);
+	DEFINE(PERCPU_RECOVERY_RSP, offsetof(struct per_cpu, arch.recovery_rsp));
+	DEFINE(EXCEPTION_FRAME_SIZE_ASM, 15 * 8);
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Thin wrappers around x86 instructions the hypervisor uses. */
+#ifndef BULKHEAD_ASM_PROCESSOR_H
+#define BULKHEAD_ASM_PROCESSOR_H
+
+#include <bulkhead-hv/types.h>
+
+struct descriptor_table {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+struct cpuid_result {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_result cpuid(uint32_t leaf, uint32_t subleaf)
+{
+	struct cpuid_result r;
+
+	asm volatile("cpuid"
+		     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+		     : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+static inline uint64_t read_tsc(void)
+{
+	uint32_t low, high;
+
+	asm volatile("rdtsc" : "=a"(low), "=d"(high));
+	return ((uint64_t)high << 32) | low;
+}
+
+static inline uint64_t read_cr3(void)
+{
+	uint64_t value;
+
+	asm volatile("mov %%cr3, %0" : "=r"(value));
+	return value;
+}
+
+static inline struct descriptor_table read_gdtr(void)
+{
+	struct descriptor_table table;
+
+	asm volatile("sgdt %0" : "=m"(table));
+	return table;
+}
+
+static inline struct descriptor_table read_idtr(void)
+{
+	struct descriptor_table table;
+
+	asm volatile("sidt %0" : "=m"(table));
+	return table;
+}
+
+static inline void load_gdtr(const struct descriptor_table *table)
+{
+	asm volatile("lgdt %0" : : "m"(*table) : "memory");
+}
+
+static inline void load_idtr(const struct descriptor_table *table)
+{
+	asm volatile("lidt %0" : : "m"(*table) : "memory");
+}
+
+static inline uint16_t read_cs(void)
+{
+	uint16_t selector;
+
+	asm volatile("mov %%cs, %0" : "=r"(selector));
+	return selector;
+}
+
+static inline uint16_t read_ss(void)
+{
+	uint16_t selector;
+
+	asm volatile("mov %%ss, %0" : "=r"(selector));
+	return selector;
+}
+
+/* Reloads CS by a far return and SS directly; SDM Vol. 3A, 3.4.3. */
+static inline void load_code_and_stack_segments(uint16_t cs, uint16_t ss)
+{
+	asm volatile("pushq %q0\n\t"
+		     "leaq 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:\n\t"
+		     "mov %1, %%ss"
+		     : : "r"((uint64_t)cs), "r"(ss) : "rax", "memory");
+}
+
+#endif

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host tests of the page-table builder (hypervisor/arch/x86/paging.c) against a fake pool. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <asm/paging.h>
+
+#include "unit.h"
+
+#define POOL_PAGES	16
+#define POOL_PHYS	0x1c000000ULL
+#define BASE		0xfffffffff0000000ULL
+
+static struct page_pool pool;
+
+static uint64_t *fresh_pool(size_t pages)
+{
+	static uint8_t memory[POOL_PAGES * 4096] __attribute__((aligned(4096)));
+
+	pool = (struct page_pool){ .virt = memory, .phys = POOL_PHYS, .pages = pages };
+	return paging_alloc_table(&pool);
+}
+
+static void maps_every_page_of_a_range(void)
+{
+	uint64_t *root = fresh_pool(POOL_PAGES);
+	uint64_t phys, flags, offset;
+
+	CHECK(paging_map(&pool, root, BASE, 0x20000000, 0x400000, PAGING_WRITABLE) == 0);
+	for (offset = 0; offset < 0x400000; offset += 0x1000) {
+		CHECK(paging_translate(&pool, root, BASE + offset + 0x123, &phys, &flags));
+		CHECK(phys == 0x20000000 + offset + 0x123);
+		CHECK(flags == (PAGING_WRITABLE | PAGING_PRESENT));
+	}
+	CHECK(!paging_translate(&pool, root, BASE + 0x400000, &phys, &flags));
+	CHECK(!paging_translate(&pool, root, BASE - 0x1000, &phys, &flags));
+	/* Root, one PDPT, one PD and two page tables for 4 MiB. */
+	CHECK(pool.used == 5);
+}
+
+static void tables_are_linked_by_physical_address(void)
+{
+	uint64_t *root = fresh_pool(POOL_PAGES);
+
+	CHECK(paging_table_phys(&pool, root) == POOL_PHYS);
+	CHECK(paging_map(&pool, root, BASE, 0x1000, 0x1000, 0) == 0);
+	CHECK((root[511] & PAGING_ADDRESS_MASK) == POOL_PHYS + 0x1000);
+	CHECK((root[511] & 0xfff) == (PAGING_PRESENT | PAGING_WRITABLE));
+}
+
+static void leaf_flags_are_kept(void)
+{
+	uint64_t *root = fresh_pool(POOL_PAGES);
+	uint64_t phys, flags;
+
+	CHECK(paging_map(&pool, root, 0x400000, 0x400000, 0x1000,
+			 PAGING_WRITABLE | PAGING_NO_EXECUTE) == 0);
+	CHECK(paging_translate(&pool, root, 0x400000, &phys, &flags));
+	CHECK(flags == (PAGING_PRESENT | PAGING_WRITABLE | PAGING_NO_EXECUTE));
+}
+
+static void bad_arguments_are_rejected(void)
+{
+	uint64_t *root = fresh_pool(POOL_PAGES);
+
+	CHECK(paging_map(&pool, root, BASE + 1, 0, 0x1000, 0) == -EINVAL);
+	CHECK(paging_map(&pool, root, BASE, 0x800, 0x1000, 0) == -EINVAL);
+	CHECK(paging_map(&pool, root, BASE, 0, 0, 0) == -EINVAL);
+	CHECK(paging_map(&pool, root, BASE, 0xfffffffffffff000ULL, 0x2000, 0) == -EINVAL);
+	CHECK(pool.used == 1);
+}
+
+static void double_mapping_is_refused(void)
+{
+	uint64_t *root = fresh_pool(POOL_PAGES);
+
+	CHECK(paging_map(&pool, root, BASE, 0, 0x2000, 0) == 0);
+	CHECK(paging_map(&pool, root, BASE + 0x1000, 0x5000, 0x1000, 0) == -EEXIST);
+}
+
+static void running_out_of_pool_pages_fails_cleanly(void)
+{
+	uint64_t *root = fresh_pool(3);
+
+	CHECK(paging_map(&pool, root, BASE, 0, 0x1000, 0) == -ENOMEM);
+	CHECK(pool.used == 3);
+	CHECK(paging_alloc_table(&pool) == NULL);
+}
+
+int main(void)
+{
+	RUN(maps_every_page_of_a_range);
+	RUN(tables_are_linked_by_physical_address);
+	RUN(leaf_flags_are_kept);
+	RUN(bad_arguments_are_rejected);
+	RUN(double_mapping_is_refused);
+	RUN(running_out_of_pool_pages_fails_cleanly);
+	return unit_report("unit paging");
+}
