@@ -93,8 +93,11 @@ static int load_image(struct enable_request *req)
 			"hypervisor image %s not found in /lib/firmware (error %d); install it there",
 			BULKHEAD_IMAGE_FIRMWARE, err);
 	header = (const void *)req->image->data;
-	if (req->image->size < sizeof(*header) ||
-	    memcmp(header->magic, BULKHEAD_IMAGE_MAGIC, BULKHEAD_IMAGE_MAGIC_SIZE))
+	if (req->image->size < sizeof(*header))
+		return bulkhead_fail(req->error, -ENOEXEC,
+			"/lib/firmware/%s is truncated (%zu bytes); reinstall it",
+			BULKHEAD_IMAGE_FIRMWARE, req->image->size);
+	if (memcmp(header->magic, BULKHEAD_IMAGE_MAGIC, BULKHEAD_IMAGE_MAGIC_SIZE))
 		return bulkhead_fail(req->error, -ENOEXEC,
 			"/lib/firmware/%s is not a Bulkhead hypervisor image; install the one built with this driver",
 			BULKHEAD_IMAGE_FIRMWARE);

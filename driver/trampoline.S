@@ -9,6 +9,11 @@
  *
  * long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id)
  *
+ * The hypervisor puts Linux's GDTR and IDTR back before it returns, but it
+ * cannot reload CS and SS from Linux's GDT: that table is not mapped on the
+ * hypervisor's page tables.  The trampoline reloads them once Linux's CR3 is
+ * back, from the selectors it saved.
+ *
  * Called with interrupts disabled.  Clearing CR4.PGE while on the
  * hypervisor's tables flushes Linux's global TLB entries, so none of them can
  * shadow the hypervisor's mappings (SDM Vol. 3A, 4.10.4.1); restoring CR4
@@ -31,6 +36,8 @@ SYM_FUNC_START(bulkhead_trampoline)
 	mov	%cr3, %r12
 	mov	%cr4, %r14
 	mov	%rsp, %r13
+	mov	%cs, %r15
+	mov	%ss, %rbx
 	mov	%r14, %rax
 	btr	$X86_CR4_PGE_BIT, %rax
 
@@ -44,6 +51,11 @@ SYM_FUNC_START(bulkhead_trampoline)
 	mov	%r12, %cr3
 	mov	%r14, %cr4
 	mov	%r13, %rsp
+	push	%r15
+	lea	1f(%rip), %rcx
+	push	%rcx
+	lretq
+1:	mov	%ebx, %ss
 
 	pop	%r15
 	pop	%r14

@@ -84,7 +84,7 @@ step_fails "hypervisor memory in kernel RAM" \
 step_fails "image missing from /lib/firmware" \
 	'bulkhead-intel.bin not found in /lib/firmware' without_firmware
 step "truncated image prepared" dd if="$FIRMWARE" of=/tmp/image.short bs=64 count=1
-step_fails "truncated image" 'truncated or its header is inconsistent' \
+step_fails "truncated image" 'bulkhead-intel.bin is truncated \(64 bytes\); reinstall it' \
 	with_firmware /tmp/image.short
 step_fails "not an image" 'not a Bulkhead hypervisor image' with_firmware "$SYSTEM"
 step_fails "missing argument" "usage: bulkhead enable SYSCONFIG.cell" bulkhead enable

@@ -83,8 +83,6 @@ void arch_cpu_enter(struct per_cpu *cpu, uint64_t own_page_table_root)
 
 	arch->linux_gdtr = read_gdtr();
 	arch->linux_idtr = read_idtr();
-	arch->linux_cs = read_cs();
-	arch->linux_ss = read_ss();
 
 	build_gdt(arch);
 	build_idt(arch);
@@ -109,13 +107,16 @@ int arch_cpu_test_exception(struct per_cpu *cpu)
 	return 0;
 }
 
+/*
+ * Linux's GDT is not mapped here, so CS and SS keep the hypervisor's
+ * selectors until the driver's trampoline, back on Linux's page tables,
+ * reloads them; until then the descriptor caches hold flat 64-bit segments
+ * (SDM Vol. 3A, 3.4.3), which is all the code on the way back needs.
+ */
 void arch_cpu_leave(struct per_cpu *cpu)
 {
-	struct arch_cpu *arch = &cpu->arch;
-
-	load_gdtr(&arch->linux_gdtr);
-	load_code_and_stack_segments(arch->linux_cs, arch->linux_ss);
-	load_idtr(&arch->linux_idtr);
+	load_gdtr(&cpu->arch.linux_gdtr);
+	load_idtr(&cpu->arch.linux_idtr);
 }
 
 uint64_t arch_read_timestamp(void)

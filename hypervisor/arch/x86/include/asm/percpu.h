@@ -28,8 +28,6 @@ struct arch_cpu {
 	/* Linux's state at entry, put back before returning to it. */
 	struct descriptor_table linux_gdtr;
 	struct descriptor_table linux_idtr;
-	uint16_t linux_cs;
-	uint16_t linux_ss;
 	/* Stack pointer of the entry frame; an unexpected fault unwinds to it. */
 	uint64_t recovery_rsp;
 	bool expect_breakpoint;

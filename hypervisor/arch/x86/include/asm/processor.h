@@ -66,22 +66,6 @@ static inline void load_idtr(const struct descriptor_table *table)
 	asm volatile("lidt %0" : : "m"(*table) : "memory");
 }
 
-static inline uint16_t read_cs(void)
-{
-	uint16_t selector;
-
-	asm volatile("mov %%cs, %0" : "=r"(selector));
-	return selector;
-}
-
-static inline uint16_t read_ss(void)
-{
-	uint16_t selector;
-
-	asm volatile("mov %%ss, %0" : "=r"(selector));
-	return selector;
-}
-
 /* Reloads CS by a far return and SS directly; SDM Vol. 3A, 3.4.3. */
 static inline void load_code_and_stack_segments(uint16_t cs, uint16_t ss)
 {
