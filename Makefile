@@ -11,6 +11,7 @@ STRICT_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 	-Wstrict-prototypes -Wshadow -Wundef
 CONFIG_HEADER := include/generated/config.h
 CONFIGS := $(patsubst configs/x86/%.dts,build/configs/%.cell,$(wildcard configs/x86/*.dts))
+UNIT_SOURCES := hypervisor/config.c hypervisor/arch/x86/paging.c hypervisor/arch/x86/vmx-caps.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
 all: hypervisor driver tools configs
@@ -50,10 +51,10 @@ fixtures: build/configs/bochs-system.cell tests/vm/make-fixtures
 	$(PYTHON) tests/vm/make-fixtures build/vm/fixtures build/configs/bochs-system.cell
 
 # Host unit tests of hypervisor sources, built with the hypervisor's warnings.
-build/unit/%: tests/unit/%.c tests/unit/unit.h hypervisor/config.c hypervisor/arch/x86/paging.c include/bulkhead/*.h
+build/unit/%: tests/unit/%.c tests/unit/unit.h $(UNIT_SOURCES) include/bulkhead/*.h
 	@mkdir -p $(dir $@)
 	$(CC) $(STRICT_CFLAGS) -Iinclude -Ihypervisor/include -Ihypervisor/arch/x86/include \
-		-o $@ $< hypervisor/config.c hypervisor/arch/x86/paging.c
+		-o $@ $< $(UNIT_SOURCES)
 
 # Every public header must compile on its own.
 test-headers:

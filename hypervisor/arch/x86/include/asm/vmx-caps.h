@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What Bulkhead needs of VMX, checked against a CPU's capability MSRs; pure logic. */
+#ifndef BULKHEAD_ASM_VMX_CAPS_H
+#define BULKHEAD_ASM_VMX_CAPS_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#endif
+
+#define MSR_IA32_FEATURE_CONTROL	0x3a
+#define MSR_IA32_VMX_BASIC		0x480
+#define MSR_IA32_VMX_VMFUNC		0x491
+#define VMX_CAPABILITY_MSRS		(MSR_IA32_VMX_VMFUNC - MSR_IA32_VMX_BASIC + 1)
+
+/* Capability MSRs by their offset from IA32_VMX_BASIC; SDM Vol. 3D, appendix A. */
+enum vmx_capability {
+	VMX_BASIC = 0x0,
+	VMX_PINBASED_CTLS = 0x1,
+	VMX_PROCBASED_CTLS = 0x2,
+	VMX_EXIT_CTLS = 0x3,
+	VMX_ENTRY_CTLS = 0x4,
+	VMX_MISC = 0x5,
+	VMX_CR0_FIXED0 = 0x6,
+	VMX_CR0_FIXED1 = 0x7,
+	VMX_CR4_FIXED0 = 0x8,
+	VMX_CR4_FIXED1 = 0x9,
+	VMX_VMCS_ENUM = 0xa,
+	VMX_PROCBASED_CTLS2 = 0xb,
+	VMX_EPT_VPID_CAP = 0xc,
+	VMX_TRUE_PINBASED_CTLS = 0xd,
+	VMX_TRUE_PROCBASED_CTLS = 0xe,
+	VMX_TRUE_EXIT_CTLS = 0xf,
+	VMX_TRUE_ENTRY_CTLS = 0x10,
+	VMX_VMFUNC = 0x11,
+};
+
+/* Everything the check looks at, read on one CPU (or from a recording). */
+struct vmx_cpu_facts {
+	uint32_t cpuid1_ecx;
+	bool cr4_vmxe;
+	uint64_t feature_control;
+	uint64_t msr[VMX_CAPABILITY_MSRS];
+};
+
+struct vmx_requirement {
+	const char *name;
+	/* Why it is missing and what to do, for the few that have a fix. */
+	const char *fix;
+	bool (*present)(const struct vmx_cpu_facts *facts, unsigned int arg);
+	unsigned int arg;
+};
+
+extern const struct vmx_requirement vmx_requirements[];
+extern const unsigned int vmx_requirement_count;
+
+bool vmx_requirement_met(const struct vmx_cpu_facts *facts, unsigned int index);
+/* Index of the first requirement not met, or vmx_requirement_count. */
+unsigned int vmx_first_missing(const struct vmx_cpu_facts *facts);
+int vmx_adjust_controls(uint64_t capability, uint32_t wanted, uint32_t *value,
+			uint32_t *refused);
+enum vmx_capability vmx_control_capability_msr(const struct vmx_cpu_facts *facts,
+					       enum vmx_capability plain);
+
+#endif
