@@ -39,8 +39,9 @@ driver:
 
 tools: tools/bulkhead
 # Static, so the emulated test machine's busybox initramfs can run it.
-tools/bulkhead: tools/bulkhead.c include/bulkhead/*.h
-	$(CC) $(STRICT_CFLAGS) -static -Iinclude -o $@ $<
+TOOL_SOURCES := tools/bulkhead.c tools/hardware.c hypervisor/arch/x86/vmx-caps.c
+tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
+	$(CC) $(STRICT_CFLAGS) -static -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
 
 configs: $(CONFIGS)
 build/configs/%.cell: configs/x86/%.dts tools/bulkhead-config $(wildcard tools/bulkhead_config/*.py)

@@ -42,6 +42,7 @@ extern struct bulkhead_state bulkhead;
 int bulkhead_enable(const void __user *config, u32 config_size,
 		    struct bulkhead_error *error);
 int bulkhead_disable(struct bulkhead_error *error);
+int bulkhead_check_capabilities(struct bulkhead_error *error);
 
 long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id);
 extern const u8 bulkhead_trampoline_end[];

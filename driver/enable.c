@@ -257,6 +257,8 @@ static int enable_locked(struct enable_request *req)
 
 	err = check_cpus(req);
 	if (!err)
+		err = bulkhead_check_capabilities(req->error);
+	if (!err)
 		err = load_image(req);
 	if (!err)
 		err = plan_layout(req);

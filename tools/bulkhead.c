@@ -12,8 +12,9 @@
 #include <bulkhead/config.h>
 #include <bulkhead/ioctl.h>
 
+#include "bulkhead.h"
+
 #define VERSION "0.1"
-#define EXIT_USAGE 2
 
 struct command {
 	const char *name;
@@ -22,12 +23,10 @@ struct command {
 	int (*run)(int argc, char **argv);
 };
 
-static const char *program = "bulkhead";
-
-static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *program = "bulkhead";
 
 /* Prints one line on stderr, "bulkhead: ...", and returns @code for exit. */
-static int fail(int code, const char *fmt, ...)
+int fail(int code, const char *fmt, ...)
 {
 	va_list args;
 
@@ -156,6 +155,8 @@ static int command_disable(int argc, char **argv)
 static const struct command commands[] = {
 	{ "enable", "SYSCONFIG.cell", "load the hypervisor with a system config", command_enable },
 	{ "disable", "", "give the machine back to Linux alone", command_disable },
+	{ "hardware", "check [--msr-file F]", "list the VMX features Bulkhead needs as ok or missing",
+	  command_hardware },
 };
 
 static void usage(FILE *out)
@@ -167,7 +168,7 @@ static void usage(FILE *out)
 		     "Controls the Bulkhead partitioning hypervisor through %s.\n\n"
 		     "Commands:\n", program, program, BULKHEAD_DEVICE);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %-16s %s\n", commands[i].name, commands[i].arguments,
+		fprintf(out, "  %-8s %-22s %s\n", commands[i].name, commands[i].arguments,
 			commands[i].summary);
 	fprintf(out, "\nExit status: 0 on success, 1 when a command fails, 2 on a usage error.\n");
 }

@@ -11,10 +11,10 @@
 #include <stdint.h>
 #endif
 
-#define MSR_IA32_FEATURE_CONTROL	0x3a
-#define MSR_IA32_VMX_BASIC		0x480
-#define MSR_IA32_VMX_VMFUNC		0x491
-#define VMX_CAPABILITY_MSRS		(MSR_IA32_VMX_VMFUNC - MSR_IA32_VMX_BASIC + 1)
+#define VMX_MSR_FEATURE_CONTROL	0x3a
+#define VMX_MSR_FIRST		0x480	/* IA32_VMX_BASIC */
+#define VMX_MSR_LAST		0x491	/* IA32_VMX_VMFUNC */
+#define VMX_CAPABILITY_MSRS		(VMX_MSR_LAST - VMX_MSR_FIRST + 1)
 
 /* Capability MSRs by their offset from IA32_VMX_BASIC; SDM Vol. 3D, appendix A. */
 enum vmx_capability {
