@@ -16,7 +16,8 @@
 
 #define CPU_ENTRY_OK (BULKHEAD_CPU_ARRIVED | BULKHEAD_CPU_OWN_PAGE_TABLES | \
 		      BULKHEAD_CPU_OWN_GDT | BULKHEAD_CPU_OWN_IDT | \
-		      BULKHEAD_CPU_EXCEPTION_OK | BULKHEAD_CPU_RETURNED)
+		      BULKHEAD_CPU_EXCEPTION_OK | BULKHEAD_CPU_VMX_OK | \
+		      BULKHEAD_CPU_RETURNED)
 
 struct enable_request {
 	struct bulkhead_error *error;
@@ -235,7 +236,7 @@ static int collect_results(struct enable_request *req)
 				cpu, req->results[cpu], record->flags,
 				record->fault_vector, record->fault_rip, record->error_line);
 		cpumask_set_cpu(cpu, &bulkhead.cpus_entered);
-		pr_info("bulkhead: CPU %u (APIC ID %u) entered the hypervisor on its own page tables, GDT and IDT, and returned\n",
+		pr_info("bulkhead: CPU %u (APIC ID %u) entered the hypervisor on its own page tables, GDT and IDT, passed VMXON and VMXOFF, and returned\n",
 			cpu, record->apic_id);
 	}
 	return 0;

@@ -49,6 +49,8 @@ int bulkhead_entry(unsigned int cpu_id)
 	if (!err) {
 		arch_cpu_enter(cpu, page_table_root);
 		err = arch_cpu_test_exception(cpu);
+		if (!err)
+			err = arch_cpu_test_vmx(cpu, image_header.memory_phys - BULKHEAD_BASE);
 		arch_cpu_leave(cpu);
 	}
 	cpu->public.result = err;

@@ -60,6 +60,7 @@ _Static_assert(sizeof(struct bulkhead_image_header) == 112, "image header size")
 #define BULKHEAD_CPU_OWN_IDT		(1U << 3)
 #define BULKHEAD_CPU_EXCEPTION_OK	(1U << 4)
 #define BULKHEAD_CPU_RETURNED		(1U << 5)
+#define BULKHEAD_CPU_VMX_OK		(1U << 6)	/* entered and left VMX root operation */
 
 struct bulkhead_cpu_public {
 	uint32_t cpu_id;

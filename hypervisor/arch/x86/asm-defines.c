@@ -11,5 +11,4 @@ void asm_defines(void)
 {
 	DEFINE(PERCPU_SIZE_ASM, PERCPU_SIZE);
 	DEFINE(PERCPU_RECOVERY_RSP, offsetof(struct per_cpu, arch.recovery_rsp));
-	DEFINE(EXCEPTION_FRAME_SIZE_ASM, 15 * 8);
 }

@@ -4,10 +4,20 @@
 #include <bulkhead-hv/errno.h>
 #include <asm/processor.h>
 
+void *memcpy(void *destination, const void *source, size_t size);
+
 /* Flat 64-bit code and data segments; SDM Vol. 3A, 3.4.5 and 5.2.1. */
 #define GDT_CODE64	0x00af9b000000ffffULL
 #define GDT_DATA	0x00cf93000000ffffULL
 #define IDT_INTERRUPT_GATE	0x8e
+
+#define MSR_IA32_FEATURE_CONTROL	0x3a
+#define MSR_IA32_VMX_BASIC		0x480
+#define MSR_IA32_VMX_CR0_FIXED0		0x486
+#define MSR_IA32_VMX_CR4_FIXED0		0x488
+#define FEATURE_CONTROL_LOCKED		(1ULL << 0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX	(1ULL << 2)
+#define CR4_VMXE			(1ULL << 13)
 
 #define VECTOR_NMI		2
 #define VECTOR_BREAKPOINT	3
@@ -83,6 +93,7 @@ void arch_cpu_enter(struct per_cpu *cpu, uint64_t own_page_table_root)
 
 	arch->linux_gdtr = read_gdtr();
 	arch->linux_idtr = read_idtr();
+	arch->linux_cr4 = read_cr4();
 
 	build_gdt(arch);
 	build_idt(arch);
@@ -107,6 +118,84 @@ int arch_cpu_test_exception(struct per_cpu *cpu)
 	return 0;
 }
 
+static uint64_t read_cr0(void)
+{
+	uint64_t value;
+
+	asm volatile("mov %%cr0, %0" : "=r"(value));
+	return value;
+}
+
+/* A control register value honours the VMX fixed bits; SDM Vol. 3D, A.7 and A.8. */
+static bool fits_fixed_bits(uint64_t value, uint32_t fixed0_msr)
+{
+	uint64_t fixed0 = read_msr(fixed0_msr);
+	uint64_t fixed1 = read_msr(fixed0_msr + 1);
+
+	return (value & fixed0) == fixed0 && (value & ~fixed1) == 0;
+}
+
+/* VMXON needs IA32_FEATURE_CONTROL locked with VMX on; lock it if the firmware did not.  SDM Vol. 3C, 24.7. */
+static int enable_feature_control(void)
+{
+	uint64_t value = read_msr(MSR_IA32_FEATURE_CONTROL);
+
+	if (!(value & FEATURE_CONTROL_LOCKED)) {
+		write_msr(MSR_IA32_FEATURE_CONTROL, value | FEATURE_CONTROL_LOCKED |
+			  FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+		return 0;
+	}
+	return value & FEATURE_CONTROL_VMX_OUTSIDE_SMX ? 0 : trace_error(-ENODEV);
+}
+
+static int vmxon(uint64_t region_phys)
+{
+	bool failed;
+
+	asm volatile("vmxon %1\n\tsetna %0"
+		     : "=qm"(failed) : "m"(region_phys) : "cc", "memory");
+	return failed ? trace_error(-EIO) : 0;
+}
+
+static void vmxoff(void)
+{
+	asm volatile("vmxoff" ::: "cc", "memory");
+}
+
+/*
+ * Enters VMX root operation and leaves it: the first step of taking the CPU
+ * over.  CR0 and CR4 must honour the VMX fixed bits, CR4.VMXE must be set,
+ * and the VMXON region starts with the VMCS revision; SDM Vol. 3C, 24.7 and
+ * 25.11.5.
+ */
+int arch_cpu_test_vmx(struct per_cpu *cpu, uint64_t virt_to_phys_offset)
+{
+	struct arch_cpu *arch = &cpu->arch;
+	uint64_t cr4 = arch->linux_cr4 | CR4_VMXE;
+	uint32_t revision = (uint32_t)read_msr(MSR_IA32_VMX_BASIC) & 0x7fffffff;
+	int err;
+
+	if (arch->linux_cr4 & CR4_VMXE)
+		return trace_error(-EBUSY);
+	err = enable_feature_control();
+	if (err)
+		return err;
+	if (!fits_fixed_bits(read_cr0(), MSR_IA32_VMX_CR0_FIXED0) ||
+	    !fits_fixed_bits(cr4, MSR_IA32_VMX_CR4_FIXED0))
+		return trace_error(-EINVAL);
+	memcpy(arch->vmxon_region, &revision, sizeof(revision));
+	write_cr4(cr4);
+	err = vmxon((uint64_t)arch->vmxon_region + virt_to_phys_offset);
+	if (err)
+		return err;
+	arch->vmx_on = true;
+	vmxoff();
+	arch->vmx_on = false;
+	write_cr4(arch->linux_cr4);
+	cpu->public.flags |= BULKHEAD_CPU_VMX_OK;
+	return 0;
+}
+
 /*
  * Linux's GDT is not mapped here, so CS and SS keep the hypervisor's
  * selectors until the driver's trampoline, back on Linux's page tables,
@@ -115,6 +204,11 @@ int arch_cpu_test_exception(struct per_cpu *cpu)
  */
 void arch_cpu_leave(struct per_cpu *cpu)
 {
+	if (cpu->arch.vmx_on) {
+		vmxoff();
+		cpu->arch.vmx_on = false;
+	}
+	write_cr4(cpu->arch.linux_cr4);
 	load_gdtr(&cpu->arch.linux_gdtr);
 	load_idtr(&cpu->arch.linux_idtr);
 }

@@ -23,11 +23,15 @@ struct idt_gate {
 } __attribute__((packed));
 
 struct arch_cpu {
+	/* VMXON region; SDM Vol. 3C, 25.11.5. */
+	uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 	uint64_t gdt[GDT_ENTRIES];
 	struct idt_gate idt[IDT_EXCEPTION_VECTORS];
 	/* Linux's state at entry, put back before returning to it. */
 	struct descriptor_table linux_gdtr;
 	struct descriptor_table linux_idtr;
+	uint64_t linux_cr4;
+	bool vmx_on;
 	/* Stack pointer of the entry frame; an unexpected fault unwinds to it. */
 	uint64_t recovery_rsp;
 	bool expect_breakpoint;

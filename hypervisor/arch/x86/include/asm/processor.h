@@ -40,6 +40,33 @@ static inline uint64_t read_cr3(void)
 	return value;
 }
 
+static inline uint64_t read_cr4(void)
+{
+	uint64_t value;
+
+	asm volatile("mov %%cr4, %0" : "=r"(value));
+	return value;
+}
+
+static inline void write_cr4(uint64_t value)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(value) : "memory");
+}
+
+static inline uint64_t read_msr(uint32_t msr)
+{
+	uint32_t low, high;
+
+	asm volatile("rdmsr" : "=a"(low), "=d"(high) : "c"(msr));
+	return ((uint64_t)high << 32) | low;
+}
+
+static inline void write_msr(uint32_t msr, uint64_t value)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value),
+		     "d"((uint32_t)(value >> 32)) : "memory");
+}
+
 static inline struct descriptor_table read_gdtr(void)
 {
 	struct descriptor_table table;
