@@ -429,6 +429,11 @@ def test_make_fixtures(tmp_path, bochs_cell):
         assert config.system.hypervisor_memory.phys_start == address
         config.system.hypervisor_memory.phys_start = 0x1c000000
         assert config == good_config
+    for name, cpus in (('cpu1-missing.cell', [0]), ('cpu5-extra.cell', [0, 1, 5])):
+        config = layout.decode(files[name])
+        assert config.cell.cpus == cpus
+        config.cell.cpus = good_config.cell.cpus
+        assert config == good_config
 
 
 def assert_only_difference(data, good, message):

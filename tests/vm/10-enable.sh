@@ -81,6 +81,12 @@ step_fails "hypervisor memory not reserved" \
 step_fails "hypervisor memory in kernel RAM" \
 	'overlaps kernel RAM; reserve it with memmap=0x600000\$0x1000000' \
 	bulkhead enable "$FIXTURES/kernel-ram.cell"
+step_fails "online CPU left out of the config" \
+	"CPU 1 is online but not in the system config's root cell; add it to cpus" \
+	bulkhead enable "$FIXTURES/cpu1-missing.cell"
+step_fails "config names a CPU the machine lacks" \
+	"names CPU 5, which this machine does not have; remove it from cpus" \
+	bulkhead enable "$FIXTURES/cpu5-extra.cell"
 step_fails "image missing from /lib/firmware" \
 	'bulkhead-intel.bin not found in /lib/firmware' without_firmware
 step "truncated image prepared" dd if="$FIRMWARE" of=/tmp/image.short bs=64 count=1
