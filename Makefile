@@ -82,7 +82,9 @@ install: all
 	install -D -m 644 hypervisor/bulkhead-intel.bin $(DESTDIR)/lib/firmware/bulkhead-intel.bin
 	install -D -m 644 driver/bulkhead.ko $(DESTDIR)/lib/modules/$(KERNEL_RELEASE)/extra/bulkhead.ko
 	install -D -m 755 tools/bulkhead $(DESTDIR)/usr/local/sbin/bulkhead
-	install -D -m 755 tools/bulkhead-config $(DESTDIR)/usr/local/sbin/bulkhead-config
+	install -D -m 755 tools/bulkhead-config $(DESTDIR)/usr/local/lib/bulkhead/bulkhead-config
+	install -D -m 644 -t $(DESTDIR)/usr/local/lib/bulkhead/bulkhead_config tools/bulkhead_config/*.py
+	ln -sf ../lib/bulkhead/bulkhead-config $(DESTDIR)/usr/local/sbin/bulkhead-config
 
 clean:
 	$(MAKE) -C hypervisor clean
