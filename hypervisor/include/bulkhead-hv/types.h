@@ -8,8 +8,6 @@
 #include <stdint.h>
 
 #define PAGE_SIZE		4096UL
-#define ALIGN_UP(x, a)		(((x) + (a) - 1) & ~((a) - 1))
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 /*
  * IS_ENABLED(CONFIG_X) is 1 when the generated config header defines
