@@ -10,7 +10,6 @@
 
 #include "bulkhead.h"
 
-#define CR4_VMXE (1UL << 13)
 
 static bool test_vmx_locked_off;
 module_param(test_vmx_locked_off, bool, 0444);

@@ -15,7 +15,6 @@
 #include "bulkhead.h"
 
 #define MAX_CPUS 64
-#define CR4_VMXE (1ULL << 13)
 
 struct cpu_facts {
 	unsigned int count;

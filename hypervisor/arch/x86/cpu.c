@@ -3,6 +3,7 @@
 #include <bulkhead-hv/arch.h>
 #include <bulkhead-hv/errno.h>
 #include <asm/processor.h>
+#include <asm/vmx-caps.h>
 
 void *memcpy(void *destination, const void *source, size_t size);
 
@@ -10,14 +11,6 @@ void *memcpy(void *destination, const void *source, size_t size);
 #define GDT_CODE64	0x00af9b000000ffffULL
 #define GDT_DATA	0x00cf93000000ffffULL
 #define IDT_INTERRUPT_GATE	0x8e
-
-#define MSR_IA32_FEATURE_CONTROL	0x3a
-#define MSR_IA32_VMX_BASIC		0x480
-#define MSR_IA32_VMX_CR0_FIXED0		0x486
-#define MSR_IA32_VMX_CR4_FIXED0		0x488
-#define FEATURE_CONTROL_LOCKED		(1ULL << 0)
-#define FEATURE_CONTROL_VMX_OUTSIDE_SMX	(1ULL << 2)
-#define CR4_VMXE			(1ULL << 13)
 
 #define VECTOR_NMI		2
 #define VECTOR_BREAKPOINT	3
@@ -138,10 +131,10 @@ static bool fits_fixed_bits(uint64_t value, uint32_t fixed0_msr)
 /* VMXON needs IA32_FEATURE_CONTROL locked with VMX on; lock it if the firmware did not.  SDM Vol. 3C, 24.7. */
 static int enable_feature_control(void)
 {
-	uint64_t value = read_msr(MSR_IA32_FEATURE_CONTROL);
+	uint64_t value = read_msr(VMX_MSR_FEATURE_CONTROL);
 
 	if (!(value & FEATURE_CONTROL_LOCKED)) {
-		write_msr(MSR_IA32_FEATURE_CONTROL, value | FEATURE_CONTROL_LOCKED |
+		write_msr(VMX_MSR_FEATURE_CONTROL, value | FEATURE_CONTROL_LOCKED |
 			  FEATURE_CONTROL_VMX_OUTSIDE_SMX);
 		return 0;
 	}
@@ -172,7 +165,7 @@ int arch_cpu_test_vmx(struct per_cpu *cpu, uint64_t virt_to_phys_offset)
 {
 	struct arch_cpu *arch = &cpu->arch;
 	uint64_t cr4 = arch->linux_cr4 | CR4_VMXE;
-	uint32_t revision = (uint32_t)read_msr(MSR_IA32_VMX_BASIC) & 0x7fffffff;
+	uint32_t revision = (uint32_t)read_msr(VMX_MSR_FIRST + VMX_BASIC) & 0x7fffffff;
 	int err;
 
 	if (arch->linux_cr4 & CR4_VMXE)
@@ -180,8 +173,8 @@ int arch_cpu_test_vmx(struct per_cpu *cpu, uint64_t virt_to_phys_offset)
 	err = enable_feature_control();
 	if (err)
 		return err;
-	if (!fits_fixed_bits(read_cr0(), MSR_IA32_VMX_CR0_FIXED0) ||
-	    !fits_fixed_bits(cr4, MSR_IA32_VMX_CR4_FIXED0))
+	if (!fits_fixed_bits(read_cr0(), VMX_MSR_FIRST + VMX_CR0_FIXED0) ||
+	    !fits_fixed_bits(cr4, VMX_MSR_FIRST + VMX_CR4_FIXED0))
 		return trace_error(-EINVAL);
 	memcpy(arch->vmxon_region, &revision, sizeof(revision));
 	write_cr4(cr4);

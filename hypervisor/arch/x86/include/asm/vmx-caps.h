@@ -16,6 +16,11 @@
 #define VMX_MSR_LAST		0x491	/* IA32_VMX_VMFUNC */
 #define VMX_CAPABILITY_MSRS		(VMX_MSR_LAST - VMX_MSR_FIRST + 1)
 
+/* IA32_FEATURE_CONTROL bits; SDM Vol. 3C, 24.7. */
+#define FEATURE_CONTROL_LOCKED		(1ULL << 0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX	(1ULL << 2)
+#define CR4_VMXE			(1ULL << 13)
+
 /* Capability MSRs by their offset from IA32_VMX_BASIC; SDM Vol. 3D, appendix A. */
 enum vmx_capability {
 	VMX_BASIC = 0x0,
