@@ -11,7 +11,9 @@ STRICT_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 	-Wstrict-prototypes -Wshadow -Wundef
 CONFIG_HEADER := include/generated/config.h
 CONFIGS := $(patsubst configs/x86/%.dts,build/configs/%.cell,$(wildcard configs/x86/*.dts))
-UNIT_SOURCES := hypervisor/config.c hypervisor/arch/x86/paging.c hypervisor/arch/x86/vmx-caps.c
+UNIT_SOURCES := hypervisor/config.c hypervisor/arch/x86/paging.c hypervisor/arch/x86/vmx-caps.c \
+	hypervisor/arch/x86/vmx-check.c hypervisor/arch/x86/ept.c hypervisor/arch/x86/bitmaps.c \
+	hypervisor/arch/x86/vmx-names.c hypervisor/console-ring.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
 all: hypervisor driver tools configs
