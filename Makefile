@@ -41,7 +41,8 @@ driver:
 
 tools: tools/bulkhead
 # Static, so the emulated test machine's busybox initramfs can run it.
-TOOL_SOURCES := tools/bulkhead.c tools/hardware.c hypervisor/arch/x86/vmx-caps.c
+TOOL_SOURCES := tools/bulkhead.c tools/hardware.c tools/stats.c tools/console.c \
+	hypervisor/arch/x86/vmx-caps.c
 tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
 	$(CC) $(STRICT_CFLAGS) -static -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
 

@@ -34,7 +34,12 @@ struct bulkhead_state {
 	struct device *root;
 	bool enabled;
 	struct bulkhead_memory memory;
+	/* The part of hypervisor memory Linux may read while enabled. */
+	void *public_area;
 	cpumask_t cpus_entered;
+	/* The log of the last run, kept after disable; generation counts runs. */
+	void *console_copy;
+	u32 console_generation;
 };
 
 extern struct bulkhead_state bulkhead;
@@ -44,7 +49,18 @@ int bulkhead_enable(const void __user *config, u32 config_size,
 int bulkhead_disable(struct bulkhead_error *error);
 int bulkhead_check_capabilities(struct bulkhead_error *error);
 
+/* This CPU's page in the public area of hypervisor memory (readable while enabled). */
+struct bulkhead_cpu_page *bulkhead_cpu_page(unsigned int cpu);
+struct bulkhead_public *bulkhead_public_header(void);
+/* Keeps the last hypervisor log for reading after disable. */
+void bulkhead_console_save(void);
+/* The console stream: /dev/bulkhead read(). */
+ssize_t bulkhead_console_read(char __user *buffer, size_t size, u64 *position, u32 *generation);
+/* A hypercall from this CPU (the root cell, CPL 0). */
+long bulkhead_hypercall(unsigned long code, unsigned long arg1, unsigned long arg2);
+
 long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id);
+long bulkhead_trampoline_disable(void);
 extern const u8 bulkhead_trampoline_end[];
 
 #endif

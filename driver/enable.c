@@ -8,6 +8,9 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include <asm/desc.h>
+
+#include <bulkhead/hypercall.h>
 #include <bulkhead/image.h>
 #include <bulkhead-hv/config.h>
 #include <asm/paging.h>
@@ -30,7 +33,13 @@ struct enable_request {
 	struct page_pool pool;
 	u64 page_table_root;
 	long *results;
+	cpumask_t launched;
 };
+
+static bool test_broken_vmcs;
+module_param(test_broken_vmcs, bool, 0644);
+MODULE_PARM_DESC(test_broken_vmcs,
+		 "For tests only: break one guest-state field so the hypervisor's VMCS check must refuse it");
 
 static int copy_config(struct enable_request *req, const void __user *config,
 		       u32 size)
@@ -67,6 +76,11 @@ static int check_cpus(struct enable_request *req)
 			return bulkhead_fail(req->error, -EINVAL,
 				"CPU %u is online but not in the system config's root cell; add it to cpus",
 				cpu);
+	for (cpu = 0; cpu <= highest; cpu++)
+		if (config_cpu_in_set(&req->view, cpu) && !cpu_online(cpu))
+			return bulkhead_fail(req->error, -EINVAL,
+				"CPU %u is offline; bring it online first (echo 1 > /sys/devices/system/cpu/cpu%u/online)",
+				cpu, cpu);
 	return 0;
 }
 
@@ -78,8 +92,6 @@ static bool image_header_ok(const struct bulkhead_image_header *header, size_t s
 	       header->image_size <= header->core_size &&
 	       PAGE_ALIGNED(header->text_size) && PAGE_ALIGNED(header->core_size) &&
 	       is_power_of_2(header->percpu_size) && header->percpu_size >= PAGE_SIZE &&
-	       header->percpu_public_offset + sizeof(struct bulkhead_cpu_public) <=
-			header->percpu_size &&
 	       header->entry_offset < header->text_size;
 }
 
@@ -126,8 +138,10 @@ static int plan_layout(struct enable_request *req)
 	layout->memory_size = memory->size;
 	layout->max_cpus = config_highest_cpu(&req->view) + 1;
 	layout->percpu_offset = ALIGN(layout->core_size, layout->percpu_size);
-	layout->config_offset = layout->percpu_offset +
+	layout->public_offset = layout->percpu_offset +
 				(u64)layout->max_cpus * layout->percpu_size;
+	layout->config_offset = layout->public_offset + BULKHEAD_PUBLIC_SIZE(layout->max_cpus);
+	layout->test_flags = test_broken_vmcs ? BULKHEAD_TEST_BREAK_VMCS : 0;
 	layout->page_pool_offset = PAGE_ALIGN(layout->config_offset + req->config_size);
 	/* The tables for the hypervisor's mapping, with slack for the trampoline. */
 	needed = layout->page_pool_offset +
@@ -146,8 +160,8 @@ static void install(struct enable_request *req)
 
 	memset(base, 0, req->layout.memory_size);
 	memcpy(base, req->image->data, req->image->size);
-	memcpy(base, &req->layout, sizeof(req->layout));
 	memcpy(base + req->layout.config_offset, req->config, req->config_size);
+	bulkhead.public_area = base + req->layout.public_offset;
 	req->pool.virt = base + req->layout.page_pool_offset;
 	req->pool.phys = req->layout.memory_phys + req->layout.page_pool_offset;
 	req->pool.pages = (req->layout.memory_size - req->layout.page_pool_offset) >> PAGE_SHIFT;
@@ -196,7 +210,90 @@ static int build_page_tables(struct enable_request *req)
 		return bulkhead_fail(req->error, err,
 			"cannot build the hypervisor's page tables (error %d); enlarge hypervisor memory",
 			err);
+	/* The header goes in last: the hypervisor's pool starts after the driver's pages. */
+	req->layout.page_pool_used = req->pool.used;
+	memcpy(bulkhead.memory.virt, &req->layout, sizeof(req->layout));
 	return 0;
+}
+
+/* Only the public area may be touched once Linux runs as a guest: the rest is not mapped for it. */
+struct bulkhead_cpu_page *bulkhead_cpu_page(unsigned int cpu)
+{
+	return bulkhead.public_area + BULKHEAD_PUBLIC_CPU_OFFSET(cpu);
+}
+
+/* "Unusable" in the VMCS access-rights format; asm/vmx-defs.h clashes with the kernel's asm/desc.h. */
+#define SEGMENT_UNUSABLE (1U << 16)
+
+/* Access rights in the VMCS format from LAR (SDM Vol. 3C, 24.4.1); null or invalid is unusable. */
+static u32 segment_access_rights(u16 selector)
+{
+	u32 rights = 0;
+	bool valid;
+
+	if (!(selector & ~3))
+		return SEGMENT_UNUSABLE;
+	asm volatile("lar %k2, %k0\n\tsetz %1"
+		     : "=r"(rights), "=qm"(valid) : "r"((u32)selector) : "cc");
+	return valid ? (rights >> 8) & 0xf0ff : SEGMENT_UNUSABLE;
+}
+
+static u32 segment_limit(u16 selector)
+{
+	u32 limit = 0;
+
+	if (!(selector & ~3))
+		return 0;
+	asm volatile("lsl %k1, %k0" : "=r"(limit) : "r"((u32)selector) : "cc");
+	return limit;
+}
+
+/* Base from Linux's GDT; system descriptors (TSS, LDT) are 16 bytes.  SDM Vol. 3A, 3.4.5 and 7.2.3. */
+static u64 segment_base(u16 selector)
+{
+	struct desc_ptr gdtr;
+	const u8 *descriptor;
+	u64 base;
+
+	if (!(selector & ~3) || (selector & 4))
+		return 0;
+	native_store_gdt(&gdtr);
+	descriptor = (const u8 *)gdtr.address + (selector & ~7);
+	base = descriptor[2] | descriptor[3] << 8 | descriptor[4] << 16 | (u64)descriptor[7] << 24;
+	if (!(descriptor[5] & 0x10))
+		base |= (u64)*(const u32 *)(descriptor + 8) << 32;
+	return base;
+}
+
+static void record_segment(struct bulkhead_segment *segment, u16 selector)
+{
+	segment->selector = selector;
+	segment->access_rights = segment_access_rights(selector);
+	segment->limit = segment_limit(selector);
+	segment->base = segment_base(selector);
+}
+
+/* What the hypervisor cannot read itself: Linux's GDT is not mapped there. */
+static void record_linux_state(struct bulkhead_linux_state *state)
+{
+	u16 selector;
+
+	asm volatile("mov %%cs, %0" : "=r"(selector));
+	record_segment(&state->cs, selector);
+	asm volatile("mov %%ss, %0" : "=r"(selector));
+	record_segment(&state->ss, selector);
+	asm volatile("mov %%ds, %0" : "=r"(selector));
+	record_segment(&state->ds, selector);
+	asm volatile("mov %%es, %0" : "=r"(selector));
+	record_segment(&state->es, selector);
+	asm volatile("mov %%fs, %0" : "=r"(selector));
+	record_segment(&state->fs, selector);
+	asm volatile("mov %%gs, %0" : "=r"(selector));
+	record_segment(&state->gs, selector);
+	asm volatile("str %0" : "=r"(selector));
+	record_segment(&state->tr, selector);
+	asm volatile("sldt %0" : "=r"(selector));
+	record_segment(&state->ldtr, selector);
 }
 
 static void enter_cpu(void *info)
@@ -206,49 +303,80 @@ static void enter_cpu(void *info)
 	u64 stack_top = BULKHEAD_BASE + req->layout.percpu_offset +
 			(u64)(cpu + 1) * req->layout.percpu_size;
 
+	record_linux_state(&bulkhead_cpu_page(cpu)->linux_state);
 	req->results[cpu] = bulkhead_trampoline(req->page_table_root,
 						BULKHEAD_BASE + req->layout.entry_offset,
 						stack_top, cpu);
 }
 
-static const struct bulkhead_cpu_public *cpu_record(const struct enable_request *req,
-						    unsigned int cpu)
-{
-	const u8 *base = bulkhead.memory.virt;
-
-	return (const void *)(base + req->layout.percpu_offset +
-			      (u64)cpu * req->layout.percpu_size +
-			      req->layout.percpu_public_offset);
-}
+#define CPU_ENTRY_OK (BULKHEAD_CPU_ARRIVED | BULKHEAD_CPU_OWN_PAGE_TABLES | \
+		      BULKHEAD_CPU_OWN_GDT | BULKHEAD_CPU_OWN_IDT | \
+		      BULKHEAD_CPU_EXCEPTION_OK | BULKHEAD_CPU_VMX_OK | \
+		      BULKHEAD_CPU_RETURNED)
 
 /* Checks what every CPU recorded; called with CPU hotplug held. */
 static int collect_results(struct enable_request *req)
 {
+	int err = 0;
 	unsigned int cpu;
 
-	cpumask_clear(&bulkhead.cpus_entered);
+	cpumask_clear(&req->launched);
 	for_each_online_cpu(cpu) {
-		const struct bulkhead_cpu_public *record = cpu_record(req, cpu);
+		const struct bulkhead_cpu_public *record = &bulkhead_cpu_page(cpu)->record;
 
-		if (req->results[cpu] || record->flags != CPU_ENTRY_OK)
-			return bulkhead_fail(req->error, -EIO,
-				"CPU %u failed in the hypervisor (result %ld, flags 0x%x, exception %u at 0x%llx, error line %u); see 'dmesg'",
+		if (!req->results[cpu] && record->state == BULKHEAD_CPU_STATE_RUNNING) {
+			cpumask_set_cpu(cpu, &req->launched);
+			pr_info("bulkhead: CPU %u (APIC ID %u) now runs Linux as the root cell's guest\n",
+				cpu, record->apic_id);
+		} else if (!err) {
+			err = bulkhead_fail(req->error, -EIO,
+				"CPU %u failed in the hypervisor (result %ld, flags 0x%x, exception %u at 0x%llx, error line %u); see 'bulkhead console'",
 				cpu, req->results[cpu], record->flags,
 				record->fault_vector, record->fault_rip, record->error_line);
-		cpumask_set_cpu(cpu, &bulkhead.cpus_entered);
-		pr_info("bulkhead: CPU %u (APIC ID %u) entered the hypervisor on its own page tables, GDT and IDT, passed VMXON and VMXOFF, and returned\n",
-			cpu, record->apic_id);
+		}
 	}
-	return 0;
+	return err;
+}
+
+static void leave_cpu(void *info)
+{
+	long *results = info;
+	long result = bulkhead_trampoline_disable();
+
+	/* VM exits left TR's limit at 0x67; Linux reloads TR when a task needs its I/O bitmap. */
+	if (!result)
+		invalidate_tss_limit();
+	results[smp_processor_id()] = result;
+}
+
+/* Hands the CPUs in @cpus back; called with CPU hotplug held.  Returns the first CPU that failed, or nr_cpu_ids. */
+static unsigned int leave_cpus(const struct cpumask *cpus, long *results)
+{
+	unsigned int cpu;
+
+	on_each_cpu_mask(cpus, leave_cpu, results, 1);
+	for_each_cpu(cpu, cpus) {
+		if (results[cpu])
+			return cpu;
+	}
+	return nr_cpu_ids;
 }
 
 static int enter_all_cpus(struct enable_request *req)
 {
+	int err;
+
 	req->results = kcalloc(nr_cpu_ids, sizeof(*req->results), GFP_KERNEL);
 	if (!req->results)
 		return -ENOMEM;
 	on_each_cpu(enter_cpu, req, 1);
-	return collect_results(req);
+	err = collect_results(req);
+	if (err && leave_cpus(&req->launched, req->results) < nr_cpu_ids)
+		return bulkhead_fail(req->error, -EIO,
+			"enable failed and a CPU could not be handed back; reboot (see 'bulkhead console')");
+	if (!err)
+		cpumask_copy(&bulkhead.cpus_entered, &req->launched);
+	return err;
 }
 
 static int enable_locked(struct enable_request *req)
@@ -272,6 +400,8 @@ static int enable_locked(struct enable_request *req)
 	err = build_page_tables(req);
 	if (!err)
 		err = enter_all_cpus(req);
+	if (err && !cpumask_empty(&bulkhead.cpus_entered))
+		return err;	/* a CPU is stuck in the hypervisor: keep its memory */
 	if (err)
 		bulkhead_memory_release(&bulkhead.memory);
 	return err;
@@ -294,6 +424,7 @@ int bulkhead_enable(const void __user *config, u32 config_size,
 	}
 	if (!err) {
 		bulkhead.enabled = true;
+		bulkhead.console_generation++;
 		pr_info("bulkhead: enabled on CPUs %*pbl with %llu KiB of hypervisor memory at 0x%llx\n",
 			cpumask_pr_args(&bulkhead.cpus_entered),
 			req.layout.memory_size >> 10, req.layout.memory_phys);
@@ -304,14 +435,80 @@ int bulkhead_enable(const void __user *config, u32 config_size,
 	return err;
 }
 
+static int check_no_cpu_parked(struct bulkhead_error *error)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, &bulkhead.cpus_entered)
+		if (bulkhead_cpu_page(cpu)->record.state == BULKHEAD_CPU_STATE_PARKED)
+			return bulkhead_fail(error, -EIO,
+				"CPU %u was parked by the hypervisor after a failure (see 'bulkhead console'); only a reboot can hand it back",
+				cpu);
+	return 0;
+}
+
+/* An offline CPU still runs under the hypervisor (halted in Linux's guest); bring it back so it can leave. */
+static int online_entered_cpus(struct bulkhead_error *error)
+{
+	unsigned int cpu;
+	int err;
+
+	for_each_cpu(cpu, &bulkhead.cpus_entered) {
+		if (cpu_online(cpu))
+			continue;
+		err = add_cpu(cpu);
+		if (err)
+			return bulkhead_fail(error, err,
+				"CPU %u is offline and could not be brought back online (error %d); online it and retry",
+				cpu, err);
+	}
+	return 0;
+}
+
+static int leave_all_cpus(struct bulkhead_error *error)
+{
+	long *results = kcalloc(nr_cpu_ids, sizeof(*results), GFP_KERNEL);
+	unsigned int failed;
+	int err = 0;
+
+	if (!results)
+		return -ENOMEM;
+	cpus_read_lock();
+	if (!cpumask_subset(&bulkhead.cpus_entered, cpu_online_mask))
+		err = bulkhead_fail(error, -EBUSY,
+			"a CPU went offline during disable; retry 'bulkhead disable'");
+	if (!err) {
+		failed = leave_cpus(&bulkhead.cpus_entered, results);
+		if (failed < nr_cpu_ids)
+			err = bulkhead_fail(error, -EIO,
+				"CPU %u refused to leave the hypervisor (error %ld); see 'bulkhead console'",
+				failed, results[failed]);
+	}
+	cpus_read_unlock();
+	kfree(results);
+	return err;
+}
+
 int bulkhead_disable(struct bulkhead_error *error)
 {
+	u64 start = ktime_get_ns();
+	int err;
+
 	if (!bulkhead.enabled)
 		return bulkhead_fail(error, -EINVAL,
 				     "Bulkhead is not enabled; nothing to disable");
+	err = check_no_cpu_parked(error);
+	if (!err)
+		err = online_entered_cpus(error);
+	if (!err)
+		err = leave_all_cpus(error);
+	if (err)
+		return err;
+	bulkhead_console_save();
 	bulkhead_memory_release(&bulkhead.memory);
 	cpumask_clear(&bulkhead.cpus_entered);
 	bulkhead.enabled = false;
-	pr_info("bulkhead: disabled, hypervisor memory released\n");
+	pr_info("bulkhead: disabled in %llu us, every CPU handed back, hypervisor memory released\n",
+		(ktime_get_ns() - start) / 1000);
 	return 0;
 }

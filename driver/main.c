@@ -6,8 +6,12 @@
 #include <linux/reboot.h>
 #include <linux/uaccess.h>
 
+#include <linux/slab.h>
+
+#include <bulkhead/hypercall.h>
 #include <bulkhead/image.h>
 #include <bulkhead/ioctl.h>
+#include <asm/vmx-defs.h>
 
 #include "bulkhead.h"
 
@@ -83,8 +87,46 @@ static long bulkhead_ioctl(struct file *file, unsigned int command, unsigned lon
 	}
 }
 
+/* Each reader of /dev/bulkhead follows the console stream of one run. */
+struct console_reader {
+	u64 position;
+	u32 generation;
+};
+
+static int bulkhead_open(struct inode *inode, struct file *file)
+{
+	struct console_reader *reader = kzalloc(sizeof(*reader), GFP_KERNEL);
+
+	if (!reader)
+		return -ENOMEM;
+	reader->generation = U32_MAX;
+	file->private_data = reader;
+	return 0;
+}
+
+static int bulkhead_release(struct inode *inode, struct file *file)
+{
+	kfree(file->private_data);
+	return 0;
+}
+
+/* The hypervisor's log from the oldest byte kept; 0 at the end, never blocks. */
+static ssize_t bulkhead_read(struct file *file, char __user *buffer, size_t size, loff_t *offset)
+{
+	struct console_reader *reader = file->private_data;
+	ssize_t count;
+
+	mutex_lock(&bulkhead.lock);
+	count = bulkhead_console_read(buffer, size, &reader->position, &reader->generation);
+	mutex_unlock(&bulkhead.lock);
+	return count;
+}
+
 static const struct file_operations bulkhead_fops = {
 	.owner = THIS_MODULE,
+	.open = bulkhead_open,
+	.release = bulkhead_release,
+	.read = bulkhead_read,
 	.unlocked_ioctl = bulkhead_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
@@ -136,7 +178,90 @@ static ssize_t version_show(struct device *dev, struct device_attribute *attr, c
 }
 static DEVICE_ATTR_RO(version);
 
+/* One line per CPU and exit reason seen: CPU REASON NAME COUNT TOTAL_CYCLES MAX_CYCLES. */
+static ssize_t statistics_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	ssize_t len = 0;
+	unsigned int cpu, reason;
+
+	mutex_lock(&bulkhead.lock);
+	if (!bulkhead.enabled) {
+		mutex_unlock(&bulkhead.lock);
+		return -ENODATA;
+	}
+	for_each_cpu(cpu, &bulkhead.cpus_entered) {
+		const struct bulkhead_cpu_page *page = bulkhead_cpu_page(cpu);
+
+		for (reason = 0; reason < BULKHEAD_EXIT_STATS; reason++) {
+			const struct bulkhead_exit_stat *stat = &page->exits[reason];
+
+			if (stat->count)
+				len += sysfs_emit_at(buf, len, "%u %u %s %llu %llu %llu\n", cpu, reason,
+						     vmx_exit_reason_name(reason), stat->count,
+						     stat->total_cycles, stat->max_cycles);
+		}
+	}
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(statistics);
+
+/* Pages of the hypervisor's pool, used and total, as the hypervisor reports them. */
+static ssize_t memory_pool_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	long used = 0, total = 0;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled) {
+		used = bulkhead_hypercall(BULKHEAD_HC_HYPERVISOR_GET_INFO,
+					  BULKHEAD_INFO_MEM_POOL_USED, 0);
+		total = bulkhead_hypercall(BULKHEAD_HC_HYPERVISOR_GET_INFO,
+					   BULKHEAD_INFO_MEM_POOL_SIZE, 0);
+	}
+	mutex_unlock(&bulkhead.lock);
+	return sysfs_emit(buf, "%ld %ld\n", used, total);
+}
+static DEVICE_ATTR_RO(memory_pool);
+
+/* Each CPU's state from the CPU get info hypercall: "CPU running|parked|off", one per line. */
+static ssize_t cpu_states_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	static const char *const names[] = {
+		[BULKHEAD_CPU_STATE_RUNNING] = "running", [1] = "unknown",
+		[BULKHEAD_CPU_STATE_PARKED] = "parked", [BULKHEAD_CPU_STATE_OFF] = "off",
+	};
+	ssize_t len = 0;
+	unsigned int cpu;
+	long state;
+
+	mutex_lock(&bulkhead.lock);
+	for_each_cpu(cpu, &bulkhead.cpus_entered) {
+		state = bulkhead_hypercall(BULKHEAD_HC_CPU_GET_INFO, cpu, BULKHEAD_CPU_INFO_STATE);
+		len += sysfs_emit_at(buf, len, "%u %s\n", cpu,
+				     state >= 0 && state < ARRAY_SIZE(names) ? names[state] : "error");
+	}
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(cpu_states);
+
+static ssize_t l1d_flush_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	bool active = false;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled)
+		active = bulkhead_public_header()->flags & BULKHEAD_PUBLIC_L1D_FLUSH;
+	mutex_unlock(&bulkhead.lock);
+	return sysfs_emit(buf, "%d\n", active);
+}
+static DEVICE_ATTR_RO(l1d_flush);
+
 static struct attribute *bulkhead_attrs[] = {
+	&dev_attr_statistics.attr,
+	&dev_attr_memory_pool.attr,
+	&dev_attr_cpu_states.attr,
+	&dev_attr_l1d_flush.attr,
 	&dev_attr_enabled.attr,
 	&dev_attr_cpus_entered.attr,
 	&dev_attr_hypervisor_memory.attr,
@@ -200,6 +325,7 @@ static void __exit bulkhead_exit(void)
 	disable_if_enabled();
 	sysfs_remove_groups(&bulkhead.root->kobj, bulkhead_groups);
 	root_device_unregister(bulkhead.root);
+	kvfree(bulkhead.console_copy);
 	pr_info("bulkhead: driver unloaded\n");
 }
 

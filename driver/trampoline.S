@@ -44,9 +44,17 @@ SYM_FUNC_START(bulkhead_trampoline)
 	mov	%rdi, %cr3
 	mov	%rax, %cr4
 	mov	%rdx, %rsp
+	mov	%rsi, %rax
 	mov	%rcx, %rdi
+	mov	%r12, %rsi
+	/*
+	 * int entry(cpu_id, linux_cr3).  When it succeeds, Linux carries on
+	 * here as the hypervisor's guest, with these callee-saved registers
+	 * and the CR3 passed in; the lines below then run in VMX non-root
+	 * operation.
+	 */
 	ANNOTATE_RETPOLINE_SAFE
-	call	*%rsi
+	call	*%rax
 
 	mov	%r12, %cr3
 	mov	%r14, %cr4
@@ -64,6 +72,62 @@ SYM_FUNC_START(bulkhead_trampoline)
 	pop	%rbx
 	pop	%rbp
 	RET
+SYM_FUNC_END(bulkhead_trampoline)
+
+/*
+ * long bulkhead_trampoline_disable(void): the disable hypercall on this CPU.
+ *
+ * If the hypercall fails, the VMCALL returns the error as a guest and
+ * nothing has changed.  If it succeeds, the hypervisor leaves VMX and
+ * continues after the VMCALL with RAX 0 and every other general register
+ * as it was, but still on its own page tables and stack, with Linux's GDT
+ * and IDT not yet usable: this page is mapped at the same address there.
+ * The stub then puts Linux's CR3 and stack back, reloads the descriptor
+ * tables saved before the call and CS and SS, and returns.
+ */
+SYM_FUNC_START(bulkhead_trampoline_disable)
+	push	%rbp
+	mov	%rsp, %rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	pushfq
+	sub	$16, %rsp
+	sgdt	(%rsp)
+	sub	$16, %rsp
+	sidt	(%rsp)
+
+	mov	%cr3, %r12
+	mov	%rsp, %r13
+	mov	%cs, %r14
+	mov	%ss, %r15
+	xor	%eax, %eax		/* BULKHEAD_HC_DISABLE */
+	vmcall
+	test	%rax, %rax
+	jnz	2f
+
+	mov	%r12, %cr3
+	mov	%r13, %rsp
+	lidt	(%rsp)
+	lgdt	16(%rsp)
+	push	%r14
+	lea	1f(%rip), %rcx
+	push	%rcx
+	lretq
+1:	mov	%r15d, %ss
+	xor	%eax, %eax
+
+2:	add	$32, %rsp
+	popfq
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+	RET
 	.globl bulkhead_trampoline_end
 bulkhead_trampoline_end:
-SYM_FUNC_END(bulkhead_trampoline)
+SYM_FUNC_END(bulkhead_trampoline_disable)

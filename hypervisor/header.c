@@ -6,7 +6,7 @@
 /* Symbols whose values (not addresses) the linker script sets. */
 extern const char __text_size[], __image_size[], __core_size[];
 
-int arch_entry(unsigned int cpu_id);
+int arch_entry(unsigned int cpu_id, uint64_t linux_cr3);
 
 struct bulkhead_image_header image_header __attribute__((section(".header"), used)) = {
 	.magic = BULKHEAD_IMAGE_MAGIC,
@@ -16,6 +16,5 @@ struct bulkhead_image_header image_header __attribute__((section(".header"), use
 	.image_size = (uint64_t)__image_size,
 	.core_size = (uint64_t)__core_size,
 	.percpu_size = PERCPU_SIZE,
-	.percpu_public_offset = offsetof(struct per_cpu, public),
 	.entry_offset = (uint64_t)arch_entry - BULKHEAD_BASE,
 };

@@ -29,7 +29,7 @@ void *memcpy(void *destination, const void *source, size_t size)
 int trace_error_at(int code, const char *file, unsigned int line)
 {
 	(void)file;
-	if (IS_ENABLED(CONFIG_BULKHEAD_DEBUG))
-		this_cpu()->public.error_line = line;
+	if (IS_ENABLED(CONFIG_BULKHEAD_DEBUG) && this_cpu()->public)
+		this_cpu()->public->error_line = line;
 	return code;
 }

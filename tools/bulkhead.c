@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bulkhead: the command-line front end of the Bulkhead hypervisor. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,17 +40,73 @@ int fail(int code, const char *fmt, ...)
 	return code;
 }
 
-static int open_device(int *fd)
+/*
+ * The driver's paths: @fallback, or environment variable @variable when set.
+ * Tests point the tool at a fake sysfs directory and device file this way.
+ */
+static const char *driver_path(const char *variable, const char *fallback)
 {
-	*fd = open(BULKHEAD_DEVICE, O_RDWR | O_CLOEXEC);
+	const char *path = getenv(variable);
+
+	return path && path[0] ? path : fallback;
+}
+
+const char *device_path(void)
+{
+	return driver_path("BULKHEAD_DEVICE", BULKHEAD_DEVICE);
+}
+
+/* Writes "<sysfs directory>/@file" to @path; fails when it does not fit. */
+int sysfs_path(char *path, size_t size, const char *file)
+{
+	const char *directory = driver_path("BULKHEAD_SYSFS", BULKHEAD_SYSFS);
+	int length = snprintf(path, size, "%s/%s", directory, file);
+
+	if (length < 0 || (size_t)length >= size)
+		return fail(EXIT_FAILURE, "sysfs path '%s/%s' is too long", directory, file);
+	return 0;
+}
+
+static int fail_no_driver(const char *path)
+{
+	return fail(EXIT_FAILURE,
+		    "%s not found: load the driver first (modprobe bulkhead, or insmod bulkhead.ko)",
+		    path);
+}
+
+int open_device(int *fd, int flags)
+{
+	const char *path = device_path();
+
+	*fd = open(path, flags | O_CLOEXEC);
 	if (*fd >= 0)
 		return 0;
 	if (errno == ENOENT)
-		return fail(EXIT_FAILURE,
-			    "%s not found: load the driver first (modprobe bulkhead, or insmod bulkhead.ko)",
-			    BULKHEAD_DEVICE);
-	return fail(EXIT_FAILURE, "cannot open %s: %s%s", BULKHEAD_DEVICE, strerror(errno),
+		return fail_no_driver(path);
+	return fail(EXIT_FAILURE, "cannot open %s: %s%s", path, strerror(errno),
 		    errno == EACCES ? " (run as root)" : "");
+}
+
+/* Opens sysfs file @file, its path left in @path; on failure prints why and returns NULL. */
+FILE *open_sysfs(const char *file, char *path, size_t size)
+{
+	char directory[SYSFS_PATH_SIZE];
+	struct stat st;
+	FILE *stream;
+
+	if (sysfs_path(path, size, file) || sysfs_path(directory, sizeof(directory), ""))
+		return NULL;
+	stream = fopen(path, "r");
+	if (stream)
+		return stream;
+	if (errno != ENOENT)
+		fail(EXIT_FAILURE, "cannot read %s: %s%s", path, strerror(errno),
+		     errno == EACCES ? " (run as root)" : "");
+	else if (stat(directory, &st))
+		fail_no_driver(path);
+	else
+		fail(EXIT_FAILURE, "%s not found: the loaded driver is older than this tool", path);
+	return NULL;
 }
 
 /* Runs @request; on failure prints the driver's reason, or strerror if it gave none. */
@@ -56,7 +114,7 @@ static int run_ioctl(unsigned long request, void *args, const char *reason, cons
 {
 	int fd, err;
 
-	err = open_device(&fd);
+	err = open_device(&fd, O_RDWR);
 	if (err)
 		return err;
 	err = ioctl(fd, request, args);
@@ -99,11 +157,14 @@ static int read_file(const char *path, void **data, size_t *size)
 
 static void print_cpus_entered(void)
 {
-	char line[256] = "";
-	FILE *file = fopen("/sys/devices/bulkhead/cpus_entered", "r");
+	char path[SYSFS_PATH_SIZE], line[256] = "";
+	FILE *file = NULL;
 
+	/* Enable has already succeeded: without the file, a shorter message will do. */
+	if (!sysfs_path(path, sizeof(path), "cpus_entered"))
+		file = fopen(path, "r");
 	if (file && fgets(line, sizeof(line), file))
-		printf("Bulkhead enabled: CPUs %s entered the hypervisor and returned to Linux\n",
+		printf("Bulkhead enabled: Linux runs as the root cell on CPUs %s\n",
 		       strtok(line, "\n"));
 	else
 		printf("Bulkhead enabled\n");
@@ -122,7 +183,7 @@ static int command_enable(int argc, char **argv)
 	int err;
 
 	if (argc != 2)
-		return fail(EXIT_USAGE, "usage: %s enable SYSCONFIG.cell", program);
+		return fail_usage("enable");
 	err = read_file(argv[1], &config, &size);
 	if (err)
 		return err;
@@ -145,7 +206,7 @@ static int command_disable(int argc, char **argv)
 
 	(void)argv;
 	if (argc != 1)
-		return fail(EXIT_USAGE, "usage: %s disable", program);
+		return fail_usage("disable");
 	err = run_ioctl(BULKHEAD_DISABLE, &args, reason, "disable");
 	if (!err)
 		printf("Bulkhead disabled\n");
@@ -157,7 +218,53 @@ static const struct command commands[] = {
 	{ "disable", "", "give the machine back to Linux alone", command_disable },
 	{ "hardware", "check [--msr-file F]", "list the VMX features Bulkhead needs as ok or missing",
 	  command_hardware },
+	{ "stats", "[--json]", "show VM exits per CPU and reason, and memory pool use",
+	  command_stats },
+	{ "console", "[--follow]", "print the hypervisor's log", command_console },
 };
+
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < COMMAND_COUNT; i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Prints "usage: bulkhead COMMAND ARGUMENTS" from the command table; returns EXIT_USAGE. */
+int fail_usage(const char *command)
+{
+	const struct command *found = find_command(command);
+	const char *arguments = found ? found->arguments : "";
+
+	return fail(EXIT_USAGE, "usage: %s %s%s%s", program, command, arguments[0] ? " " : "",
+		    arguments);
+}
+
+/* Any "--help" or "-h" after the command name asks for that command's usage. */
+static bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return true;
+	return false;
+}
+
+static int command_usage(const struct command *command)
+{
+	const char *summary = command->summary;
+
+	printf("Usage: %s %s%s%s\n\n%c%s.\n", program, command->name,
+	       command->arguments[0] ? " " : "", command->arguments,
+	       toupper((unsigned char)summary[0]), summary + 1);
+	return EXIT_SUCCESS;
+}
 
 static void usage(FILE *out)
 {
@@ -167,7 +274,7 @@ static void usage(FILE *out)
 		     "       %s --help | --version\n\n"
 		     "Controls the Bulkhead partitioning hypervisor through %s.\n\n"
 		     "Commands:\n", program, program, BULKHEAD_DEVICE);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < COMMAND_COUNT; i++)
 		fprintf(out, "  %-8s %-22s %s\n", commands[i].name, commands[i].arguments,
 			commands[i].summary);
 	fprintf(out, "\nExit status: 0 on success, 1 when a command fails, 2 on a usage error.\n");
@@ -175,7 +282,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	size_t i;
+	const struct command *command;
 
 	if (argc < 2)
 		return fail(EXIT_USAGE, "no command given; see '%s --help'", program);
@@ -183,8 +290,10 @@ int main(int argc, char **argv)
 		return usage(stdout), EXIT_SUCCESS;
 	if (!strcmp(argv[1], "--version"))
 		return printf("bulkhead %s\n", VERSION), EXIT_SUCCESS;
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
-	return fail(EXIT_USAGE, "unknown command '%s'; see '%s --help'", argv[1], program);
+	command = find_command(argv[1]);
+	if (!command)
+		return fail(EXIT_USAGE, "unknown command '%s'; see '%s --help'", argv[1], program);
+	if (wants_help(argc - 1, argv + 1))
+		return command_usage(command);
+	return command->run(argc - 1, argv + 1);
 }

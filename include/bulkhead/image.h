@@ -8,7 +8,7 @@
 #define BULKHEAD_IMAGE_MAGIC		"BHIMAGE1"
 #define BULKHEAD_IMAGE_MAGIC_SIZE	8
 /* Bumped whenever the image header or the entry contract changes. */
-#define BULKHEAD_ABI_REVISION		1
+#define BULKHEAD_ABI_REVISION		2
 #define BULKHEAD_IMAGE_FIRMWARE		"bulkhead-intel.bin"
 
 /*
@@ -18,6 +18,9 @@
  *
  *   [0, core_size)            the image: text, then data and bss
  *   [percpu_offset, +n*size)  one per-CPU area for each CPU of the system
+ *   [public_offset, ...)      what Linux may read while the hypervisor runs:
+ *                             struct bulkhead_public, the console ring and
+ *                             one struct bulkhead_cpu_page per CPU
  *   [config_offset, ...)      the system config, copied by the driver
  *   [page_pool_offset, end)   free pages: the driver's page tables come first
  *
@@ -28,9 +31,17 @@
 /*
  * Entry contract: called on each CPU with interrupts disabled, through the
  * driver's trampoline, which has switched CR3 to the hypervisor's page
- * tables and RSP to the top of this CPU's per-CPU area:
+ * tables and RSP to the top of this CPU's per-CPU area, after the driver
+ * filled in the CPU's struct bulkhead_linux_state:
  *
- *   int entry(unsigned int cpu_id);     returns 0 or a negative errno
+ *   int entry(unsigned int cpu_id, u64 linux_cr3);
+ *
+ * On success the call returns 0 in VMX non-root operation: Linux carries on
+ * as the root cell's guest.  On failure it returns a negative errno with the
+ * CPU untouched.
+ *
+ * After enable, hypervisor memory is invisible to Linux except the public
+ * area, which the root cell may read but not write.
  */
 struct bulkhead_image_header {
 	char magic[BULKHEAD_IMAGE_MAGIC_SIZE];
@@ -40,27 +51,37 @@ struct bulkhead_image_header {
 	uint64_t image_size;		/* bytes in the file */
 	uint64_t core_size;		/* image plus bss, page aligned */
 	uint64_t percpu_size;		/* one per-CPU area, a power of two */
-	uint64_t percpu_public_offset;	/* struct bulkhead_cpu_public within it */
 	uint64_t entry_offset;
 	/* driver */
 	uint64_t memory_phys;
 	uint64_t memory_size;
 	uint64_t percpu_offset;
+	uint64_t public_offset;
 	uint64_t config_offset;
 	uint64_t page_pool_offset;
 	uint32_t max_cpus;
+	uint32_t page_pool_used;	/* pages the driver's page tables took */
+	uint32_t test_flags;		/* BULKHEAD_TEST_*, honoured with CONFIG_BULKHEAD_TEST_HOOKS */
 	uint32_t reserved;
 } BULKHEAD_PACKED;
-_Static_assert(sizeof(struct bulkhead_image_header) == 112, "image header size");
+_Static_assert(sizeof(struct bulkhead_image_header) == 120, "image header size");
 
-/* What the entry found on a CPU: the part of a per-CPU area Linux may read. */
+/* Test hooks: break one VMCS field so the software check must catch it. */
+#define BULKHEAD_TEST_BREAK_VMCS	(1U << 0)
+
+/* What the entry found on a CPU. */
 #define BULKHEAD_CPU_ARRIVED		(1U << 0)
 #define BULKHEAD_CPU_OWN_PAGE_TABLES	(1U << 1)
 #define BULKHEAD_CPU_OWN_GDT		(1U << 2)
 #define BULKHEAD_CPU_OWN_IDT		(1U << 3)
 #define BULKHEAD_CPU_EXCEPTION_OK	(1U << 4)
 #define BULKHEAD_CPU_RETURNED		(1U << 5)
-#define BULKHEAD_CPU_VMX_OK		(1U << 6)	/* entered and left VMX root operation */
+#define BULKHEAD_CPU_VMX_OK		(1U << 6)	/* Linux runs as a guest on it */
+
+/* A CPU's state, as CPU get info (state) also reports it. */
+#define BULKHEAD_CPU_STATE_RUNNING	0
+#define BULKHEAD_CPU_STATE_PARKED	2	/* stopped after a failure; see the console */
+#define BULKHEAD_CPU_STATE_OFF		3	/* not (or no longer) under the hypervisor */
 
 struct bulkhead_cpu_public {
 	uint32_t cpu_id;
@@ -72,7 +93,67 @@ struct bulkhead_cpu_public {
 	uint32_t fault_vector;
 	uint32_t error_line;		/* source line of the last error (debug builds) */
 	uint64_t fault_rip;
+	uint32_t state;
+	uint32_t reserved;
+	uint64_t exits;			/* VM exits handled on this CPU */
 } BULKHEAD_PACKED;
-_Static_assert(sizeof(struct bulkhead_cpu_public) == 48, "cpu public size");
+_Static_assert(sizeof(struct bulkhead_cpu_public) == 64, "cpu public size");
+
+/* A segment register in the VMCS format (access rights as in SDM Vol. 3C, 24.4.1). */
+struct bulkhead_segment {
+	uint16_t selector;
+	uint16_t reserved;
+	uint32_t access_rights;
+	uint32_t limit;
+	uint32_t reserved2;
+	uint64_t base;
+} BULKHEAD_PACKED;
+_Static_assert(sizeof(struct bulkhead_segment) == 24, "segment size");
+
+/*
+ * Linux's state on a CPU that the hypervisor cannot read itself: Linux's
+ * GDT is not mapped on the hypervisor's page tables.  The driver fills it in
+ * on the CPU just before the entry call.
+ */
+struct bulkhead_linux_state {
+	struct bulkhead_segment cs, ss, ds, es, fs, gs, tr, ldtr;
+} BULKHEAD_PACKED;
+_Static_assert(sizeof(struct bulkhead_linux_state) == 192, "linux state size");
+
+/* Exit statistics: count and time in the hypervisor, in TSC cycles. */
+#define BULKHEAD_EXIT_STATS		72
+struct bulkhead_exit_stat {
+	uint64_t count;
+	uint64_t total_cycles;
+	uint64_t max_cycles;
+} BULKHEAD_PACKED;
+
+#define BULKHEAD_CPU_PAGE_SIZE		4096
+struct bulkhead_cpu_page {
+	struct bulkhead_cpu_public record;
+	struct bulkhead_linux_state linux_state;
+	struct bulkhead_exit_stat exits[BULKHEAD_EXIT_STATS];
+} BULKHEAD_PACKED;
+_Static_assert(sizeof(struct bulkhead_cpu_page) <= BULKHEAD_CPU_PAGE_SIZE, "cpu page size");
+
+/* Hypervisor-wide facts at the start of the public area. */
+#define BULKHEAD_PUBLIC_HEADER_SIZE	4096
+#define BULKHEAD_CONSOLE_SIZE		(16 * 1024)
+#define BULKHEAD_PUBLIC_L1D_FLUSH	(1U << 0)	/* L1D flushed before every VM entry */
+
+struct bulkhead_public {
+	uint64_t console_written;	/* bytes ever written to the console ring */
+	uint32_t console_size;		/* BULKHEAD_CONSOLE_SIZE, after this page */
+	uint32_t flags;
+	uint64_t pool_pages;		/* hypervisor page pool, in 4 KiB pages */
+	uint64_t pool_used;
+} BULKHEAD_PACKED;
+
+/* The public area: header page, console ring, then one page per CPU. */
+#define BULKHEAD_PUBLIC_CONSOLE_OFFSET	BULKHEAD_PUBLIC_HEADER_SIZE
+#define BULKHEAD_PUBLIC_CPU_OFFSET(cpu)	\
+	(BULKHEAD_PUBLIC_HEADER_SIZE + BULKHEAD_CONSOLE_SIZE + \
+	 (uint64_t)(cpu) * BULKHEAD_CPU_PAGE_SIZE)
+#define BULKHEAD_PUBLIC_SIZE(cpus)	BULKHEAD_PUBLIC_CPU_OFFSET(cpus)
 
 #endif

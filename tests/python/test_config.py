@@ -225,10 +225,10 @@ def test_c_header_reads_what_the_tool_writes(tmp_path, bochs_cell):
     output = subprocess.run([program, cell_file], capture_output=True, text=True,
                             check=True).stdout.split('\n')
     assert output[0] == f'{len(bochs_cell)} 1 1 {len(bochs_cell)}'
-    assert output[1] == '1c000000 600000 3f8 b008 1'
-    assert output[2] == 'bochs-linux 3 7 1'
+    assert output[1] == '1c000000 600000 2f8 b008 1'
+    assert output[2] == 'bochs-linux 3 8 2'
     assert output[3] == 'fffc0000 40000 5'
-    assert output[4] == '0 10000'
+    assert output[4] == '0 2f8'
 
 
 # Decoding rejects damaged files.
@@ -238,12 +238,12 @@ def damaged(data, offset, value):
 
 
 @pytest.mark.parametrize('change, message', [
-    (lambda data: data[:40], 'header says 424 bytes but the file has 40'),
+    (lambda data: data[:40], 'header says 464 bytes but the file has 40'),
     (lambda data: data[:10], 'shorter than the 24-byte header'),
     (lambda data: damaged(data, 0, b'XX'), "bad magic 'XXCONFIG'"),
     (lambda data: damaged(data, 8, b'\x63\x00'), 'revision 99'),
     (lambda data: damaged(data, 100, b'\xff'), 'does not match the contents'),
-    (lambda data: data + bytes(8), 'header says 424 bytes but the file has 432'),
+    (lambda data: data + bytes(8), 'header says 464 bytes but the file has 472'),
 ])
 def test_decode_rejects(bochs_cell, change, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
@@ -252,7 +252,7 @@ def test_decode_rejects(bochs_cell, change, message):
 
 def test_decode_rejects_counts_past_the_end(bochs_cell):
     count_offset = layout.cell_offset(abi.KIND_SYSTEM) + 40
-    data = damaged(bochs_cell, count_offset, struct.pack('<I', 8))
+    data = damaged(bochs_cell, count_offset, struct.pack('<I', 16))
     data = damaged(data, 16, struct.pack('<I', layout.checksum(data)))
     with pytest.raises(ConfigError, match='runs past the end of the file'):
         layout.decode(data)
@@ -503,7 +503,7 @@ def test_dump_text_and_json(tmp_path, bochs_cell):
                                 'size': len(bochs_cell),
                                 'checksum': layout.checksum(bochs_cell)}
     assert dumped['system']['pm_timer_address'] == 0xb008
-    assert dumped['cell']['memory_regions'][6]['flag_names'] == ['read', 'execute']
+    assert dumped['cell']['memory_regions'][7]['flag_names'] == ['read', 'execute']
 
 
 def test_dump_of_damaged_file_is_one_line(tmp_path, bochs_cell):

@@ -25,7 +25,7 @@ unchanged() {
 every_cpu_reported() {
 	local cpu
 	for cpu in 0 1; do
-		dmesg | grep -q "bulkhead: CPU $cpu (APIC ID [0-9]*) entered the hypervisor" || {
+		dmesg | grep -q "bulkhead: CPU $cpu (APIC ID [0-9]*) now runs Linux as the root cell's guest" || {
 			echo "no report from CPU $cpu"
 			return 1
 		}
@@ -34,7 +34,7 @@ every_cpu_reported() {
 
 enable_reports_every_cpu() {
 	bulkhead enable "$SYSTEM" | tee /tmp/enable.out
-	grep -q '^Bulkhead enabled: CPUs 0-1 entered the hypervisor and returned to Linux$' /tmp/enable.out
+	grep -q '^Bulkhead enabled: Linux runs as the root cell on CPUs 0-1$' /tmp/enable.out
 }
 
 # Linux keeps working on every CPU after it came back from the hypervisor.
@@ -98,7 +98,7 @@ step_fails "disable when not enabled" "not enabled" bulkhead disable
 step "nothing changed by refused requests" unchanged
 
 # The real thing, repeated.
-step "enable: every CPU entered and returned" enable_reports_every_cpu
+step "enable: Linux runs as the root cell on every CPU" enable_reports_every_cpu
 step "dmesg reports each CPU" every_cpu_reported
 step "sysfs: enabled" sysfs_is enabled 1
 step "sysfs: CPUs entered" sysfs_is cpus_entered 0-1

@@ -2,8 +2,10 @@
 /* Taking a CPU onto the hypervisor's descriptor tables and handing it back. */
 #include <bulkhead-hv/arch.h>
 #include <bulkhead-hv/errno.h>
+#include <bulkhead-hv/printk.h>
+#include <asm/msr.h>
 #include <asm/processor.h>
-#include <asm/vmx-caps.h>
+#include <asm/vmx-cpu.h>
 
 void *memcpy(void *destination, const void *source, size_t size);
 
@@ -94,11 +96,11 @@ void arch_cpu_enter(struct per_cpu *cpu, uint64_t own_page_table_root)
 	load_gdtr(&gdtr);
 	load_code_and_stack_segments(GDT_SELECTOR_CODE, GDT_SELECTOR_DATA);
 
-	cpu->public.apic_id = read_apic_id();
-	cpu->public.flags |= descriptor_flags(arch);
+	cpu->public->apic_id = read_apic_id();
+	cpu->public->flags |= descriptor_flags(arch);
 	/* CR3 bits 11:0 may hold a PCID; SDM Vol. 3A, 4.5. */
 	if ((read_cr3() & ~0xfffULL) == own_page_table_root)
-		cpu->public.flags |= BULKHEAD_CPU_OWN_PAGE_TABLES;
+		cpu->public->flags |= BULKHEAD_CPU_OWN_PAGE_TABLES;
 }
 
 int arch_cpu_test_exception(struct per_cpu *cpu)
@@ -107,85 +109,7 @@ int arch_cpu_test_exception(struct per_cpu *cpu)
 	asm volatile("int3" ::: "memory");
 	if (cpu->arch.expect_breakpoint)
 		return trace_error(-EIO);
-	cpu->public.flags |= BULKHEAD_CPU_EXCEPTION_OK;
-	return 0;
-}
-
-static uint64_t read_cr0(void)
-{
-	uint64_t value;
-
-	asm volatile("mov %%cr0, %0" : "=r"(value));
-	return value;
-}
-
-/* A control register value honours the VMX fixed bits; SDM Vol. 3D, A.7 and A.8. */
-static bool fits_fixed_bits(uint64_t value, uint32_t fixed0_msr)
-{
-	uint64_t fixed0 = read_msr(fixed0_msr);
-	uint64_t fixed1 = read_msr(fixed0_msr + 1);
-
-	return (value & fixed0) == fixed0 && (value & ~fixed1) == 0;
-}
-
-/* VMXON needs IA32_FEATURE_CONTROL locked with VMX on; lock it if the firmware did not.  SDM Vol. 3C, 24.7. */
-static int enable_feature_control(void)
-{
-	uint64_t value = read_msr(VMX_MSR_FEATURE_CONTROL);
-
-	if (!(value & FEATURE_CONTROL_LOCKED)) {
-		write_msr(VMX_MSR_FEATURE_CONTROL, value | FEATURE_CONTROL_LOCKED |
-			  FEATURE_CONTROL_VMX_OUTSIDE_SMX);
-		return 0;
-	}
-	return value & FEATURE_CONTROL_VMX_OUTSIDE_SMX ? 0 : trace_error(-ENODEV);
-}
-
-static int vmxon(uint64_t region_phys)
-{
-	bool failed;
-
-	asm volatile("vmxon %1\n\tsetna %0"
-		     : "=qm"(failed) : "m"(region_phys) : "cc", "memory");
-	return failed ? trace_error(-EIO) : 0;
-}
-
-static void vmxoff(void)
-{
-	asm volatile("vmxoff" ::: "cc", "memory");
-}
-
-/*
- * Enters VMX root operation and leaves it: the first step of taking the CPU
- * over.  CR0 and CR4 must honour the VMX fixed bits, CR4.VMXE must be set,
- * and the VMXON region starts with the VMCS revision; SDM Vol. 3C, 24.7 and
- * 25.11.5.
- */
-int arch_cpu_test_vmx(struct per_cpu *cpu, uint64_t virt_to_phys_offset)
-{
-	struct arch_cpu *arch = &cpu->arch;
-	uint64_t cr4 = arch->linux_cr4 | CR4_VMXE;
-	uint32_t revision = (uint32_t)read_msr(VMX_MSR_FIRST + VMX_BASIC) & 0x7fffffff;
-	int err;
-
-	if (arch->linux_cr4 & CR4_VMXE)
-		return trace_error(-EBUSY);
-	err = enable_feature_control();
-	if (err)
-		return err;
-	if (!fits_fixed_bits(read_cr0(), VMX_MSR_FIRST + VMX_CR0_FIXED0) ||
-	    !fits_fixed_bits(cr4, VMX_MSR_FIRST + VMX_CR4_FIXED0))
-		return trace_error(-EINVAL);
-	memcpy(arch->vmxon_region, &revision, sizeof(revision));
-	write_cr4(cr4);
-	err = vmxon((uint64_t)arch->vmxon_region + virt_to_phys_offset);
-	if (err)
-		return err;
-	arch->vmx_on = true;
-	vmxoff();
-	arch->vmx_on = false;
-	write_cr4(arch->linux_cr4);
-	cpu->public.flags |= BULKHEAD_CPU_VMX_OK;
+	cpu->public->flags |= BULKHEAD_CPU_EXCEPTION_OK;
 	return 0;
 }
 
@@ -197,10 +121,7 @@ int arch_cpu_test_vmx(struct per_cpu *cpu, uint64_t virt_to_phys_offset)
  */
 void arch_cpu_leave(struct per_cpu *cpu)
 {
-	if (cpu->arch.vmx_on) {
-		vmxoff();
-		cpu->arch.vmx_on = false;
-	}
+	vmx_off(cpu);
 	write_cr4(cpu->arch.linux_cr4);
 	load_gdtr(&cpu->arch.linux_gdtr);
 	load_idtr(&cpu->arch.linux_idtr);
@@ -211,11 +132,67 @@ uint64_t arch_read_timestamp(void)
 	return read_tsc();
 }
 
+/* Instruction addresses with a fixup, and where to continue; see FIXUP(). */
+struct fixup {
+	uint64_t instruction;
+	uint64_t continuation;
+};
+extern const struct fixup __fixup_start[], __fixup_end[];
+
+static bool apply_fixup(struct per_cpu *cpu, struct exception_frame *frame)
+{
+	const struct fixup *fixup;
+
+	for (fixup = __fixup_start; fixup < __fixup_end; fixup++)
+		if (fixup->instruction == frame->rip) {
+			frame->rip = fixup->continuation;
+			cpu->arch.fixup_faulted = true;
+			return true;
+		}
+	return false;
+}
+
+bool msr_read_safe(uint32_t msr, uint64_t *value)
+{
+	struct per_cpu *cpu = this_cpu();
+	uint32_t low = 0, high = 0;
+
+	cpu->arch.fixup_faulted = false;
+	asm volatile("1: rdmsr\n2:\n\t" FIXUP("1b", "2b")
+		     : "+a"(low), "+d"(high) : "c"(msr) : "memory");
+	*value = ((uint64_t)high << 32) | low;
+	return !cpu->arch.fixup_faulted;
+}
+
+bool msr_write_safe(uint32_t msr, uint64_t value)
+{
+	struct per_cpu *cpu = this_cpu();
+
+	cpu->arch.fixup_faulted = false;
+	asm volatile("1: wrmsr\n2:\n\t" FIXUP("1b", "2b")
+		     : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+		     : "memory");
+	return !cpu->arch.fixup_faulted;
+}
+
+bool xsetbv_safe(uint32_t index, uint64_t value)
+{
+	struct per_cpu *cpu = this_cpu();
+
+	cpu->arch.fixup_faulted = false;
+	asm volatile("1: xsetbv\n2:\n\t" FIXUP("1b", "2b")
+		     : : "c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+		     : "memory");
+	return !cpu->arch.fixup_faulted;
+}
+
 /*
  * Called by entry.S for every exception taken in the hypervisor.  Returns 0
- * to resume where it happened, or non-zero after putting Linux's tables back,
- * so that entry.S unwinds to the entry frame and returns -EFAULT to Linux:
- * a fault in the hypervisor never becomes a double fault.
+ * to resume where it happened.  Before Linux runs as a guest, anything
+ * unexpected returns non-zero after putting Linux's tables back, so that
+ * entry.S unwinds to the entry frame and returns -EFAULT to Linux; once it
+ * does, the fault is logged and this CPU parked.  A fault in the hypervisor
+ * never becomes a double fault.
  */
 int arch_handle_exception(struct exception_frame *frame)
 {
@@ -223,14 +200,22 @@ int arch_handle_exception(struct exception_frame *frame)
 
 	if (frame->vector == VECTOR_NMI) {
 		cpu->arch.nmis++;
+		vmx_nmi_in_hypervisor(cpu);
 		return 0;
 	}
 	if (frame->vector == VECTOR_BREAKPOINT && cpu->arch.expect_breakpoint) {
 		cpu->arch.expect_breakpoint = false;
 		return 0;
 	}
-	cpu->public.fault_vector = (uint32_t)frame->vector;
-	cpu->public.fault_rip = frame->rip;
+	if (apply_fixup(cpu, frame))
+		return 0;
+	cpu->public->fault_vector = (uint32_t)frame->vector;
+	cpu->public->fault_rip = frame->rip;
+	if (cpu->arch.launched) {
+		printk("CPU %u: hypervisor fault: vector %lu, error code 0x%lx at RIP 0x%lx, RSP 0x%lx\n",
+		       cpu->cpu_id, frame->vector, frame->error_code, frame->rip, frame->rsp);
+		arch_cpu_park(cpu);
+	}
 	arch_cpu_leave(cpu);
 	return 1;
 }

@@ -6,9 +6,11 @@
 
 	.text
 /*
- * int arch_entry(unsigned int cpu_id), on this CPU's hypervisor stack.
- * Keeps the callee-saved registers in a frame whose address an unexpected
- * exception unwinds to.
+ * int arch_entry(unsigned int cpu_id, u64 linux_cr3), on this CPU's
+ * hypervisor stack.  Keeps the callee-saved registers in a frame whose
+ * address an unexpected exception unwinds to; the frame also tells what
+ * Linux resumes with once it runs as a guest, and stays intact above the
+ * stack the VM exits use.
  */
 	.globl arch_entry
 	.type arch_entry, @function
@@ -95,11 +97,125 @@ exception_common:
 	iretq
 
 exception_unwind:
+	mov $-EFAULT, %edi
+	/* fall through */
+
+/* void arch_unwind_to_entry(int result): returns @result from arch_entry. */
+	.globl arch_unwind_to_entry
+arch_unwind_to_entry:
 	mov %rsp, %rax
 	and $~(PERCPU_SIZE_ASM - 1), %rax
 	mov PERCPU_RECOVERY_RSP(%rax), %rsp
-	mov $-EFAULT, %eax
+	mov %edi, %eax
 	jmp entry_return
+
+/* Pushes the guest registers in the order of struct guest_registers. */
+	.macro push_guest_registers
+	push %rax
+	push %rcx
+	push %rdx
+	push %rbx
+	push %rbp
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	.endm
+
+	.macro pop_guest_registers
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rdi
+	pop %rsi
+	pop %rbp
+	pop %rbx
+	pop %rdx
+	pop %rcx
+	pop %rax
+	.endm
+
+/*
+ * int vmx_launch(struct guest_registers *regs): loads the guest's general
+ * registers and executes VMLAUNCH.  Returns only if VMLAUNCH fails: 1 for
+ * VMfailInvalid, 2 for VMfailValid (SDM Vol. 3C, 30.2).  The registers
+ * struct lies on this CPU's stack, so RSP still finds the per-CPU area
+ * after the pops.
+ */
+	.globl vmx_launch
+	.type vmx_launch, @function
+vmx_launch:
+	push %rbp
+	mov %rsp, %rbp
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %rsp, %rax
+	and $~(PERCPU_SIZE_ASM - 1), %rax
+	mov %rsp, PERCPU_LAUNCH_RSP(%rax)
+	mov %rdi, %rsp
+	pop_guest_registers
+	vmlaunch
+	mov $2, %r8d
+	jnc 1f
+	mov $1, %r8d
+1:	mov %rsp, %rax
+	and $~(PERCPU_SIZE_ASM - 1), %rax
+	mov PERCPU_LAUNCH_RSP(%rax), %rsp
+	mov %r8d, %eax
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	pop %rbp
+	ret
+	.size vmx_launch, . - vmx_launch
+
+/*
+ * HOST_RIP: every VM exit starts here, on the stack below the entry frame,
+ * with interrupts off.  RBP is cleared so backtraces end here.
+ */
+	.globl vmx_exit_entry
+	.type vmx_exit_entry, @function
+vmx_exit_entry:
+	push_guest_registers
+	xor %ebp, %ebp
+	mov %rsp, %rdi
+	call vmx_handle_exit
+	pop_guest_registers
+	vmresume
+	/* VMRESUME failed; SDM Vol. 3C, 30.3. */
+	push_guest_registers
+	mov %rsp, %rdi
+	call vmx_resume_failed
+	ud2
+	.size vmx_exit_entry, . - vmx_exit_entry
+
+/*
+ * void vmx_return_to_linux(const struct linux_frame *frame): after VMXOFF,
+ * loads Linux's general registers and continues at frame->rip, which is in
+ * the driver's disable stub (mapped at the same address in both address
+ * spaces); the stub switches CR3 and RSP back itself.
+ */
+	.globl vmx_return_to_linux
+vmx_return_to_linux:
+	mov %rdi, %rsp
+	pop_guest_registers
+	ret
 
 	.section .rodata
 	.align 8

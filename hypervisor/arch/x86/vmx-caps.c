@@ -83,6 +83,7 @@ const struct vmx_requirement vmx_requirements[] = {
 	NEED_BIT("activity state wait-for-SIPI", VMX_MISC, 8),
 	NEED_BIT("EPT 4-level page walk", VMX_EPT_VPID_CAP, 6),
 	NEED_BIT("EPT write-back memory type", VMX_EPT_VPID_CAP, 14),
+	NEED_BIT("EPT 2 MiB pages", VMX_EPT_VPID_CAP, 16),
 	NEED_BIT("INVEPT", VMX_EPT_VPID_CAP, 20),
 	NEED_BIT("INVEPT all-context", VMX_EPT_VPID_CAP, 26),
 };

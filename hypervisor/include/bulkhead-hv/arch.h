@@ -3,16 +3,26 @@
 #ifndef BULKHEAD_HV_ARCH_H
 #define BULKHEAD_HV_ARCH_H
 
+#include <bulkhead-hv/cell.h>
 #include <bulkhead-hv/percpu.h>
 
 /* Switches this CPU to the hypervisor's GDT and IDT and records what it found. */
 void arch_cpu_enter(struct per_cpu *cpu, uint64_t own_page_table_root);
 /* Proves the hypervisor's IDT handles an exception on this CPU. */
 int arch_cpu_test_exception(struct per_cpu *cpu);
-/* Enters VMX root operation on this CPU and leaves it again. */
-int arch_cpu_test_vmx(struct per_cpu *cpu, uint64_t virt_to_phys_offset);
-/* Leaves VMX operation if on, puts Linux's CR4, GDT and IDT back. */
+/* Builds what isolates the root cell (EPT, bitmaps); once, before any CPU launches. */
+int arch_cell_init(struct cell *cell);
+/*
+ * Turns the Linux that called the entry into the root cell's guest on this
+ * CPU.  Returns only on failure, with VMX left and the CPU as it was.
+ */
+int arch_cpu_activate(struct per_cpu *cpu, uint64_t linux_cr3);
+/* Puts Linux's CR4, GDT and IDT back (after a failed activation). */
 void arch_cpu_leave(struct per_cpu *cpu);
+/* Leaves VMX and resumes Linux on the bare CPU where it made the disable hypercall. */
+void arch_cpu_deactivate(struct per_cpu *cpu) __attribute__((noreturn));
+/* Stops this CPU for good after a failure the log explains. */
+void arch_cpu_park(struct per_cpu *cpu) __attribute__((noreturn));
 uint64_t arch_read_timestamp(void);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Per-CPU areas: a part Linux may read, the arch part, and the stack. */
+/* Per-CPU areas: the arch part and the stack; what Linux may read lives in the public area. */
 #ifndef BULKHEAD_HV_PERCPU_H
 #define BULKHEAD_HV_PERCPU_H
 
@@ -13,8 +13,12 @@
 struct per_cpu {
 	union {
 		struct {
-			struct bulkhead_cpu_public public;
+			/* VMXON region and VMCS first: both must be page aligned. */
 			struct arch_cpu arch;
+			unsigned int cpu_id;
+			/* This CPU's page in the public area. */
+			struct bulkhead_cpu_page *page;
+			struct bulkhead_cpu_public *public;
 		};
 		uint8_t data_area[PERCPU_SIZE - PERCPU_STACK_SIZE];
 	};

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The x86 part of a per-CPU area: descriptor tables and what Linux had loaded. */
+/* The x86 part of a per-CPU area: VMX regions, descriptor tables, what Linux had loaded. */
 #ifndef BULKHEAD_ASM_PERCPU_H
 #define BULKHEAD_ASM_PERCPU_H
 
@@ -22,9 +22,22 @@ struct idt_gate {
 	uint32_t reserved;
 } __attribute__((packed));
 
+/*
+ * The guest's general registers as the exit path pushes them (RSP is in
+ * the VMCS).  Exception frames start with the same layout.
+ */
+struct guest_registers {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rcx, rax;
+};
+
+/* Work another CPU or an NMI left for this CPU, done before the next VM entry. */
+#define PENDING_GUEST_NMI	(1U << 0)
+
 struct arch_cpu {
-	/* VMXON region; SDM Vol. 3C, 25.11.5. */
+	/* VMXON region and VMCS; SDM Vol. 3C, 24.2 and 24.11.5. */
 	uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
+	uint8_t vmcs[4096] __attribute__((aligned(4096)));
 	uint64_t gdt[GDT_ENTRIES];
 	struct idt_gate idt[IDT_EXCEPTION_VECTORS];
 	/* Linux's state at entry, put back before returning to it. */
@@ -32,10 +45,27 @@ struct arch_cpu {
 	struct descriptor_table linux_idtr;
 	uint64_t linux_cr4;
 	bool vmx_on;
-	/* Stack pointer of the entry frame; an unexpected fault unwinds to it. */
+	/* VMLAUNCH done on the current VMCS; VMRESUME from then on.  SDM Vol. 3C, 24.1. */
+	bool launched;
+	bool parked;
+	/* A VMWRITE failed since the last check (each failure is logged). */
+	bool vmcs_write_failed;
+	/* Stack pointer of the entry frame; an unexpected fault before launch unwinds to it. */
 	uint64_t recovery_rsp;
+	/* Stack pointer of vmx_launch(), restored when VMLAUNCH fails. */
+	uint64_t launch_rsp;
 	bool expect_breakpoint;
+	/* Set by the exception handler when an instruction with a fixup faulted. */
+	bool fixup_faulted;
 	uint64_t nmis;
+	volatile uint32_t pending;
+	/* Cached controls, so that changes need no VMREAD. */
+	uint32_t pin_controls;
+	uint32_t proc_controls;
+	uint32_t entry_controls;
+	bool l1d_flush;
+	/* The registers of the exit being handled. */
+	struct guest_registers *regs;
 };
 
 #endif

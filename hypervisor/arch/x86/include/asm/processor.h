@@ -105,4 +105,62 @@ static inline void load_code_and_stack_segments(uint16_t cs, uint16_t ss)
 		     : : "r"((uint64_t)cs), "r"(ss) : "rax", "memory");
 }
 
+#define CR0_PE			(1ULL << 0)
+#define CR0_ET			(1ULL << 4)
+#define CR0_NE			(1ULL << 5)
+#define CR0_NW			(1ULL << 29)
+#define CR0_CD			(1ULL << 30)
+#define CR0_PG			(1ULL << 31)
+
+#define RFLAGS_FIXED		(1ULL << 1)
+
+static inline uint64_t read_cr0(void)
+{
+	uint64_t value;
+
+	asm volatile("mov %%cr0, %0" : "=r"(value));
+	return value;
+}
+
+static inline void write_cr0(uint64_t value)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(value) : "memory");
+}
+
+static inline uint64_t read_dr7(void)
+{
+	uint64_t value;
+
+	asm volatile("mov %%dr7, %0" : "=r"(value));
+	return value;
+}
+
+static inline void write_dr7(uint64_t value)
+{
+	asm volatile("mov %0, %%dr7" : : "r"(value));
+}
+
+static inline void write_dr6(uint64_t value)
+{
+	asm volatile("mov %0, %%dr6" : : "r"(value));
+}
+
+static inline uint64_t read_rflags(void)
+{
+	uint64_t value;
+
+	asm volatile("pushfq\n\tpopq %0" : "=r"(value));
+	return value;
+}
+
+/*
+ * An instruction that may fault, with where to continue if it does: the
+ * exception handler looks the faulting RIP up in this table.
+ */
+#define FIXUP(instruction, continuation)			\
+	".pushsection .fixup_table, \"a\"\n\t"			\
+	".balign 8\n\t"						\
+	".quad " instruction ", " continuation "\n\t"		\
+	".popsection\n\t"
+
 #endif

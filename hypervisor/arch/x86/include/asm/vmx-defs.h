@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* VMCS field encodings, control bits and exit reasons; SDM Vol. 3D, appendices B and C. */
-#ifndef BULKHEAD_ASM_VMX_H
-#define BULKHEAD_ASM_VMX_H
+#ifndef BULKHEAD_ASM_VMX_DEFS_H
+#define BULKHEAD_ASM_VMX_DEFS_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
@@ -190,6 +190,8 @@ enum vmcs_field_natural {
 #define PROC2_VIRTUALIZE_X2APIC		(1U << 4)
 #define PROC2_ENABLE_VPID		(1U << 5)
 #define PROC2_UNRESTRICTED_GUEST	(1U << 7)
+#define PROC2_APIC_REGISTER_VIRTUALIZATION (1U << 8)
+#define PROC2_VIRTUAL_INTERRUPT_DELIVERY (1U << 9)
 #define PROC2_ENABLE_INVPCID		(1U << 12)
 #define PROC2_ENABLE_XSAVES		(1U << 20)
 
@@ -221,6 +223,7 @@ enum vmcs_field_natural {
 #define INTERRUPTION_TYPE_SOFTWARE_INT	4
 #define INTERRUPTION_TYPE_PRIVILEGED	5
 #define INTERRUPTION_TYPE_SOFTWARE_EXC	6
+#define INTERRUPTION_TYPE_OTHER		7
 #define INTERRUPTION_VECTOR(info)	((info) & 0xff)
 #define INTERRUPTION_TYPE(info)		(((info) >> INTERRUPTION_TYPE_SHIFT) & 7)
 
@@ -237,17 +240,18 @@ enum vmcs_field_natural {
 #define ACTIVITY_WAIT_FOR_SIPI		3
 
 /* Segment access rights in the VMCS format; SDM Vol. 3C, 24.4.1, table 24-2. */
-#define AR_TYPE(ar)			((ar) & 0xf)
-#define AR_S				(1U << 4)
-#define AR_DPL(ar)			(((ar) >> 5) & 3)
-#define AR_PRESENT			(1U << 7)
-#define AR_L				(1U << 13)
-#define AR_DB				(1U << 14)
-#define AR_G				(1U << 15)
-#define AR_UNUSABLE			(1U << 16)
-#define AR_RESERVED_MASK		0xfffe0f00U
+#define SEG_AR_TYPE(ar)			((ar) & 0xf)
+#define SEG_AR_S				(1U << 4)
+#define SEG_AR_DPL(ar)			(((ar) >> 5) & 3)
+#define SEG_AR_PRESENT			(1U << 7)
+#define SEG_AR_L				(1U << 13)
+#define SEG_AR_DB				(1U << 14)
+#define SEG_AR_G				(1U << 15)
+#define SEG_AR_UNUSABLE			(1U << 16)
+#define SEG_AR_RESERVED_MASK		0xfffe0f00U
 
 /* EPT pointer; SDM Vol. 3C, 24.6.11. */
+#define EPTP_MEMORY_TYPE_UC		0ULL
 #define EPTP_MEMORY_TYPE_WB		6ULL
 #define EPTP_WALK_LENGTH_4		(3ULL << 3)
 #define EPTP_ACCESSED_DIRTY		(1ULL << 6)

@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The exit loop: dispatch by exit reason, handlers, pending work, and the way back in. */
+#include <bulkhead/hypercall.h>
+#include <bulkhead-hv/arch.h>
+#include <bulkhead-hv/errno.h>
+#include <bulkhead-hv/hypercall.h>
+#include <bulkhead-hv/memory.h>
+#include <bulkhead-hv/printk.h>
+#include <asm/bitmaps.h>
+#include <asm/msr.h>
+#include <asm/vmcs.h>
+#include <asm/vmx-cpu.h>
+
+#define VECTOR_DEBUG		1
+#define VECTOR_NMI		2
+#define VECTOR_INVALID_OPCODE	6
+#define VECTOR_GENERAL_PROTECTION 13
+#define VECTOR_ALIGNMENT_CHECK	17
+
+#define CPUID1_ECX_VMX		(1U << 5)
+/* Feature control as the root cell reads it: locked, VMX off (SDM Vol. 3C, 23.7). */
+#define FEATURE_CONTROL_HIDDEN	FEATURE_CONTROL_LOCKED
+/* Bounded drain of pending work before each VM entry (DESIGN decision 3). */
+#define PENDING_ROUNDS		4
+
+static void skip_instruction(void)
+{
+	vmcs_write_natural(VMCS_GUEST_RIP, vmcs_read_natural(VMCS_GUEST_RIP) +
+			   vmcs_read32(VMCS_EXIT_INSTRUCTION_LENGTH));
+}
+
+void vmx_inject_exception(unsigned int vector, bool has_error_code, uint32_t error_code)
+{
+	uint32_t info = INTERRUPTION_VALID | vector |
+			(INTERRUPTION_TYPE_HARDWARE << INTERRUPTION_TYPE_SHIFT);
+
+	if (has_error_code) {
+		info |= INTERRUPTION_ERROR_CODE;
+		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR_CODE, error_code);
+	}
+	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, info);
+}
+
+static void inject_gp(void)
+{
+	vmx_inject_exception(VECTOR_GENERAL_PROTECTION, true, 0);
+}
+
+/* The guest's privilege level is SS.DPL; SDM Vol. 3C, 24.4.1. */
+static unsigned int guest_cpl(void)
+{
+	return SEG_AR_DPL(vmcs_read32(VMCS_GUEST_SS_ACCESS_RIGHTS));
+}
+
+/* General register by its number in exit qualifications (SDM Vol. 3C, table 27-3); RSP is in the VMCS. */
+static uint64_t *guest_register(struct guest_registers *regs, unsigned int number)
+{
+	uint64_t *by_number[16] = {
+		&regs->rax, &regs->rcx, &regs->rdx, &regs->rbx, NULL, &regs->rbp,
+		&regs->rsi, &regs->rdi, &regs->r8, &regs->r9, &regs->r10, &regs->r11,
+		&regs->r12, &regs->r13, &regs->r14, &regs->r15,
+	};
+
+	return by_number[number & 15];
+}
+
+static uint64_t read_guest_register(struct guest_registers *regs, unsigned int number)
+{
+	uint64_t *reg = guest_register(regs, number);
+
+	return reg ? *reg : vmcs_read_natural(VMCS_GUEST_RSP);
+}
+
+static void set_edx_eax(struct guest_registers *regs, uint64_t value)
+{
+	regs->rax = (uint32_t)value;
+	regs->rdx = value >> 32;
+}
+
+static void handle_cpuid(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	struct cpuid_result result = cpuid((uint32_t)regs->rax, (uint32_t)regs->rcx);
+
+	(void)cpu;
+	/* No nested virtualization: VMX is hidden (SDM Vol. 2A, CPUID leaf 1). */
+	if ((uint32_t)regs->rax == 1)
+		result.ecx &= ~CPUID1_ECX_VMX;
+	regs->rax = result.eax;
+	regs->rbx = result.ebx;
+	regs->rcx = result.ecx;
+	regs->rdx = result.edx;
+	skip_instruction();
+}
+
+/* CR0 writes to host-owned bits: keep the rules a bare CPU enforces (SDM Vol. 3A, 2.5). */
+static void guest_writes_cr0(struct per_cpu *cpu, uint64_t value)
+{
+	if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
+	    ((value & CR0_NW) && !(value & CR0_CD))) {
+		inject_gp();
+		return;
+	}
+	vmx_set_guest_cr0(cpu, value);
+	skip_instruction();
+}
+
+static void guest_writes_cr4(uint64_t value)
+{
+	if (value & CR4_VMXE) {
+		inject_gp();
+		return;
+	}
+	vmx_set_guest_cr4(value);
+	skip_instruction();
+}
+
+/* Exit qualification of control-register accesses; SDM Vol. 3C, 27.2.1, table 27-3. */
+static void handle_cr_access(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	uint64_t qualification = vmcs_read_natural(VMCS_EXIT_QUALIFICATION);
+	unsigned int cr = qualification & 0xf;
+	unsigned int access = (qualification >> 4) & 3;
+	uint64_t value = read_guest_register(regs, (qualification >> 8) & 0xf);
+
+	if (access == 0 && cr == 0)
+		return guest_writes_cr0(cpu, value);
+	if (access == 0 && cr == 4)
+		return guest_writes_cr4(value);
+	if (access == 3) {
+		/* LMSW sets PE, MP, EM, TS but never clears PE. */
+		uint64_t shadow = vmcs_read_natural(VMCS_CR0_READ_SHADOW);
+		uint64_t low = (qualification >> 16) & 0xf;
+
+		return guest_writes_cr0(cpu, (shadow & ~0xeULL) | low | (shadow & CR0_PE));
+	}
+	vmx_park(cpu, "unexpected control register access");
+}
+
+static bool read_msr_for_guest(uint32_t msr, uint64_t *value)
+{
+	switch (msr) {
+	case MSR_FEATURE_CONTROL:
+		*value = FEATURE_CONTROL_HIDDEN;
+		return true;
+	case MSR_EFER:
+		*value = vmcs_read64(VMCS_GUEST_EFER);
+		return true;
+	case MSR_PAT:
+		*value = vmcs_read64(VMCS_GUEST_PAT);
+		return true;
+	case MSR_DEBUGCTL:
+		*value = vmcs_read64(VMCS_GUEST_DEBUGCTL);
+		return true;
+	case MSR_SYSENTER_CS:
+		*value = vmcs_read32(VMCS_GUEST_SYSENTER_CS);
+		return true;
+	case MSR_SYSENTER_ESP:
+		*value = vmcs_read_natural(VMCS_GUEST_SYSENTER_ESP);
+		return true;
+	case MSR_SYSENTER_EIP:
+		*value = vmcs_read_natural(VMCS_GUEST_SYSENTER_EIP);
+		return true;
+	default:
+		if (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST)
+			return false;
+		return msr_read_safe(msr, value);
+	}
+}
+
+static bool write_msr_for_guest(struct per_cpu *cpu, uint32_t msr, uint64_t value)
+{
+	switch (msr) {
+	case MSR_FEATURE_CONTROL:
+		return false;	/* locked, as a bare CPU reports it */
+	case MSR_EFER:
+		vmx_set_guest_efer(cpu, value);
+		return true;
+	case MSR_PAT:
+		vmcs_write64(VMCS_GUEST_PAT, value);
+		return true;
+	case MSR_DEBUGCTL:
+		vmcs_write64(VMCS_GUEST_DEBUGCTL, value);
+		return true;
+	case MSR_SYSENTER_CS:
+		vmcs_write32(VMCS_GUEST_SYSENTER_CS, (uint32_t)value);
+		return true;
+	case MSR_SYSENTER_ESP:
+		vmcs_write_natural(VMCS_GUEST_SYSENTER_ESP, value);
+		return true;
+	case MSR_SYSENTER_EIP:
+		vmcs_write_natural(VMCS_GUEST_SYSENTER_EIP, value);
+		return true;
+	default:
+		if (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST)
+			return false;
+		return msr_write_safe(msr, value);
+	}
+}
+
+/* MSRs outside the allow-list of the MSR bitmap: emulated, hidden, or done on the guest's behalf. */
+static void handle_rdmsr(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	uint64_t value;
+
+	(void)cpu;
+	if (!read_msr_for_guest((uint32_t)regs->rcx, &value))
+		return inject_gp();
+	set_edx_eax(regs, value);
+	skip_instruction();
+}
+
+static void handle_wrmsr(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	uint64_t value = ((regs->rdx & 0xffffffff) << 32) | (regs->rax & 0xffffffff);
+
+	if (!write_msr_for_guest(cpu, (uint32_t)regs->rcx, value))
+		return inject_gp();
+	skip_instruction();
+}
+
+static void handle_xsetbv(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	uint64_t value = ((regs->rdx & 0xffffffff) << 32) | (regs->rax & 0xffffffff);
+
+	(void)cpu;
+	if (guest_cpl() != 0 || !xsetbv_safe((uint32_t)regs->rcx, value))
+		return inject_gp();
+	skip_instruction();
+}
+
+/*
+ * A port the root cell does not own: reads see a missing device (all ones),
+ * writes are dropped.  String forms move no data.  SDM Vol. 3C, table 27-5.
+ */
+static void handle_io(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	uint64_t qualification = vmcs_read_natural(VMCS_EXIT_QUALIFICATION);
+	unsigned int size = (qualification & 7) + 1;
+	bool in = qualification & (1U << 3);
+	bool string = qualification & (1U << 4);
+	bool rep = qualification & (1U << 5);
+
+	(void)cpu;
+	if (in && !string) {
+		uint64_t mask = size == 4 ? 0xffffffffULL : (1ULL << (size * 8)) - 1;
+
+		regs->rax = size == 4 ? mask : (regs->rax & ~mask) | mask;
+	}
+	if (string && rep)
+		regs->rcx = 0;
+	skip_instruction();
+}
+
+static void handle_vmcall(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	skip_instruction();
+	if (guest_cpl() != 0) {
+		regs->rax = (uint64_t)(int64_t)-EPERM;
+		return;
+	}
+	/* Disable does not return: it resumes Linux on the bare CPU. */
+	regs->rax = (uint64_t)hypercall(cpu, regs->rax, regs->rdi, regs->rsi);
+}
+
+/* VMX instructions in the guest: no nested virtualization, #UD as without VMX. */
+static void handle_vmx_instruction(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	(void)cpu;
+	(void)regs;
+	vmx_inject_exception(VECTOR_INVALID_OPCODE, false, 0);
+}
+
+static void handle_invd(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	(void)cpu;
+	(void)regs;
+	/* Dropping dirty lines would corrupt the hypervisor: write them back instead. */
+	asm volatile("wbinvd" ::: "memory");
+	skip_instruction();
+}
+
+static void handle_init(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	(void)regs;
+	/* Bochs 2.7 keeps INIT pending after the exit: a repeat while waiting changes nothing. */
+	if (vmcs_read32(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_WAIT_FOR_SIPI)
+		return;
+	vmx_reset_to_wait_for_sipi(cpu);
+}
+
+static void handle_sipi(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	uint8_t vector = (uint8_t)vmcs_read_natural(VMCS_EXIT_QUALIFICATION);
+
+	(void)regs;
+	vmx_start_at_vector(cpu, vector);
+}
+
+/* #DB and #AC are intercepted only to bound them; the guest gets them back (SDM Vol. 3C, 27.2.1). */
+static void handle_exception_or_nmi(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	uint32_t info = vmcs_read32(VMCS_EXIT_INTERRUPTION_INFO);
+	unsigned int vector = INTERRUPTION_VECTOR(info);
+
+	(void)regs;
+	if (INTERRUPTION_TYPE(info) == INTERRUPTION_TYPE_NMI) {
+		__atomic_or_fetch(&cpu->arch.pending, PENDING_GUEST_NMI, __ATOMIC_RELAXED);
+		return;
+	}
+	if (vector == VECTOR_DEBUG) {
+		/* DR6 as the CPU would have set it: B0-B3, BD, BS from the qualification. */
+		write_dr6(0xffff0ff0ULL | (vmcs_read_natural(VMCS_EXIT_QUALIFICATION) & 0x600f));
+		return vmx_inject_exception(VECTOR_DEBUG, false, 0);
+	}
+	if (vector == VECTOR_ALIGNMENT_CHECK)
+		return vmx_inject_exception(VECTOR_ALIGNMENT_CHECK, true,
+					    vmcs_read32(VMCS_EXIT_INTERRUPTION_ERROR_CODE));
+	vmx_park(cpu, "unexpected exception in the guest");
+}
+
+static void handle_nmi_window(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	(void)regs;
+	cpu->arch.proc_controls &= ~PROC_NMI_WINDOW_EXITING;
+	vmcs_write32(VMCS_PROC_CONTROLS, cpu->arch.proc_controls);
+}
+
+/* Only there to make the guest exit; the pending work is drained before every entry. */
+static void handle_preemption_timer(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	(void)cpu;
+	(void)regs;
+}
+
+static void handle_triple_fault(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	(void)regs;
+	vmx_park(cpu, "triple fault in the guest");
+}
+
+/*
+ * The root cell touched memory it does not own (hypervisor memory or a hole
+ * in its map).  Bulkhead does not emulate the access: the log names the
+ * address and the CPU is parked, as documented in Documentation/design.md.
+ */
+static void handle_ept_violation(struct per_cpu *cpu, struct guest_registers *regs)
+{
+	(void)regs;
+	printk("CPU %u: EPT violation at guest physical 0x%lx (qualification 0x%lx)\n",
+	       cpu->cpu_id, vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS),
+	       vmcs_read_natural(VMCS_EXIT_QUALIFICATION));
+	vmx_park(cpu, "access outside the cell's memory");
+}
+
+typedef void (*exit_handler)(struct per_cpu *cpu, struct guest_registers *regs);
+
+/*
+ * Handlers by basic exit reason.  Contract: a handler either prepares the
+ * guest to go on (advancing RIP past the instruction, or injecting an
+ * event) and returns, or parks the CPU and does not return.  A reason
+ * without a handler is unexpected: logged in full, the CPU parked.
+ */
+static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
+	[EXIT_EXCEPTION_NMI] = handle_exception_or_nmi,
+	[EXIT_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_INIT] = handle_init,
+	[EXIT_SIPI] = handle_sipi,
+	[EXIT_NMI_WINDOW] = handle_nmi_window,
+	[EXIT_CPUID] = handle_cpuid,
+	[EXIT_GETSEC] = handle_vmx_instruction,
+	[EXIT_INVD] = handle_invd,
+	[EXIT_VMCALL] = handle_vmcall,
+	[EXIT_VMCLEAR] = handle_vmx_instruction,
+	[EXIT_VMLAUNCH] = handle_vmx_instruction,
+	[EXIT_VMPTRLD] = handle_vmx_instruction,
+	[EXIT_VMPTRST] = handle_vmx_instruction,
+	[EXIT_VMREAD] = handle_vmx_instruction,
+	[EXIT_VMRESUME] = handle_vmx_instruction,
+	[EXIT_VMWRITE] = handle_vmx_instruction,
+	[EXIT_VMXOFF] = handle_vmx_instruction,
+	[EXIT_VMXON] = handle_vmx_instruction,
+	[EXIT_CR_ACCESS] = handle_cr_access,
+	[EXIT_IO] = handle_io,
+	[EXIT_RDMSR] = handle_rdmsr,
+	[EXIT_WRMSR] = handle_wrmsr,
+	[EXIT_EPT_VIOLATION] = handle_ept_violation,
+	[EXIT_INVEPT] = handle_vmx_instruction,
+	[EXIT_PREEMPTION_TIMER] = handle_preemption_timer,
+	[EXIT_INVVPID] = handle_vmx_instruction,
+	[EXIT_XSETBV] = handle_xsetbv,
+	[EXIT_VMFUNC] = handle_vmx_instruction,
+};
+
+/* An event the exit interrupted goes in again first; SDM Vol. 3C, 27.2.4 and 29.2.3. */
+static void reinject_interrupted_event(void)
+{
+	uint32_t info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+
+	if (!(info & INTERRUPTION_VALID))
+		return;
+	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, info & ~(1U << 12));
+	if (info & INTERRUPTION_ERROR_CODE)
+		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR_CODE,
+			     vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE));
+	vmcs_write32(VMCS_ENTRY_INSTRUCTION_LENGTH, vmcs_read32(VMCS_EXIT_INSTRUCTION_LENGTH));
+}
+
+/* An NMI for Linux goes in when nothing else is injected and the guest does not block NMIs. */
+static void deliver_guest_nmi(struct per_cpu *cpu)
+{
+	uint32_t blocking = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_NMI;
+
+	if ((vmcs_read32(VMCS_ENTRY_INTERRUPTION_INFO) & INTERRUPTION_VALID) ||
+	    (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) & blocking)) {
+		__atomic_or_fetch(&cpu->arch.pending, PENDING_GUEST_NMI, __ATOMIC_RELAXED);
+		cpu->arch.proc_controls |= PROC_NMI_WINDOW_EXITING;
+		vmcs_write32(VMCS_PROC_CONTROLS, cpu->arch.proc_controls);
+		return;
+	}
+	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, INTERRUPTION_VALID | VECTOR_NMI |
+		     (INTERRUPTION_TYPE_NMI << INTERRUPTION_TYPE_SHIFT));
+}
+
+/* This CPU's pending work, in a bounded loop; an NMI after it re-arms the timer (DESIGN 3 and 4). */
+static void drain_pending_work(struct per_cpu *cpu)
+{
+	bool guest_nmi = false;
+	unsigned int round;
+
+	if (cpu->arch.pin_controls & PIN_PREEMPTION_TIMER)
+		vmcs_write32(VMCS_PIN_CONTROLS, cpu->arch.pin_controls & ~PIN_PREEMPTION_TIMER);
+	for (round = 0; round < PENDING_ROUNDS; round++) {
+		uint32_t work = __atomic_exchange_n(&cpu->arch.pending, 0, __ATOMIC_ACQUIRE);
+
+		if (!work)
+			break;
+		if (work & PENDING_GUEST_NMI)
+			guest_nmi = true;
+	}
+	if (guest_nmi)
+		deliver_guest_nmi(cpu);
+}
+
+void vmx_prepare_entry(struct per_cpu *cpu)
+{
+	drain_pending_work(cpu);
+	vmx_flush_l1d_if_needed(cpu);
+}
+
+static void account(struct per_cpu *cpu, unsigned int reason, uint64_t start)
+{
+	struct bulkhead_exit_stat *stat = &cpu->page->exits[reason < BULKHEAD_EXIT_STATS ?
+							    reason : BULKHEAD_EXIT_STATS - 1];
+	uint64_t cycles = arch_read_timestamp() - start;
+
+	stat->count++;
+	stat->total_cycles += cycles;
+	if (cycles > stat->max_cycles)
+		stat->max_cycles = cycles;
+	cpu->public->exits++;
+}
+
+static void entry_failed(struct per_cpu *cpu, uint32_t reason)
+{
+	uint64_t qualification = vmcs_read_natural(VMCS_EXIT_QUALIFICATION);
+
+	if (cpu->public->exits == 0)
+		vmx_abort_first_entry(cpu, reason, qualification);
+	printk("CPU %u: VM entry failed: %s, qualification 0x%lx\n", cpu->cpu_id,
+	       vmx_exit_reason_name(EXIT_REASON_BASIC(reason)), qualification);
+	vmx_park(cpu, "VM-entry failure");
+}
+
+/* Called by entry.S on every VM exit; returning resumes the guest. */
+void vmx_handle_exit(struct guest_registers *regs)
+{
+	struct per_cpu *cpu = this_cpu();
+	uint64_t start = arch_read_timestamp();
+	uint32_t reason = vmcs_read32(VMCS_EXIT_REASON);
+	unsigned int basic = EXIT_REASON_BASIC(reason);
+
+	cpu->arch.regs = regs;
+	if (reason & EXIT_REASON_ENTRY_FAILED)
+		entry_failed(cpu, reason);
+	reinject_interrupted_event();
+	if (basic >= EXIT_REASON_COUNT || !exit_handlers[basic])
+		vmx_park(cpu, "unexpected VM exit");
+	exit_handlers[basic](cpu, regs);
+	vmx_prepare_entry(cpu);
+	account(cpu, basic, start);
+}
+
+/* VMRESUME returned: VM-fail valid or invalid.  Logged by name; this CPU parks. */
+void vmx_resume_failed(struct guest_registers *regs)
+{
+	struct per_cpu *cpu = this_cpu();
+	uint32_t error = vmcs_read32(VMCS_INSTRUCTION_ERROR);
+
+	cpu->arch.regs = regs;
+	printk("CPU %u: VMRESUME failed: %s (VM-instruction error %u)\n", cpu->cpu_id,
+	       vmx_instruction_error_name(error), error);
+	vmx_park(cpu, "VM-instruction error on resume");
+}

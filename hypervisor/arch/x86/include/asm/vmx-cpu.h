@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* VMX on one CPU: interfaces between vmx.c, vmcs-setup.c, exits.c and the assembly. */
+#ifndef BULKHEAD_ASM_VMX_CPU_H
+#define BULKHEAD_ASM_VMX_CPU_H
+
+#include <bulkhead-hv/percpu.h>
+#include <asm/vmx-caps.h>
+
+/* Registers then RIP: what vmx_return_to_linux() pops. */
+struct linux_frame {
+	struct guest_registers regs;
+	uint64_t rip;
+};
+
+/* entry.S */
+int vmx_launch(struct guest_registers *regs);	/* returns only on VM-fail: 1 invalid, 2 valid */
+void vmx_exit_entry(void);
+void vmx_return_to_linux(const struct linux_frame *frame) __attribute__((noreturn));
+void arch_unwind_to_entry(int result) __attribute__((noreturn));
+
+/* vmx.c */
+void vmx_read_facts(struct vmx_cpu_facts *facts);
+void vmx_off(struct per_cpu *cpu);
+void vmx_nmi_in_hypervisor(struct per_cpu *cpu);
+void vmx_park(struct per_cpu *cpu, const char *why) __attribute__((noreturn));
+void vmx_flush_l1d_if_needed(const struct per_cpu *cpu);
+void vmx_abort_first_entry(struct per_cpu *cpu, uint32_t reason, uint64_t qualification)
+	__attribute__((noreturn));
+
+/* vmcs-setup.c */
+int vmx_setup_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
+		   uint64_t linux_cr3, uint64_t linux_rip, uint64_t linux_rsp);
+void vmx_set_guest_cr0(struct per_cpu *cpu, uint64_t value);
+void vmx_set_guest_cr4(uint64_t value);
+void vmx_set_guest_efer(struct per_cpu *cpu, uint64_t value);
+void vmx_reset_to_wait_for_sipi(struct per_cpu *cpu);
+void vmx_start_at_vector(struct per_cpu *cpu, uint8_t vector);
+
+/* exits.c */
+void vmx_handle_exit(struct guest_registers *regs);
+void vmx_resume_failed(struct guest_registers *regs) __attribute__((noreturn));
+void vmx_inject_exception(unsigned int vector, bool has_error_code, uint32_t error_code);
+void vmx_prepare_entry(struct per_cpu *cpu);
+
+#endif

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/* VMX operation on one CPU: VMXON, the VMCS, launching Linux as a guest and handing the CPU back. */
+#include <bulkhead-hv/arch.h>
+#include <bulkhead-hv/errno.h>
+#include <bulkhead-hv/memory.h>
+#include <bulkhead-hv/printk.h>
+#include <asm/msr.h>
+#include <asm/vmcs.h>
+#include <asm/vmx-check.h>
+#include <asm/vmx-cpu.h>
+
+void *memcpy(void *destination, const void *source, size_t size);
+
+/* Entry frame of entry.S: padding, callee-saved registers, return address. */
+struct entry_frame {
+	uint64_t padding, r15, r14, r13, r12, rbx, rbp, rip;
+};
+
+void vmcs_write(uint32_t field, uint64_t value)
+{
+	bool failed;
+
+	asm volatile("vmwrite %2, %1\n\tsetna %0"
+		     : "=qm"(failed) : "r"((uint64_t)field), "rm"(value) : "cc", "memory");
+	if (failed) {
+		struct per_cpu *cpu = this_cpu();
+
+		cpu->arch.vmcs_write_failed = true;
+		printk("CPU %u: VMWRITE of field 0x%x = 0x%lx failed: %s\n", cpu->cpu_id,
+		       field, value, vmx_instruction_error_name(vmcs_read32(VMCS_INSTRUCTION_ERROR)));
+	}
+}
+
+uint64_t vmcs_read(uint32_t field)
+{
+	uint64_t value = 0;
+	bool failed;
+
+	asm volatile("vmread %2, %0\n\tsetna %1"
+		     : "=rm"(value), "=qm"(failed) : "r"((uint64_t)field) : "cc");
+	if (failed && field != VMCS_INSTRUCTION_ERROR)
+		printk("CPU %u: VMREAD of field 0x%x failed\n", this_cpu()->cpu_id, field);
+	return value;
+}
+
+/* Reads the capability MSRs; the last ones exist only on some CPUs (SDM Vol. 3D, A.1). */
+void vmx_read_facts(struct vmx_cpu_facts *facts)
+{
+	unsigned int i;
+
+	facts->cpuid1_ecx = cpuid(1, 0).ecx;
+	facts->cr4_vmxe = read_cr4() & CR4_VMXE;
+	if (!msr_read_safe(MSR_FEATURE_CONTROL, &facts->feature_control))
+		facts->feature_control = 0;
+	for (i = 0; i < VMX_CAPABILITY_MSRS; i++)
+		if (!msr_read_safe(VMX_MSR_FIRST + i, &facts->msr[i]))
+			facts->msr[i] = 0;
+}
+
+/* A control register value honours the VMX fixed bits; SDM Vol. 3D, A.7 and A.8. */
+static bool fits_fixed_bits(uint64_t value, uint64_t fixed0, uint64_t fixed1)
+{
+	return (value & fixed0) == fixed0 && (value & ~fixed1) == 0;
+}
+
+/* VMXON needs IA32_FEATURE_CONTROL locked with VMX on; lock it if the firmware did not.  SDM Vol. 3C, 23.7. */
+static int enable_feature_control(const struct vmx_cpu_facts *facts)
+{
+	if (!(facts->feature_control & FEATURE_CONTROL_LOCKED)) {
+		write_msr(VMX_MSR_FEATURE_CONTROL, facts->feature_control |
+			  FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+		return 0;
+	}
+	return facts->feature_control & FEATURE_CONTROL_VMX_OUTSIDE_SMX ? 0 : trace_error(-ENODEV);
+}
+
+static uint32_t vmcs_revision(const struct vmx_cpu_facts *facts)
+{
+	return (uint32_t)facts->msr[VMX_BASIC] & 0x7fffffff;
+}
+
+/* CR0 and CR4 must honour the fixed bits and CR4.VMXE be set; SDM Vol. 3C, 23.7 and 24.11.5. */
+static int vmx_on(struct per_cpu *cpu, const struct vmx_cpu_facts *facts)
+{
+	uint64_t cr4 = cpu->arch.linux_cr4 | CR4_VMXE;
+	uint32_t revision = vmcs_revision(facts);
+	uint64_t region = virt_to_phys(cpu->arch.vmxon_region);
+	bool failed;
+	int err;
+
+	if (cpu->arch.linux_cr4 & CR4_VMXE)
+		return trace_error(-EBUSY);
+	err = enable_feature_control(facts);
+	if (err)
+		return err;
+	if (!fits_fixed_bits(read_cr0(), facts->msr[VMX_CR0_FIXED0], facts->msr[VMX_CR0_FIXED1]) ||
+	    !fits_fixed_bits(cr4, facts->msr[VMX_CR4_FIXED0], facts->msr[VMX_CR4_FIXED1]))
+		return trace_error(-EINVAL);
+	memcpy(cpu->arch.vmxon_region, &revision, sizeof(revision));
+	write_cr4(cr4);
+	asm volatile("vmxon %1\n\tsetna %0" : "=qm"(failed) : "m"(region) : "cc", "memory");
+	if (failed) {
+		write_cr4(cpu->arch.linux_cr4);
+		return trace_error(-EIO);
+	}
+	cpu->arch.vmx_on = true;
+	return 0;
+}
+
+static bool vmclear(const void *vmcs)
+{
+	uint64_t address = virt_to_phys(vmcs);
+	bool failed;
+
+	asm volatile("vmclear %1\n\tsetna %0" : "=qm"(failed) : "m"(address) : "cc", "memory");
+	return !failed;
+}
+
+/* A fresh VMCS: revision, VMCLEAR (launch state clear), VMPTRLD.  SDM Vol. 3C, 24.11.3. */
+static int load_clear_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts)
+{
+	uint32_t revision = vmcs_revision(facts);
+	uint64_t address = virt_to_phys(cpu->arch.vmcs);
+	bool failed;
+
+	memcpy(cpu->arch.vmcs, &revision, sizeof(revision));
+	if (!vmclear(cpu->arch.vmcs))
+		return trace_error(-EIO);
+	cpu->arch.launched = false;
+	asm volatile("vmptrld %1\n\tsetna %0" : "=qm"(failed) : "m"(address) : "cc", "memory");
+	return failed ? trace_error(-EIO) : 0;
+}
+
+void vmx_off(struct per_cpu *cpu)
+{
+	if (!cpu->arch.vmx_on)
+		return;
+	vmclear(cpu->arch.vmcs);
+	cpu->arch.launched = false;
+	asm volatile("vmxoff" ::: "cc", "memory");
+	cpu->arch.vmx_on = false;
+}
+
+static uint64_t vmcs_read_for_check(void *context, uint32_t field)
+{
+	(void)context;
+	return vmcs_read(field);
+}
+
+static int check_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts)
+{
+	struct vmcs_source source = { vmcs_read_for_check, NULL };
+	const char *problem;
+
+	if (cpu->arch.vmcs_write_failed)
+		return trace_error(-EIO);
+	problem = vmx_check_vmcs(&source, facts);
+	if (!problem)
+		return 0;
+	printk("CPU %u: the VMCS fails a VM-entry check: %s\n", cpu->cpu_id, problem);
+	return trace_error(-EINVAL);
+}
+
+/*
+ * The L1D flush before VM entry matters where the CPU is affected by L1TF
+ * and does not flush on its own; SDM Vol. 4, IA32_ARCH_CAPABILITIES and
+ * IA32_FLUSH_CMD.
+ */
+static bool l1d_flush_wanted(void)
+{
+	uint32_t edx = cpuid(7, 0).edx;
+	uint64_t capabilities = 0;
+
+	if (!IS_ENABLED(CONFIG_BULKHEAD_L1D_FLUSH) || !(edx & (1U << 28)))
+		return false;
+	if ((edx & (1U << 29)) && !msr_read_safe(MSR_ARCH_CAPABILITIES, &capabilities))
+		capabilities = 0;
+	return !(capabilities & (ARCH_CAPABILITIES_RDCL_NO | ARCH_CAPABILITIES_SKIP_L1DFL));
+}
+
+void vmx_flush_l1d_if_needed(const struct per_cpu *cpu)
+{
+	if (cpu->arch.l1d_flush)
+		write_msr(MSR_FLUSH_CMD, FLUSH_CMD_L1D);
+}
+
+static void mark_running(struct per_cpu *cpu)
+{
+	cpu->public->flags |= BULKHEAD_CPU_VMX_OK | BULKHEAD_CPU_RETURNED;
+	cpu->public->result = 0;
+	cpu->public->state = BULKHEAD_CPU_STATE_RUNNING;
+	if (cpu->arch.l1d_flush)
+		public_header()->flags |= BULKHEAD_PUBLIC_L1D_FLUSH;
+}
+
+static int launch(struct per_cpu *cpu)
+{
+	const struct entry_frame *frame = (const void *)cpu->arch.recovery_rsp;
+	struct guest_registers regs = {
+		.r15 = frame->r15, .r14 = frame->r14, .r13 = frame->r13,
+		.r12 = frame->r12, .rbx = frame->rbx, .rbp = frame->rbp,
+	};
+	int failure;
+
+	mark_running(cpu);
+	printk("CPU %u: launching Linux as the root cell's guest\n", cpu->cpu_id);
+	cpu->arch.launched = true;
+	vmx_flush_l1d_if_needed(cpu);
+	failure = vmx_launch(&regs);
+	cpu->arch.launched = false;
+	cpu->public->state = BULKHEAD_CPU_STATE_OFF;
+	cpu->public->flags &= ~BULKHEAD_CPU_VMX_OK;
+	if (failure == 1)
+		printk("CPU %u: VMLAUNCH failed: VMfailInvalid (no current VMCS)\n", cpu->cpu_id);
+	else
+		printk("CPU %u: VMLAUNCH failed: %s\n", cpu->cpu_id,
+		       vmx_instruction_error_name(vmcs_read32(VMCS_INSTRUCTION_ERROR)));
+	return trace_error(-EIO);
+}
+
+/*
+ * Linux resumes where the entry call returns: the guest's RIP and RSP are
+ * the entry frame's return address and the stack above it, its callee-saved
+ * registers those the frame holds, RAX 0 (success).
+ */
+int arch_cpu_activate(struct per_cpu *cpu, uint64_t linux_cr3)
+{
+	const struct entry_frame *frame = (const void *)cpu->arch.recovery_rsp;
+	struct vmx_cpu_facts facts;
+	int err;
+
+	vmx_read_facts(&facts);
+	cpu->arch.l1d_flush = l1d_flush_wanted();
+	err = vmx_on(cpu, &facts);
+	if (!err)
+		err = load_clear_vmcs(cpu, &facts);
+	if (!err)
+		err = vmx_setup_vmcs(cpu, &facts, linux_cr3, frame->rip,
+				     (uint64_t)(frame + 1));
+	if (!err && IS_ENABLED(CONFIG_BULKHEAD_TEST_HOOKS) &&
+	    image_header.test_flags & BULKHEAD_TEST_BREAK_VMCS)
+		vmcs_write_natural(VMCS_GUEST_RFLAGS, 0);	/* bit 1 must be set */
+	if (!err)
+		err = check_vmcs(cpu, &facts);
+	if (!err)
+		err = launch(cpu);
+	vmx_off(cpu);
+	return err;
+}
+
+/*
+ * A VM entry that failed on its very first try: Linux has not run as a
+ * guest yet, so the entry call can still fail cleanly.
+ */
+void vmx_abort_first_entry(struct per_cpu *cpu, uint32_t reason, uint64_t qualification)
+{
+	printk("CPU %u: first VM entry failed: %s, qualification 0x%lx\n", cpu->cpu_id,
+	       vmx_exit_reason_name(EXIT_REASON_BASIC(reason)), qualification);
+	cpu->public->state = BULKHEAD_CPU_STATE_OFF;
+	cpu->public->flags &= ~BULKHEAD_CPU_VMX_OK;
+	cpu->public->result = -EIO;
+	arch_cpu_leave(cpu);
+	arch_unwind_to_entry(trace_error(-EIO));
+}
+
+/* An NMI while the hypervisor runs: Linux's, so hand it on; the timer makes the guest exit at once.  DESIGN decision 4. */
+void vmx_nmi_in_hypervisor(struct per_cpu *cpu)
+{
+	if (!cpu->arch.launched)
+		return;
+	__atomic_or_fetch(&cpu->arch.pending, PENDING_GUEST_NMI, __ATOMIC_RELEASE);
+	vmcs_write32(VMCS_PREEMPTION_TIMER_VALUE, 0);
+	vmcs_write32(VMCS_PIN_CONTROLS, cpu->arch.pin_controls | PIN_PREEMPTION_TIMER);
+}
+
+static void dump_guest_state(const struct per_cpu *cpu)
+{
+	const struct guest_registers *regs = cpu->arch.regs;
+
+	printk("  exit reason %u (%s), qualification 0x%lx, guest physical 0x%lx, linear 0x%lx\n",
+	       vmcs_read32(VMCS_EXIT_REASON) & 0xffff,
+	       vmx_exit_reason_name(vmcs_read32(VMCS_EXIT_REASON) & 0xffff),
+	       vmcs_read_natural(VMCS_EXIT_QUALIFICATION),
+	       vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS),
+	       vmcs_read_natural(VMCS_GUEST_LINEAR_ADDRESS));
+	printk("  RIP 0x%lx RSP 0x%lx RFLAGS 0x%lx CS 0x%x\n",
+	       vmcs_read_natural(VMCS_GUEST_RIP), vmcs_read_natural(VMCS_GUEST_RSP),
+	       vmcs_read_natural(VMCS_GUEST_RFLAGS), vmcs_read16(VMCS_GUEST_CS_SELECTOR));
+	printk("  CR0 0x%lx CR3 0x%lx CR4 0x%lx EFER 0x%lx\n",
+	       vmcs_read_natural(VMCS_GUEST_CR0), vmcs_read_natural(VMCS_GUEST_CR3),
+	       vmcs_read_natural(VMCS_GUEST_CR4), vmcs_read64(VMCS_GUEST_EFER));
+	if (regs)
+		printk("  RAX 0x%lx RBX 0x%lx RCX 0x%lx RDX 0x%lx RSI 0x%lx RDI 0x%lx\n",
+		       regs->rax, regs->rbx, regs->rcx, regs->rdx, regs->rsi, regs->rdi);
+}
+
+/* Logs why, with the guest's state, and parks the CPU; the rest of the machine goes on. */
+void vmx_park(struct per_cpu *cpu, const char *why)
+{
+	printk("CPU %u: parked: %s\n", cpu->cpu_id, why);
+	dump_guest_state(cpu);
+	arch_cpu_park(cpu);
+}
+
+void arch_cpu_park(struct per_cpu *cpu)
+{
+	cpu->arch.parked = true;
+	cpu->public->state = BULKHEAD_CPU_STATE_PARKED;
+	for (;;)
+		asm volatile("cli\n\thlt" ::: "memory");
+}
+
+/* Puts back what VM exits replaced with host values, from the guest's fields. */
+static void restore_linux_registers(void)
+{
+	struct descriptor_table gdtr = {
+		.limit = (uint16_t)vmcs_read32(VMCS_GUEST_GDTR_LIMIT),
+		.base = vmcs_read_natural(VMCS_GUEST_GDTR_BASE),
+	};
+	struct descriptor_table idtr = {
+		.limit = (uint16_t)vmcs_read32(VMCS_GUEST_IDTR_LIMIT),
+		.base = vmcs_read_natural(VMCS_GUEST_IDTR_BASE),
+	};
+
+	write_msr(MSR_FS_BASE, vmcs_read_natural(VMCS_GUEST_FS_BASE));
+	write_msr(MSR_GS_BASE, vmcs_read_natural(VMCS_GUEST_GS_BASE));
+	write_msr(MSR_SYSENTER_CS, vmcs_read32(VMCS_GUEST_SYSENTER_CS));
+	write_msr(MSR_SYSENTER_ESP, vmcs_read_natural(VMCS_GUEST_SYSENTER_ESP));
+	write_msr(MSR_SYSENTER_EIP, vmcs_read_natural(VMCS_GUEST_SYSENTER_EIP));
+	write_msr(MSR_PAT, vmcs_read64(VMCS_GUEST_PAT));
+	write_msr(MSR_EFER, vmcs_read64(VMCS_GUEST_EFER));
+	write_msr(MSR_DEBUGCTL, vmcs_read64(VMCS_GUEST_DEBUGCTL));
+	write_dr7(vmcs_read_natural(VMCS_GUEST_DR7));
+	write_cr0(vmcs_read_natural(VMCS_GUEST_CR0));
+	load_gdtr(&gdtr);
+	load_idtr(&idtr);
+}
+
+/*
+ * Disable on this CPU (SDM Vol. 3C, 23.7 for leaving VMX).  The guest made
+ * the hypercall from the driver's disable stub, which runs on a page mapped
+ * at the same address in both address spaces and switches CR3, RSP, CS and
+ * SS back itself: here the CPU leaves VMX, gets Linux's MSRs, control
+ * registers and descriptor tables back and continues after the VMCALL with
+ * RAX 0.  TR keeps Linux's selector and base (the host TR is Linux's); its
+ * limit is 0x67 after a VM exit, which Linux refreshes when a task needs
+ * its I/O bitmap, as after KVM.
+ */
+void arch_cpu_deactivate(struct per_cpu *cpu)
+{
+	struct linux_frame frame = {
+		.regs = *cpu->arch.regs,
+		.rip = vmcs_read_natural(VMCS_GUEST_RIP),	/* past the VMCALL already */
+	};
+	uint64_t cr4 = vmcs_read_natural(VMCS_GUEST_CR4) & ~CR4_VMXE;
+
+	frame.regs.rax = 0;
+	restore_linux_registers();
+	vmx_off(cpu);
+	write_cr4(cr4);
+	cpu->public->flags &= ~BULKHEAD_CPU_VMX_OK;
+	vmx_return_to_linux(&frame);
+}

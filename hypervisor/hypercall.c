@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Hypercalls from the root cell: check everything first, then act. */
+#include <bulkhead/hypercall.h>
+#include <bulkhead-hv/arch.h>
+#include <bulkhead-hv/errno.h>
+#include <bulkhead-hv/hypercall.h>
+#include <bulkhead-hv/memory.h>
+#include <bulkhead-hv/printk.h>
+
+static int64_t hypervisor_get_info(uint64_t type)
+{
+	switch (type) {
+	case BULKHEAD_INFO_MEM_POOL_SIZE:
+		return (int64_t)hv_pool.pages;
+	case BULKHEAD_INFO_MEM_POOL_USED:
+		return (int64_t)hv_pool.used;
+	case BULKHEAD_INFO_REMAP_POOL_SIZE:
+	case BULKHEAD_INFO_REMAP_POOL_USED:
+		return 0;	/* no remapping pool: the hypervisor maps its memory once */
+	case BULKHEAD_INFO_NUM_CELLS:
+		return 1;
+	default:
+		return trace_error(-EINVAL);
+	}
+}
+
+static int64_t cpu_get_info(uint64_t cpu_id, uint64_t type)
+{
+	const struct bulkhead_cpu_page *page;
+
+	if (cpu_id >= image_header.max_cpus || !config_cpu_in_set(&root_cell.config, (unsigned int)cpu_id))
+		return trace_error(-EINVAL);
+	page = public_cpu_page((unsigned int)cpu_id);
+	if (type == BULKHEAD_CPU_INFO_STATE)
+		return page->record.state;
+	if (type >= BULKHEAD_CPU_INFO_STAT_BASE &&
+	    type < BULKHEAD_CPU_INFO_STAT_BASE + BULKHEAD_EXIT_STATS)
+		return (int64_t)page->exits[type - BULKHEAD_CPU_INFO_STAT_BASE].count;
+	return trace_error(-EINVAL);
+}
+
+static void __attribute__((noreturn)) disable(struct per_cpu *cpu)
+{
+	printk("CPU %u: handed back to Linux after %lu VM exits\n",
+	       cpu->cpu_id, cpu->public->exits);
+	cpu->public->state = BULKHEAD_CPU_STATE_OFF;
+	arch_cpu_deactivate(cpu);
+}
+
+int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1, uint64_t arg2)
+{
+	switch (code) {
+	case BULKHEAD_HC_DISABLE:
+		disable(cpu);
+	case BULKHEAD_HC_HYPERVISOR_GET_INFO:
+		return hypervisor_get_info(arg1);
+	case BULKHEAD_HC_CPU_GET_INFO:
+		return cpu_get_info(arg1, arg2);
+	case BULKHEAD_HC_CELL_CREATE:
+	case BULKHEAD_HC_CELL_START:
+	case BULKHEAD_HC_CELL_SET_LOADABLE:
+	case BULKHEAD_HC_CELL_DESTROY:
+	case BULKHEAD_HC_CELL_GET_STATE:
+	case BULKHEAD_HC_DEBUG_CONSOLE_PUTC:
+	default:
+		return trace_error(-ENOSYS);
+	}
+}

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bulkhead stats: VM exits per CPU and exit reason, and the hypervisor's memory pool. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bulkhead.h"
+
+/* A statistics line: CPU REASON_NUMBER REASON_NAME COUNT TOTAL_CYCLES MAX_CYCLES. */
+#define STAT_FIELDS	6
+#define STAT_FORMAT	"'CPU REASON NAME COUNT TOTAL_CYCLES MAX_CYCLES'"
+/* The basic exit reason is bits 15:0 of the exit-reason field; SDM Vol. 3C, 24.9.1. */
+#define REASON_MAX	0xffff
+#define NAME_SIZE	32
+/* Room for "NAME-REASON", the key of a name two reasons share on one CPU. */
+#define KEY_SIZE	(NAME_SIZE + 8)
+#define PAGE_KIB	4
+
+struct exit_stat {
+	unsigned int cpu;
+	unsigned int reason;
+	char name[NAME_SIZE];
+	uint64_t count;
+	uint64_t total_cycles;
+	uint64_t max_cycles;
+	unsigned int line;
+};
+
+struct stats {
+	struct exit_stat *exits;
+	size_t count;
+	size_t capacity;
+	uint64_t pool_used;
+	uint64_t pool_total;
+};
+
+/* Sums over one CPU's exits; check_exits() has made sure they fit. */
+struct cpu_total {
+	uint64_t count;
+	uint64_t total_cycles;
+	uint64_t max_cycles;
+};
+
+/* A decimal number: digits only, no sign, no overflow. */
+static bool parse_number(const char *text, uint64_t *value)
+{
+	uint64_t result = 0;
+
+	if (!*text)
+		return false;
+	for (; *text; text++) {
+		if (*text < '0' || *text > '9')
+			return false;
+		if (__builtin_mul_overflow(result, 10, &result) ||
+		    __builtin_add_overflow(result, (uint64_t)(*text - '0'), &result))
+			return false;
+	}
+	*value = result;
+	return true;
+}
+
+/* Names go into JSON unescaped, so only these characters are allowed. */
+static bool valid_name(const char *name)
+{
+	size_t length = strlen(name);
+
+	return length > 0 && length < NAME_SIZE &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+		       length;
+}
+
+static size_t split_fields(char *line, char **fields, size_t max)
+{
+	char *save = NULL, *field;
+	size_t count = 0;
+
+	for (field = strtok_r(line, " \t\r\n", &save); field && count < max;
+	     field = strtok_r(NULL, " \t\r\n", &save))
+		fields[count++] = field;
+	return count;
+}
+
+/* Fills @entry from one statistics line; false when the line is malformed. */
+static bool parse_exit(char *line, struct exit_stat *entry)
+{
+	char *fields[STAT_FIELDS + 1];
+	uint64_t cpu, reason;
+
+	if (split_fields(line, fields, STAT_FIELDS + 1) != STAT_FIELDS)
+		return false;
+	if (!parse_number(fields[0], &cpu) || cpu > UINT_MAX ||
+	    !parse_number(fields[1], &reason) || reason > REASON_MAX || !valid_name(fields[2]) ||
+	    !parse_number(fields[3], &entry->count) ||
+	    !parse_number(fields[4], &entry->total_cycles) ||
+	    !parse_number(fields[5], &entry->max_cycles))
+		return false;
+	entry->cpu = (unsigned int)cpu;
+	entry->reason = (unsigned int)reason;
+	strcpy(entry->name, fields[2]);
+	return true;
+}
+
+static struct exit_stat *new_exit(struct stats *stats)
+{
+	struct exit_stat *exits = stats->exits;
+
+	if (stats->count == stats->capacity) {
+		stats->capacity = stats->capacity ? 2 * stats->capacity : 128;
+		exits = realloc(exits, stats->capacity * sizeof(*exits));
+		if (!exits)
+			return NULL;
+		stats->exits = exits;
+	}
+	return &exits[stats->count++];
+}
+
+static int add_exit_line(struct stats *stats, char *line, const char *path, unsigned int number)
+{
+	struct exit_stat *entry;
+
+	if (line[strspn(line, " \t\r\n")] == '\0')
+		return 0;
+	entry = new_exit(stats);
+	if (!entry)
+		return fail(EXIT_FAILURE, "out of memory reading %s", path);
+	if (!parse_exit(line, entry))
+		return fail(EXIT_FAILURE, "%s:%u: malformed line; expected " STAT_FORMAT, path,
+			    number);
+	entry->line = number;
+	return 0;
+}
+
+static int read_exits(struct stats *stats, char *path, size_t size)
+{
+	FILE *file = open_sysfs("statistics", path, size);
+	unsigned int number = 0;
+	char *line = NULL;
+	size_t capacity = 0;
+	int err = 0;
+
+	if (!file)
+		return EXIT_FAILURE;
+	while (!err && getline(&line, &capacity, file) >= 0)
+		err = add_exit_line(stats, line, path, ++number);
+	if (!err && ferror(file))
+		err = fail(EXIT_FAILURE, "cannot read %s: %s", path, strerror(errno));
+	free(line);
+	fclose(file);
+	return err;
+}
+
+static int compare_exits(const void *a, const void *b)
+{
+	const struct exit_stat *x = a, *y = b;
+
+	if (x->cpu != y->cpu)
+		return x->cpu < y->cpu ? -1 : 1;
+	if (x->reason != y->reason)
+		return x->reason < y->reason ? -1 : 1;
+	return 0;
+}
+
+/* Index of the first exit after @start that belongs to another CPU. */
+static size_t cpu_end(const struct stats *stats, size_t start)
+{
+	size_t end = start;
+
+	while (end < stats->count && stats->exits[end].cpu == stats->exits[start].cpu)
+		end++;
+	return end;
+}
+
+static bool add_exit(struct cpu_total *total, const struct exit_stat *entry)
+{
+	if (entry->max_cycles > total->max_cycles)
+		total->max_cycles = entry->max_cycles;
+	return !__builtin_add_overflow(total->count, entry->count, &total->count) &&
+	       !__builtin_add_overflow(total->total_cycles, entry->total_cycles,
+				       &total->total_cycles);
+}
+
+/* qsort() is not stable: either of the two may come first. */
+static int fail_repeated(const char *path, const struct exit_stat *a, const struct exit_stat *b)
+{
+	unsigned int first = a->line < b->line ? a->line : b->line;
+	unsigned int again = a->line < b->line ? b->line : a->line;
+
+	return fail(EXIT_FAILURE, "%s:%u: CPU %u exit reason %u repeats line %u", path, again,
+		    a->cpu, a->reason, first);
+}
+
+/* Sorted exits: no reason twice on one CPU, and every CPU's sums fit in 64 bits. */
+static int check_exits(const struct stats *stats, const char *path)
+{
+	struct cpu_total total = { 0 };
+	size_t i;
+
+	for (i = 0; i < stats->count; i++) {
+		const struct exit_stat *entry = &stats->exits[i];
+
+		if (i == 0 || entry->cpu != entry[-1].cpu)
+			memset(&total, 0, sizeof(total));
+		else if (entry->reason == entry[-1].reason)
+			return fail_repeated(path, entry, &entry[-1]);
+		if (!add_exit(&total, entry))
+			return fail(EXIT_FAILURE, "%s: CPU %u's totals overflow 64 bits", path,
+				    entry->cpu);
+	}
+	return 0;
+}
+
+static int read_pool(struct stats *stats)
+{
+	char path[SYSFS_PATH_SIZE], line[128] = "", *fields[3];
+	FILE *file = open_sysfs("memory_pool", path, sizeof(path));
+	bool ok;
+
+	if (!file)
+		return EXIT_FAILURE;
+	if (!fgets(line, sizeof(line), file) && ferror(file)) {
+		fclose(file);
+		return fail(EXIT_FAILURE, "cannot read %s: %s", path, strerror(errno));
+	}
+	fclose(file);
+	ok = split_fields(line, fields, 3) == 2 && parse_number(fields[0], &stats->pool_used) &&
+	     parse_number(fields[1], &stats->pool_total) &&
+	     stats->pool_used <= stats->pool_total && stats->pool_total <= UINT64_MAX / PAGE_KIB;
+	if (!ok)
+		return fail(EXIT_FAILURE, "%s: expected 'USED TOTAL' in pages, USED <= TOTAL", path);
+	return 0;
+}
+
+/* "1" or "0" in <sysfs>/enabled; anything else is an error. */
+static int check_enabled(void)
+{
+	char path[SYSFS_PATH_SIZE], line[16] = "";
+	FILE *file = open_sysfs("enabled", path, sizeof(path));
+
+	if (!file)
+		return EXIT_FAILURE;
+	if (!fgets(line, sizeof(line), file))
+		line[0] = '\0';
+	fclose(file);
+	line[strcspn(line, "\n")] = '\0';
+	if (!strcmp(line, "1"))
+		return 0;
+	if (!strcmp(line, "0"))
+		return fail(EXIT_FAILURE,
+			    "Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first");
+	return fail(EXIT_FAILURE, "%s: expected 1 or 0, found '%s'", path, line);
+}
+
+/* Reads and checks everything before anything is printed. */
+static int read_stats(struct stats *stats)
+{
+	char path[SYSFS_PATH_SIZE];
+	int err;
+
+	err = check_enabled();
+	if (!err)
+		err = read_exits(stats, path, sizeof(path));
+	if (err)
+		return err;
+	if (stats->count)
+		qsort(stats->exits, stats->count, sizeof(*stats->exits), compare_exits);
+	err = check_exits(stats, path);
+	return err ? err : read_pool(stats);
+}
+
+/* Rounded to the nearest cycle, halves up; 0 for no exits. */
+static uint64_t mean(uint64_t total, uint64_t count)
+{
+	uint64_t remainder;
+
+	if (!count)
+		return 0;
+	remainder = total % count;
+	return total / count + (remainder >= count - remainder);
+}
+
+/*
+ * The name an exit goes by: its reason name, or "NAME-REASON" when another
+ * reason on the same CPU has that name too (say two reasons unknown to the
+ * hypervisor), so JSON keys stay unique.
+ */
+static const char *exit_key(const struct exit_stat *cpu_exits, size_t count,
+			    const struct exit_stat *entry, char key[KEY_SIZE])
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		if (&cpu_exits[i] != entry && !strcmp(cpu_exits[i].name, entry->name)) {
+			snprintf(key, KEY_SIZE, "%s-%u", entry->name, entry->reason);
+			return key;
+		}
+	return entry->name;
+}
+
+static int name_width(const struct stats *stats)
+{
+	size_t start, end, i, width = strlen("exit reason");
+	char key[KEY_SIZE];
+
+	for (start = 0; start < stats->count; start = end) {
+		end = cpu_end(stats, start);
+		for (i = start; i < end; i++) {
+			size_t length = strlen(exit_key(&stats->exits[start], end - start,
+							&stats->exits[i], key));
+
+			width = length > width ? length : width;
+		}
+	}
+	return (int)width;
+}
+
+static void print_row(int width, const char *name, uint64_t count, uint64_t total,
+		      uint64_t max)
+{
+	printf("  %-*s %12" PRIu64 " %16" PRIu64 " %12" PRIu64 " %12" PRIu64 "\n", width, name,
+	       count, total, mean(total, count), max);
+}
+
+static void print_cpu_table(const struct exit_stat *exits, size_t count, int width)
+{
+	struct cpu_total total = { 0 };
+	char key[KEY_SIZE];
+	size_t i;
+
+	printf("CPU %u\n  %-*s %12s %16s %12s %12s\n", exits[0].cpu, width, "exit reason",
+	       "count", "total cycles", "mean cycles", "max cycles");
+	for (i = 0; i < count; i++) {
+		print_row(width, exit_key(exits, count, &exits[i], key), exits[i].count,
+			  exits[i].total_cycles, exits[i].max_cycles);
+		add_exit(&total, &exits[i]);
+	}
+	print_row(width, "total", total.count, total.total_cycles, total.max_cycles);
+	printf("\n");
+}
+
+static void print_table(const struct stats *stats)
+{
+	int width = name_width(stats);
+	size_t start, end;
+
+	if (!stats->count)
+		printf("No VM exits counted yet.\n\n");
+	for (start = 0; start < stats->count; start = end) {
+		end = cpu_end(stats, start);
+		print_cpu_table(&stats->exits[start], end - start, width);
+	}
+	printf("Memory pool: %" PRIu64 " of %" PRIu64 " pages used (%" PRIu64 " of %" PRIu64
+	       " KiB)\n", stats->pool_used, stats->pool_total, stats->pool_used * PAGE_KIB,
+	       stats->pool_total * PAGE_KIB);
+}
+
+static void print_cpu_json(const struct exit_stat *exits, size_t count)
+{
+	uint64_t total = 0;
+	char key[KEY_SIZE];
+	size_t i;
+
+	printf("\"%u\": {\"exits\": {", exits[0].cpu);
+	for (i = 0; i < count; i++) {
+		printf("%s\"%s\": {\"reason\": %u, \"count\": %" PRIu64 ", \"total_cycles\": %" PRIu64
+		       ", \"max_cycles\": %" PRIu64 "}", i ? ", " : "",
+		       exit_key(exits, count, &exits[i], key), exits[i].reason, exits[i].count,
+		       exits[i].total_cycles, exits[i].max_cycles);
+		total += exits[i].count;
+	}
+	printf("}, \"total_exits\": %" PRIu64 "}", total);
+}
+
+/* One line of JSON; names need no escaping, valid_name() saw to that. */
+static void print_json(const struct stats *stats)
+{
+	size_t start, end;
+
+	printf("{\"cpus\": {");
+	for (start = 0; start < stats->count; start = end) {
+		end = cpu_end(stats, start);
+		printf("%s", start ? ", " : "");
+		print_cpu_json(&stats->exits[start], end - start);
+	}
+	printf("}, \"memory_pool\": {\"used_pages\": %" PRIu64 ", \"total_pages\": %" PRIu64 "}}\n",
+	       stats->pool_used, stats->pool_total);
+}
+
+int command_stats(int argc, char **argv)
+{
+	struct stats stats = { 0 };
+	bool json = argc == 2 && !strcmp(argv[1], "--json");
+	int err;
+
+	if (argc > 2 || (argc == 2 && !json))
+		return fail_usage("stats");
+	err = read_stats(&stats);
+	if (!err && json)
+		print_json(&stats);
+	else if (!err)
+		print_table(&stats);
+	free(stats.exits);
+	return err;
+}
