@@ -12,7 +12,10 @@ STRICT_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 CONFIG_HEADER := include/generated/config.h
 CONFIGS := $(patsubst configs/x86/%.dts,build/configs/%.cell,$(wildcard configs/x86/*.dts))
 UNIT_SOURCES := hypervisor/config.c hypervisor/arch/x86/paging.c hypervisor/arch/x86/vmx-caps.c \
-	hypervisor/arch/x86/vmx-check.c hypervisor/arch/x86/ept.c hypervisor/arch/x86/bitmaps.c \
+	hypervisor/arch/x86/vmx-check.c hypervisor/arch/x86/vmx-check-controls.c \
+	hypervisor/arch/x86/vmx-check-host.c hypervisor/arch/x86/vmx-check-guest.c \
+	hypervisor/arch/x86/vmx-check-guest-non-register.c \
+	hypervisor/arch/x86/ept.c hypervisor/arch/x86/bitmaps.c \
 	hypervisor/arch/x86/vmx-names.c hypervisor/console-ring.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
@@ -46,12 +49,17 @@ TOOL_SOURCES := tools/bulkhead.c tools/hardware.c tools/stats.c tools/console.c 
 tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
 	$(CC) $(STRICT_CFLAGS) -static -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
 
+# Static user-space probe the test machine runs (CPL 3 hypercall, CPUID, benchmarks).
+build/vm/probe: tests/vm/probe/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STRICT_CFLAGS) -static -o $@ $<
+
 configs: $(CONFIGS)
 build/configs/%.cell: configs/x86/%.dts tools/bulkhead-config $(wildcard tools/bulkhead_config/*.py)
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/bulkhead-config build $< -o $@
 
-fixtures: build/configs/bochs-system.cell tests/vm/make-fixtures
+fixtures: build/configs/bochs-system.cell tests/vm/make-fixtures build/vm/probe
 	$(PYTHON) tests/vm/make-fixtures build/vm/fixtures build/configs/bochs-system.cell
 
 # Host unit tests of hypervisor sources, built with the hypervisor's warnings.

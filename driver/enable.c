@@ -328,6 +328,10 @@ static int collect_results(struct enable_request *req)
 			cpumask_set_cpu(cpu, &req->launched);
 			pr_info("bulkhead: CPU %u (APIC ID %u) now runs Linux as the root cell's guest\n",
 				cpu, record->apic_id);
+		} else if (!err && bulkhead_cpu_page(cpu)->failure[0]) {
+			err = bulkhead_fail(req->error, -EIO,
+				"CPU %u could not run Linux as a guest: %.160s; see 'bulkhead console'",
+				cpu, bulkhead_cpu_page(cpu)->failure);
 		} else if (!err) {
 			err = bulkhead_fail(req->error, -EIO,
 				"CPU %u failed in the hypervisor (result %ld, flags 0x%x, exception %u at 0x%llx, error line %u); see 'bulkhead console'",
@@ -442,8 +446,8 @@ static int check_no_cpu_parked(struct bulkhead_error *error)
 	for_each_cpu(cpu, &bulkhead.cpus_entered)
 		if (bulkhead_cpu_page(cpu)->record.state == BULKHEAD_CPU_STATE_PARKED)
 			return bulkhead_fail(error, -EIO,
-				"CPU %u was parked by the hypervisor after a failure (see 'bulkhead console'); only a reboot can hand it back",
-				cpu);
+				"CPU %u was %.160s (see 'bulkhead console'); only a reboot can hand it back",
+				cpu, bulkhead_cpu_page(cpu)->failure);
 	return 0;
 }
 

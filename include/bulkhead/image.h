@@ -129,10 +129,13 @@ struct bulkhead_exit_stat {
 } BULKHEAD_PACKED;
 
 #define BULKHEAD_CPU_PAGE_SIZE		4096
+#define BULKHEAD_CPU_FAILURE_SIZE	160
 struct bulkhead_cpu_page {
 	struct bulkhead_cpu_public record;
 	struct bulkhead_linux_state linux_state;
 	struct bulkhead_exit_stat exits[BULKHEAD_EXIT_STATS];
+	/* Why this CPU could not run Linux as a guest, or was parked: one line. */
+	char failure[BULKHEAD_CPU_FAILURE_SIZE];
 } BULKHEAD_PACKED;
 _Static_assert(sizeof(struct bulkhead_cpu_page) <= BULKHEAD_CPU_PAGE_SIZE, "cpu page size");
 

@@ -141,6 +141,20 @@ void vmx_off(struct per_cpu *cpu)
 	cpu->arch.vmx_on = false;
 }
 
+/* One line for the driver's error message, as well as for the log. */
+static void record_failure(struct per_cpu *cpu, const char *what, const char *detail)
+{
+	char *out = cpu->page->failure;
+	size_t size = BULKHEAD_CPU_FAILURE_SIZE, used = 0;
+
+	while (*what && used + 1 < size)
+		out[used++] = *what++;
+	while (detail && *detail && used + 1 < size)
+		out[used++] = *detail++;
+	out[used] = '\0';
+	printk("CPU %u: %s\n", cpu->cpu_id, out);
+}
+
 static uint64_t vmcs_read_for_check(void *context, uint32_t field)
 {
 	(void)context;
@@ -157,7 +171,7 @@ static int check_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts)
 	problem = vmx_check_vmcs(&source, facts);
 	if (!problem)
 		return 0;
-	printk("CPU %u: the VMCS fails a VM-entry check: %s\n", cpu->cpu_id, problem);
+	record_failure(cpu, "the VMCS fails a VM-entry check: ", problem);
 	return trace_error(-EINVAL);
 }
 
@@ -211,10 +225,10 @@ static int launch(struct per_cpu *cpu)
 	cpu->public->state = BULKHEAD_CPU_STATE_OFF;
 	cpu->public->flags &= ~BULKHEAD_CPU_VMX_OK;
 	if (failure == 1)
-		printk("CPU %u: VMLAUNCH failed: VMfailInvalid (no current VMCS)\n", cpu->cpu_id);
+		record_failure(cpu, "VMLAUNCH failed: VMfailInvalid (no current VMCS)", NULL);
 	else
-		printk("CPU %u: VMLAUNCH failed: %s\n", cpu->cpu_id,
-		       vmx_instruction_error_name(vmcs_read32(VMCS_INSTRUCTION_ERROR)));
+		record_failure(cpu, "VMLAUNCH failed: ",
+			       vmx_instruction_error_name(vmcs_read32(VMCS_INSTRUCTION_ERROR)));
 	return trace_error(-EIO);
 }
 
@@ -254,8 +268,9 @@ int arch_cpu_activate(struct per_cpu *cpu, uint64_t linux_cr3)
  */
 void vmx_abort_first_entry(struct per_cpu *cpu, uint32_t reason, uint64_t qualification)
 {
-	printk("CPU %u: first VM entry failed: %s, qualification 0x%lx\n", cpu->cpu_id,
-	       vmx_exit_reason_name(EXIT_REASON_BASIC(reason)), qualification);
+	printk("CPU %u: qualification 0x%lx\n", cpu->cpu_id, qualification);
+	record_failure(cpu, "first VM entry failed: ",
+		       vmx_exit_reason_name(EXIT_REASON_BASIC(reason)));
 	cpu->public->state = BULKHEAD_CPU_STATE_OFF;
 	cpu->public->flags &= ~BULKHEAD_CPU_VMX_OK;
 	cpu->public->result = -EIO;
@@ -297,7 +312,7 @@ static void dump_guest_state(const struct per_cpu *cpu)
 /* Logs why, with the guest's state, and parks the CPU; the rest of the machine goes on. */
 void vmx_park(struct per_cpu *cpu, const char *why)
 {
-	printk("CPU %u: parked: %s\n", cpu->cpu_id, why);
+	record_failure(cpu, "parked: ", why);
 	dump_guest_state(cpu);
 	arch_cpu_park(cpu);
 }

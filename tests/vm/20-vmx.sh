@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: GPL-2.0
+# Linux as the root cell's guest: it keeps working (CPU hotplug, work on
+# every CPU, /proc and sysfs), sees VMX hidden and COM2 gone, cannot make
+# hypercalls from user space; statistics and the console report what
+# happened; twenty enable/disable cycles leave nothing behind; bad requests
+# are refused with one line and change nothing.
+
+SYSTEM=/etc/bulkhead/bochs-system.cell
+CPU1=/sys/devices/system/cpu/cpu1/online
+
+sysfs() {
+	cat "/sys/devices/bulkhead/$1"
+}
+
+# COM2's line status register, as Linux reads it (one byte of /dev/port).
+com2_status() {
+	dd if=/dev/port bs=1 skip=$((0x2fd)) count=1 2>/dev/null | od -An -tx1 | tr -d ' \n'
+}
+
+com2_answers() {
+	local status
+	status=$(com2_status)
+	echo "COM2 line status: $status"
+	[ "$status" != ff ]
+}
+
+com2_reads_as_missing() {
+	local status
+	status=$(com2_status)
+	echo "COM2 line status: $status"
+	[ "$status" = ff ]
+}
+
+probe_says() {
+	local answer
+	answer=$(probe "$1")
+	echo "probe $1: $answer"
+	[ "$answer" = "$2" ]
+}
+
+enable_with_cpu1_offline() {
+	echo 0 >"$CPU1" || return 1
+	bulkhead enable "$SYSTEM"
+	local status=$?
+	echo 1 >"$CPU1"
+	return "$status"
+}
+
+work_on_every_cpu() {
+	local cpu
+	for cpu in 0 1; do
+		taskset -c "$cpu" sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i + 1)); done' ||
+			return 1
+	done
+	cat /proc/cpuinfo /proc/interrupts /proc/meminfo /proc/stat >/dev/null &&
+		ls /sys/devices/system/cpu >/dev/null
+}
+
+cpu1_offline() {
+	echo 0 >"$CPU1" && grep -qx 0 "$CPU1" && ! grep -q '^processor.*: 1$' /proc/cpuinfo
+}
+
+cpu1_online_and_working() {
+	echo 1 >"$CPU1" && grep -qx 1 "$CPU1" &&
+		taskset -c 1 sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done'
+}
+
+both_cpus_running() {
+	sysfs cpu_states
+	[ "$(sysfs cpu_states | tr '\n' ' ')" = "0 running 1 running " ]
+}
+
+stats_show_exits() {
+	bulkhead stats | tee /tmp/stats.out || return 1
+	grep -q '^ *cpuid ' /tmp/stats.out && grep -q '^ *rdmsr ' /tmp/stats.out &&
+		grep -q '^ *io-instruction ' /tmp/stats.out &&
+		grep -q 'CPU 0' /tmp/stats.out && grep -q 'CPU 1' /tmp/stats.out
+}
+
+stats_json() {
+	bulkhead stats --json | tee /tmp/stats.json || return 1
+	grep -q '"cpus": *{"0": *{"exits": *{' /tmp/stats.json &&
+		grep -q '"cpuid": *{"reason": *10, "count": *[1-9]' /tmp/stats.json &&
+		grep -q '"memory_pool": *{"used_pages": *[1-9][0-9]*, "total_pages": *[1-9]' /tmp/stats.json
+}
+
+console_has_the_log() {
+	bulkhead console | tee /tmp/console.out || return 1
+	grep -q '^Bulkhead hypervisor, ABI revision' /tmp/console.out &&
+		grep -q "^CPU 0: launching Linux as the root cell's guest" /tmp/console.out &&
+		grep -q "^CPU 1: launching Linux as the root cell's guest" /tmp/console.out
+}
+
+console_has_the_handover() {
+	bulkhead console | tee /tmp/console.out || return 1
+	grep -q '^CPU 0: handed back to Linux after [0-9]* VM exits' /tmp/console.out &&
+		grep -q '^CPU 1: handed back to Linux after [0-9]* VM exits' /tmp/console.out
+}
+
+hardware_check_sees_vmx_hidden() {
+	bulkhead hardware check >/tmp/hardware.out
+	cat /tmp/hardware.out
+	grep -q 'missing *VMX (CPUID.1:ECX.VMX)' /tmp/hardware.out
+}
+
+disable_with_cpu1_offline() {
+	echo 0 >"$CPU1" || return 1
+	bulkhead disable || return 1
+	grep -qx 1 "$CPU1" && grep -qx 0 /sys/devices/bulkhead/enabled
+}
+
+# Twenty enable/disable cycles; the pool is back at its first value each time.
+cycles() {
+	local i pool first=
+	for i in $(seq 20); do
+		bulkhead enable "$SYSTEM" >/dev/null || { echo "enable $i failed"; return 1; }
+		pool=$(sysfs memory_pool)
+		[ -n "$first" ] || first=$pool
+		[ "$pool" = "$first" ] || { echo "cycle $i: pool $pool, first $first"; return 1; }
+		taskset -c 1 true && taskset -c 0 true || return 1
+		bulkhead disable >/dev/null || { echo "disable $i failed"; return 1; }
+	done
+	echo "20 cycles, memory pool at '$first' (used total) in each"
+}
+
+nothing_enabled() {
+	grep -qx 0 /sys/devices/bulkhead/enabled && ! grep -q 'Bulkhead hypervisor' /proc/iomem
+}
+
+step "load the msr module" sh -c 'grep -q "^msr " /proc/modules || insmod /lib/modules/msr.ko'
+step "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
+step_fails "console before the hypervisor ever ran" \
+	"the hypervisor has not run since the driver was loaded; run 'bulkhead enable SYSCONFIG.cell' first" \
+	bulkhead console
+step_fails "stats when not enabled" "Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first" \
+	bulkhead stats
+step_fails "enable with a CPU offline" \
+	'CPU 1 is offline; bring it online first \(echo 1 > /sys/devices/system/cpu/cpu1/online\)' \
+	enable_with_cpu1_offline
+step "nothing changed by the refused enable" nothing_enabled
+step "CPUID shows VMX on the bare machine" probe_says cpuid-vmx vmx
+step "COM2 answers on the bare machine" com2_answers
+
+step "enable" bulkhead enable "$SYSTEM"
+step "both CPUs run Linux as a guest" both_cpus_running
+step "Linux works on every CPU as a guest" work_on_every_cpu
+step "CPUID hides VMX from the root cell" probe_says cpuid-vmx no-vmx
+step "hardware check sees VMX hidden" hardware_check_sees_vmx_hidden
+step "hypercall from user space gets -EPERM" probe_says hypercall -1
+step "COM2 belongs to the hypervisor: Linux reads 0xff" com2_reads_as_missing
+step "CPU 1 goes offline under the hypervisor" cpu1_offline
+step "CPU 1 comes back online and works" cpu1_online_and_working
+step "both CPUs still run as guests" both_cpus_running
+step "bulkhead stats shows exits by reason" stats_show_exits
+step "bulkhead stats --json" stats_json
+step "bulkhead console shows the hypervisor log" console_has_the_log
+step "disable with CPU 1 offline brings it back first" disable_with_cpu1_offline
+step "COM2 answers again after disable" com2_answers
+step "CPUID shows VMX again after disable" probe_says cpuid-vmx vmx
+step "the log survives disable" console_has_the_handover
+step "twenty enable/disable cycles" cycles
+step "nothing left enabled after the cycles" nothing_enabled
+step "Linux works on every CPU after the cycles" work_on_every_cpu
+
+step "reload the driver with a broken VMCS field" \
+	sh -c 'rmmod bulkhead && insmod /lib/modules/bulkhead.ko test_broken_vmcs=1'
+step_fails "the broken field is named before VMLAUNCH" \
+	'CPU [01] could not run Linux as a guest: the VMCS fails a VM-entry check: guest RFLAGS: reserved bits .* or bit 1 clear \(SDM Vol. 3C, 26.3.1.4\)' \
+	bulkhead enable "$SYSTEM"
+step "nothing changed by the broken VMCS" nothing_enabled
+step "Linux works on every CPU after the refused VMCS" work_on_every_cpu
+step "reload the driver without test hooks" \
+	sh -c 'rmmod bulkhead && insmod /lib/modules/bulkhead.ko'
+step "enable after the refused VMCS" bulkhead enable "$SYSTEM"
+step "disable" bulkhead disable
+step "unload the driver" rmmod bulkhead
+dmesg_clean

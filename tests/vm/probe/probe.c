@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Probes the root cell from user space, in the test machine:
+ *   probe hypercall           VMCALL (hypervisor get info) from CPL 3; prints RAX
+ *   probe cpuid-vmx           prints whether CPUID leaf 1 reports VMX
+ *   probe bench ITERATIONS    median and max TSC cycles of a CPUID exit and
+ *                             of a (refused) hypercall round trip
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline uint64_t rdtsc_ordered(void)
+{
+	uint32_t low, high;
+
+	asm volatile("lfence\n\trdtsc\n\tlfence" : "=a"(low), "=d"(high) :: "memory");
+	return ((uint64_t)high << 32) | low;
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t *eax, uint32_t *ebx, uint32_t *ecx, uint32_t *edx)
+{
+	asm volatile("cpuid" : "=a"(*eax), "=b"(*ebx), "=c"(*ecx), "=d"(*edx) : "a"(leaf), "c"(0));
+}
+
+/* Code 5 is "hypervisor get info"; from CPL 3 the hypervisor answers -EPERM. */
+static inline long hypercall(void)
+{
+	long result;
+
+	asm volatile("vmcall" : "=a"(result) : "a"(5L), "D"(0L), "S"(0L) : "memory");
+	return result;
+}
+
+static void one_cpuid(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, &a, &b, &c, &d);
+}
+
+static void one_hypercall(void)
+{
+	(void)hypercall();
+}
+
+static int compare(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static int measure(const char *name, void (*operation)(void), unsigned long iterations)
+{
+	uint64_t *cycles = calloc(iterations, sizeof(*cycles));
+	unsigned long i;
+
+	if (!cycles)
+		return 1;
+	for (i = 0; i < iterations; i++) {
+		uint64_t start = rdtsc_ordered();
+
+		operation();
+		cycles[i] = rdtsc_ordered() - start;
+	}
+	qsort(cycles, iterations, sizeof(*cycles), compare);
+	printf("%-28s median %8llu  max %10llu TSC cycles over %lu iterations\n", name,
+	       (unsigned long long)cycles[iterations / 2],
+	       (unsigned long long)cycles[iterations - 1], iterations);
+	free(cycles);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	uint32_t a, b, c, d;
+
+	if (argc == 2 && !strcmp(argv[1], "hypercall")) {
+		printf("%ld\n", hypercall());
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "cpuid-vmx")) {
+		cpuid(1, &a, &b, &c, &d);
+		printf("%s\n", c & (1U << 5) ? "vmx" : "no-vmx");
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "bench")) {
+		unsigned long iterations = strtoul(argv[2], NULL, 0);
+
+		if (iterations == 0)
+			return 2;
+		return measure("CPUID exit round trip", one_cpuid, iterations) |
+		       measure("hypercall round trip (CPL 3)", one_hypercall, iterations);
+	}
+	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | bench ITERATIONS\n");
+	return 2;
+}
