@@ -85,6 +85,11 @@ demo: deps
 	$(MAKE) all fixtures
 	$(PYTHON) ci/vm-run --demo
 
+# Figures, not assertions: exit round trips and enable/disable times in the test machine.
+bench: deps
+	$(MAKE) all fixtures
+	$(PYTHON) ci/vm-run --bench
+
 check:
 	ci/check
 
@@ -105,4 +110,4 @@ clean:
 		driver/modules.order Module.symvers modules.order .*.cmd driver/.*.d
 
 .PHONY: all deps defconfig menuconfig hypervisor driver tools configs fixtures \
-	test-headers test-unit vm-test demo check install clean
+	test-headers test-unit vm-test demo bench check install clean

@@ -8,6 +8,8 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include <bulkhead/image.h>
+
 /* The reason a request failed, one line, handed back to the caller. */
 struct bulkhead_error {
 	char text[256];
@@ -36,6 +38,9 @@ struct bulkhead_state {
 	struct bulkhead_memory memory;
 	/* The part of hypervisor memory Linux may read while enabled. */
 	void *public_area;
+	/* What entering a CPU needs: the image header as installed, the page tables. */
+	struct bulkhead_image_header layout;
+	u64 page_table_root;
 	cpumask_t cpus_entered;
 	/* The log of the last run, kept after disable; generation counts runs. */
 	void *console_copy;
@@ -61,6 +66,10 @@ long bulkhead_hypercall(unsigned long code, unsigned long arg1, unsigned long ar
 
 long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id);
 long bulkhead_trampoline_disable(void);
+long bulkhead_enter_this_cpu(void);
+long bulkhead_leave_this_cpu(void);
+int bulkhead_hotplug_init(void);
+void bulkhead_hotplug_exit(void);
 extern const u8 bulkhead_trampoline_end[];
 
 #endif

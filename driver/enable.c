@@ -213,6 +213,8 @@ static int build_page_tables(struct enable_request *req)
 	/* The header goes in last: the hypervisor's pool starts after the driver's pages. */
 	req->layout.page_pool_used = req->pool.used;
 	memcpy(bulkhead.memory.virt, &req->layout, sizeof(req->layout));
+	bulkhead.layout = req->layout;
+	bulkhead.page_table_root = req->page_table_root;
 	return 0;
 }
 
@@ -273,40 +275,45 @@ static void record_segment(struct bulkhead_segment *segment, u16 selector)
 	segment->base = segment_base(selector);
 }
 
+/* Reads a segment register's selector (STR and SLDT for TR and LDTR) and records it. */
+#define RECORD_SEGMENT(state, field, instruction) do {			\
+	u16 selector;							\
+									\
+	asm volatile(instruction " %0" : "=r"(selector));		\
+	record_segment(&(state)->field, selector);			\
+} while (0)
+
 /* What the hypervisor cannot read itself: Linux's GDT is not mapped there. */
 static void record_linux_state(struct bulkhead_linux_state *state)
 {
-	u16 selector;
+	RECORD_SEGMENT(state, cs, "mov %%cs,");
+	RECORD_SEGMENT(state, ss, "mov %%ss,");
+	RECORD_SEGMENT(state, ds, "mov %%ds,");
+	RECORD_SEGMENT(state, es, "mov %%es,");
+	RECORD_SEGMENT(state, fs, "mov %%fs,");
+	RECORD_SEGMENT(state, gs, "mov %%gs,");
+	RECORD_SEGMENT(state, tr, "str");
+	RECORD_SEGMENT(state, ldtr, "sldt");
+}
 
-	asm volatile("mov %%cs, %0" : "=r"(selector));
-	record_segment(&state->cs, selector);
-	asm volatile("mov %%ss, %0" : "=r"(selector));
-	record_segment(&state->ss, selector);
-	asm volatile("mov %%ds, %0" : "=r"(selector));
-	record_segment(&state->ds, selector);
-	asm volatile("mov %%es, %0" : "=r"(selector));
-	record_segment(&state->es, selector);
-	asm volatile("mov %%fs, %0" : "=r"(selector));
-	record_segment(&state->fs, selector);
-	asm volatile("mov %%gs, %0" : "=r"(selector));
-	record_segment(&state->gs, selector);
-	asm volatile("str %0" : "=r"(selector));
-	record_segment(&state->tr, selector);
-	asm volatile("sldt %0" : "=r"(selector));
-	record_segment(&state->ldtr, selector);
+/* Runs the hypervisor's entry on this CPU, interrupts off; 0 means Linux now runs as its guest here. */
+long bulkhead_enter_this_cpu(void)
+{
+	const struct bulkhead_image_header *layout = &bulkhead.layout;
+	unsigned int cpu = smp_processor_id();
+	u64 stack_top = BULKHEAD_BASE + layout->percpu_offset +
+			(u64)(cpu + 1) * layout->percpu_size;
+
+	record_linux_state(&bulkhead_cpu_page(cpu)->linux_state);
+	return bulkhead_trampoline(bulkhead.page_table_root,
+				   BULKHEAD_BASE + layout->entry_offset, stack_top, cpu);
 }
 
 static void enter_cpu(void *info)
 {
 	struct enable_request *req = info;
-	unsigned int cpu = smp_processor_id();
-	u64 stack_top = BULKHEAD_BASE + req->layout.percpu_offset +
-			(u64)(cpu + 1) * req->layout.percpu_size;
 
-	record_linux_state(&bulkhead_cpu_page(cpu)->linux_state);
-	req->results[cpu] = bulkhead_trampoline(req->page_table_root,
-						BULKHEAD_BASE + req->layout.entry_offset,
-						stack_top, cpu);
+	req->results[smp_processor_id()] = bulkhead_enter_this_cpu();
 }
 
 #define CPU_ENTRY_OK (BULKHEAD_CPU_ARRIVED | BULKHEAD_CPU_OWN_PAGE_TABLES | \
@@ -342,15 +349,22 @@ static int collect_results(struct enable_request *req)
 	return err;
 }
 
-static void leave_cpu(void *info)
+/* The disable hypercall on this CPU, interrupts off; 0 means the CPU is bare again. */
+long bulkhead_leave_this_cpu(void)
 {
-	long *results = info;
 	long result = bulkhead_trampoline_disable();
 
 	/* VM exits left TR's limit at 0x67; Linux reloads TR when a task needs its I/O bitmap. */
 	if (!result)
 		invalidate_tss_limit();
-	results[smp_processor_id()] = result;
+	return result;
+}
+
+static void leave_cpu(void *info)
+{
+	long *results = info;
+
+	results[smp_processor_id()] = bulkhead_leave_this_cpu();
 }
 
 /* Hands the CPUs in @cpus back; called with CPU hotplug held.  Returns the first CPU that failed, or nr_cpu_ids. */
@@ -415,6 +429,7 @@ int bulkhead_enable(const void __user *config, u32 config_size,
 		    struct bulkhead_error *error)
 {
 	struct enable_request req = { .error = error };
+	u64 start = ktime_get_ns();
 	int err;
 
 	if (bulkhead.enabled)
@@ -422,15 +437,17 @@ int bulkhead_enable(const void __user *config, u32 config_size,
 				     "Bulkhead is already enabled; run 'bulkhead disable' first");
 	err = copy_config(&req, config, config_size);
 	if (!err) {
+		/* CPU hotplug callbacks see enabled and cpus_entered change only here. */
 		cpus_read_lock();
 		err = enable_locked(&req);
+		if (!err)
+			bulkhead.enabled = true;
 		cpus_read_unlock();
 	}
 	if (!err) {
-		bulkhead.enabled = true;
 		bulkhead.console_generation++;
-		pr_info("bulkhead: enabled on CPUs %*pbl with %llu KiB of hypervisor memory at 0x%llx\n",
-			cpumask_pr_args(&bulkhead.cpus_entered),
+		pr_info("bulkhead: enabled in %llu us on CPUs %*pbl with %llu KiB of hypervisor memory at 0x%llx\n",
+			(ktime_get_ns() - start) / 1000, cpumask_pr_args(&bulkhead.cpus_entered),
 			req.layout.memory_size >> 10, req.layout.memory_phys);
 	}
 	kfree(req.results);
@@ -451,24 +468,6 @@ static int check_no_cpu_parked(struct bulkhead_error *error)
 	return 0;
 }
 
-/* An offline CPU still runs under the hypervisor (halted in Linux's guest); bring it back so it can leave. */
-static int online_entered_cpus(struct bulkhead_error *error)
-{
-	unsigned int cpu;
-	int err;
-
-	for_each_cpu(cpu, &bulkhead.cpus_entered) {
-		if (cpu_online(cpu))
-			continue;
-		err = add_cpu(cpu);
-		if (err)
-			return bulkhead_fail(error, err,
-				"CPU %u is offline and could not be brought back online (error %d); online it and retry",
-				cpu, err);
-	}
-	return 0;
-}
-
 static int leave_all_cpus(struct bulkhead_error *error)
 {
 	long *results = kcalloc(nr_cpu_ids, sizeof(*results), GFP_KERNEL);
@@ -477,17 +476,15 @@ static int leave_all_cpus(struct bulkhead_error *error)
 
 	if (!results)
 		return -ENOMEM;
+	/* Offline CPUs left the hypervisor when they went offline (hotplug.c). */
 	cpus_read_lock();
-	if (!cpumask_subset(&bulkhead.cpus_entered, cpu_online_mask))
-		err = bulkhead_fail(error, -EBUSY,
-			"a CPU went offline during disable; retry 'bulkhead disable'");
-	if (!err) {
-		failed = leave_cpus(&bulkhead.cpus_entered, results);
-		if (failed < nr_cpu_ids)
-			err = bulkhead_fail(error, -EIO,
-				"CPU %u refused to leave the hypervisor (error %ld); see 'bulkhead console'",
-				failed, results[failed]);
-	}
+	failed = leave_cpus(&bulkhead.cpus_entered, results);
+	if (failed < nr_cpu_ids)
+		err = bulkhead_fail(error, -EIO,
+			"CPU %u refused to leave the hypervisor (error %ld); see 'bulkhead console'",
+			failed, results[failed]);
+	else
+		bulkhead.enabled = false;
 	cpus_read_unlock();
 	kfree(results);
 	return err;
@@ -503,15 +500,12 @@ int bulkhead_disable(struct bulkhead_error *error)
 				     "Bulkhead is not enabled; nothing to disable");
 	err = check_no_cpu_parked(error);
 	if (!err)
-		err = online_entered_cpus(error);
-	if (!err)
 		err = leave_all_cpus(error);
 	if (err)
 		return err;
 	bulkhead_console_save();
 	bulkhead_memory_release(&bulkhead.memory);
 	cpumask_clear(&bulkhead.cpus_entered);
-	bulkhead.enabled = false;
 	pr_info("bulkhead: disabled in %llu us, every CPU handed back, hypervisor memory released\n",
 		(ktime_get_ns() - start) / 1000);
 	return 0;

@@ -303,12 +303,17 @@ static int __init bulkhead_init(void)
 	err = misc_register(&bulkhead_misc);
 	if (err)
 		goto out_groups;
-	err = register_reboot_notifier(&bulkhead_reboot_notifier);
+	err = bulkhead_hotplug_init();
 	if (err)
 		goto out_misc;
+	err = register_reboot_notifier(&bulkhead_reboot_notifier);
+	if (err)
+		goto out_hotplug;
 	pr_info("bulkhead: driver %s loaded\n", BULKHEAD_VERSION);
 	return 0;
 
+out_hotplug:
+	bulkhead_hotplug_exit();
 out_misc:
 	misc_deregister(&bulkhead_misc);
 out_groups:
@@ -323,6 +328,7 @@ static void __exit bulkhead_exit(void)
 	unregister_reboot_notifier(&bulkhead_reboot_notifier);
 	misc_deregister(&bulkhead_misc);
 	disable_if_enabled();
+	bulkhead_hotplug_exit();
 	sysfs_remove_groups(&bulkhead.root->kobj, bulkhead_groups);
 	root_device_unregister(bulkhead.root);
 	kvfree(bulkhead.console_copy);

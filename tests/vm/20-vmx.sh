@@ -12,16 +12,17 @@ sysfs() {
 	cat "/sys/devices/bulkhead/$1"
 }
 
-# COM2's line status register, as Linux reads it (one byte of /dev/port).
+# COM2's line status register, as a Linux program reads it (ioperm, inb).
 com2_status() {
-	dd if=/dev/port bs=1 skip=$((0x2fd)) count=1 2>/dev/null | od -An -tx1 | tr -d ' \n'
+	probe inb 0x2fd
 }
 
+# A present 8250 reports its transmitter state; 0xff is a missing device.
 com2_answers() {
 	local status
 	status=$(com2_status)
 	echo "COM2 line status: $status"
-	[ "$status" != ff ]
+	echo "$status" | grep -qx '[0-9a-f][0-9a-f]' && [ "$status" != ff ]
 }
 
 com2_reads_as_missing() {
@@ -56,12 +57,14 @@ work_on_every_cpu() {
 		ls /sys/devices/system/cpu >/dev/null
 }
 
+# An offline CPU leaves the hypervisor; it comes back under it when it is online again.
 cpu1_offline() {
-	echo 0 >"$CPU1" && grep -qx 0 "$CPU1" && ! grep -q '^processor.*: 1$' /proc/cpuinfo
+	echo 0 >"$CPU1" && grep -qx 0 "$CPU1" && ! grep -q '^processor.*: 1$' /proc/cpuinfo &&
+		[ "$(sysfs cpus_entered)" = 0 ]
 }
 
 cpu1_online_and_working() {
-	echo 1 >"$CPU1" && grep -qx 1 "$CPU1" &&
+	echo 1 >"$CPU1" && grep -qx 1 "$CPU1" && [ "$(sysfs cpus_entered)" = 0-1 ] &&
 		taskset -c 1 sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done'
 }
 
@@ -103,10 +106,13 @@ hardware_check_sees_vmx_hidden() {
 	grep -q 'missing *VMX (CPUID.1:ECX.VMX)' /tmp/hardware.out
 }
 
+# CPU 1 left the hypervisor when it went offline; disable hands back CPU 0
+# and CPU 1 comes online bare.
 disable_with_cpu1_offline() {
 	echo 0 >"$CPU1" || return 1
 	bulkhead disable || return 1
-	grep -qx 1 "$CPU1" && grep -qx 0 /sys/devices/bulkhead/enabled
+	grep -qx 0 /sys/devices/bulkhead/enabled && echo 1 >"$CPU1" &&
+		taskset -c 1 sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done'
 }
 
 # Twenty enable/disable cycles; the pool is back at its first value each time.
@@ -127,6 +133,7 @@ nothing_enabled() {
 	grep -qx 0 /sys/devices/bulkhead/enabled && ! grep -q 'Bulkhead hypervisor' /proc/iomem
 }
 
+step "CPU 1 offline and online on the bare machine" sh -c "echo 0 >$CPU1 && echo 1 >$CPU1"
 step "load the msr module" sh -c 'grep -q "^msr " /proc/modules || insmod /lib/modules/msr.ko'
 step "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
 step_fails "console before the hypervisor ever ran" \
@@ -149,12 +156,12 @@ step "hardware check sees VMX hidden" hardware_check_sees_vmx_hidden
 step "hypercall from user space gets -EPERM" probe_says hypercall -1
 step "COM2 belongs to the hypervisor: Linux reads 0xff" com2_reads_as_missing
 step "CPU 1 goes offline under the hypervisor" cpu1_offline
-step "CPU 1 comes back online and works" cpu1_online_and_working
+step "CPU 1 comes back online, under the hypervisor, and works" cpu1_online_and_working
 step "both CPUs still run as guests" both_cpus_running
 step "bulkhead stats shows exits by reason" stats_show_exits
 step "bulkhead stats --json" stats_json
 step "bulkhead console shows the hypervisor log" console_has_the_log
-step "disable with CPU 1 offline brings it back first" disable_with_cpu1_offline
+step "disable with CPU 1 offline, then CPU 1 online bare" disable_with_cpu1_offline
 step "COM2 answers again after disable" com2_answers
 step "CPUID shows VMX again after disable" probe_says cpuid-vmx vmx
 step "the log survives disable" console_has_the_handover

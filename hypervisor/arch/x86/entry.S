@@ -4,6 +4,43 @@
 
 #define EFAULT 14
 
+/* General registers in the order of struct guest_registers (and of exception frames). */
+	.macro push_guest_registers
+	push %rax
+	push %rcx
+	push %rdx
+	push %rbx
+	push %rbp
+	push %rsi
+	push %rdi
+	push %r8
+	push %r9
+	push %r10
+	push %r11
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	.endm
+
+	.macro pop_guest_registers
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %r11
+	pop %r10
+	pop %r9
+	pop %r8
+	pop %rdi
+	pop %rsi
+	pop %rbp
+	pop %rbx
+	pop %rdx
+	pop %rcx
+	pop %rax
+	.endm
+
 	.text
 /*
  * int arch_entry(unsigned int cpu_id, u64 linux_cr3), on this CPU's
@@ -59,40 +96,12 @@ exception_stub_\vector:
 
 exception_common:
 	cld
-	push %rax
-	push %rcx
-	push %rdx
-	push %rbx
-	push %rbp
-	push %rsi
-	push %rdi
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	push_guest_registers
 	mov %rsp, %rdi
 	call arch_handle_exception
 	test %eax, %eax
 	jnz exception_unwind
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rdi
-	pop %rsi
-	pop %rbp
-	pop %rbx
-	pop %rdx
-	pop %rcx
-	pop %rax
+	pop_guest_registers
 	add $16, %rsp
 	iretq
 
@@ -109,42 +118,6 @@ arch_unwind_to_entry:
 	mov %edi, %eax
 	jmp entry_return
 
-/* Pushes the guest registers in the order of struct guest_registers. */
-	.macro push_guest_registers
-	push %rax
-	push %rcx
-	push %rdx
-	push %rbx
-	push %rbp
-	push %rsi
-	push %rdi
-	push %r8
-	push %r9
-	push %r10
-	push %r11
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	.endm
-
-	.macro pop_guest_registers
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %r11
-	pop %r10
-	pop %r9
-	pop %r8
-	pop %rdi
-	pop %rsi
-	pop %rbp
-	pop %rbx
-	pop %rdx
-	pop %rcx
-	pop %rax
-	.endm
 
 /*
  * int vmx_launch(struct guest_registers *regs): loads the guest's general

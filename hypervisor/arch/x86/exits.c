@@ -279,10 +279,15 @@ static void handle_invd(struct per_cpu *cpu, struct guest_registers *regs)
 	skip_instruction();
 }
 
+/*
+ * INIT and startup IPIs reach a CPU under the hypervisor only if something
+ * other than Linux's CPU hotplug sends them: the driver takes a CPU out of
+ * the hypervisor before it goes offline.  A CPU waiting for its startup IPI
+ * ignores a further INIT, as a bare one does.
+ */
 static void handle_init(struct per_cpu *cpu, struct guest_registers *regs)
 {
 	(void)regs;
-	/* Bochs 2.7 keeps INIT pending after the exit: a repeat while waiting changes nothing. */
 	if (vmcs_read32(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_WAIT_FOR_SIPI)
 		return;
 	vmx_reset_to_wait_for_sipi(cpu);
@@ -464,7 +469,7 @@ static void entry_failed(struct per_cpu *cpu, uint32_t reason)
 {
 	uint64_t qualification = vmcs_read_natural(VMCS_EXIT_QUALIFICATION);
 
-	if (cpu->public->exits == 0)
+	if (!cpu->arch.guest_ran)
 		vmx_abort_first_entry(cpu, reason, qualification);
 	printk("CPU %u: VM entry failed: %s, qualification 0x%lx\n", cpu->cpu_id,
 	       vmx_exit_reason_name(EXIT_REASON_BASIC(reason)), qualification);
@@ -482,6 +487,7 @@ void vmx_handle_exit(struct guest_registers *regs)
 	cpu->arch.regs = regs;
 	if (reason & EXIT_REASON_ENTRY_FAILED)
 		entry_failed(cpu, reason);
+	cpu->arch.guest_ran = true;
 	reinject_interrupted_event();
 	if (basic >= EXIT_REASON_COUNT || !exit_handlers[basic])
 		vmx_park(cpu, "unexpected VM exit");

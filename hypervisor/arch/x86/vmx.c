@@ -218,6 +218,7 @@ static int launch(struct per_cpu *cpu)
 
 	mark_running(cpu);
 	printk("CPU %u: launching Linux as the root cell's guest\n", cpu->cpu_id);
+	cpu->arch.guest_ran = false;
 	cpu->arch.launched = true;
 	vmx_flush_l1d_if_needed(cpu);
 	failure = vmx_launch(&regs);

@@ -3,13 +3,16 @@
  * Probes the root cell from user space, in the test machine:
  *   probe hypercall           VMCALL (hypervisor get info) from CPL 3; prints RAX
  *   probe cpuid-vmx           prints whether CPUID leaf 1 reports VMX
+ *   probe inb PORT            reads one I/O port (ioperm) and prints it in hex
  *   probe bench ITERATIONS    median and max TSC cycles of a CPUID exit and
  *                             of a (refused) hypercall round trip
+ *   probe bench-cpuid ITERATIONS   only CPUID (safe on the bare machine)
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/io.h>
 
 static inline uint64_t rdtsc_ordered(void)
 {
@@ -86,6 +89,21 @@ int main(int argc, char **argv)
 		printf("%s\n", c & (1U << 5) ? "vmx" : "no-vmx");
 		return 0;
 	}
+	if (argc == 3 && !strcmp(argv[1], "inb")) {
+		unsigned long port = strtoul(argv[2], NULL, 0);
+
+		if (port > 0xffff || ioperm(port, 1, 1)) {
+			perror("ioperm");
+			return 1;
+		}
+		printf("%02x\n", inb((unsigned short)port));
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "bench-cpuid")) {
+		unsigned long iterations = strtoul(argv[2], NULL, 0);
+
+		return iterations ? measure("CPUID round trip", one_cpuid, iterations) : 2;
+	}
 	if (argc == 3 && !strcmp(argv[1], "bench")) {
 		unsigned long iterations = strtoul(argv[2], NULL, 0);
 
@@ -94,6 +112,6 @@ int main(int argc, char **argv)
 		return measure("CPUID exit round trip", one_cpuid, iterations) |
 		       measure("hypercall round trip (CPL 3)", one_hypercall, iterations);
 	}
-	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | bench ITERATIONS\n");
+	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | inb PORT | bench ITERATIONS | bench-cpuid ITERATIONS\n");
 	return 2;
 }
