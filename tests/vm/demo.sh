@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The demo (make demo, ci/vm-run --demo): load the driver, enable the
-# hypervisor with the test machine's system config, look around, disable it
-# and unload the driver, showing each command and what it printed.
+# hypervisor with the test machine's system config, look around (Linux at
+# work as a guest, CPU hotplug, VMX hidden, a refused user-space hypercall,
+# a port owned by the hypervisor, exit statistics, the hypervisor's log),
+# disable it and unload the driver, showing each command and its output.
 
 # shellcheck disable=SC2034 # read by step in lib.sh
 VM_SHOW_OUTPUT=1
@@ -18,6 +20,12 @@ step "bulkhead enable /etc/bulkhead/bochs-system.cell" \
 	bulkhead enable /etc/bulkhead/bochs-system.cell
 show 'dmesg | grep bulkhead'
 show 'grep -H . /sys/devices/bulkhead/* 2>/dev/null'
+show 'taskset -c 1 sh -c "i=0; while [ \$i -lt 2000 ]; do i=\$((i + 1)); done"; echo "work on CPU 1 done"'
+show 'echo 0 > /sys/devices/system/cpu/cpu1/online; cat /sys/devices/bulkhead/cpus_entered'
+show 'echo 1 > /sys/devices/system/cpu/cpu1/online; cat /sys/devices/bulkhead/cpus_entered'
+show 'probe cpuid-vmx; probe hypercall; probe inb 0x2fd'
+show 'bulkhead stats'
+show 'bulkhead console'
 step "bulkhead disable" bulkhead disable
 step "rmmod bulkhead" rmmod bulkhead
 show 'dmesg | grep bulkhead | tail -n 5'
