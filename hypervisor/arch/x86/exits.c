@@ -6,7 +6,6 @@
 #include <bulkhead-hv/hypercall.h>
 #include <bulkhead-hv/memory.h>
 #include <bulkhead-hv/printk.h>
-#include <asm/bitmaps.h>
 #include <asm/msr.h>
 #include <asm/vmcs.h>
 #include <asm/vmx-cpu.h>
@@ -23,10 +22,16 @@
 /* Bounded drain of pending work before each VM entry (DESIGN decision 3). */
 #define PENDING_ROUNDS		4
 
+/* Completes the instruction for the guest; completing one ends STI and MOV SS blocking (SDM Vol. 3C, 24.4.2). */
 static void skip_instruction(void)
 {
+	uint32_t interruptibility = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+
 	vmcs_write_natural(VMCS_GUEST_RIP, vmcs_read_natural(VMCS_GUEST_RIP) +
 			   vmcs_read32(VMCS_EXIT_INSTRUCTION_LENGTH));
+	if (interruptibility & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, interruptibility &
+			     ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 }
 
 void vmx_inject_exception(unsigned int vector, bool has_error_code, uint32_t error_code)
