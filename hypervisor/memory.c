@@ -3,6 +3,13 @@
 #include <bulkhead-hv/memory.h>
 
 struct page_pool hv_pool;
+uint8_t *public_area;
+
+/* The public area first: every CPU's record lives there, from its first step on. */
+void memory_init_public(void)
+{
+	public_area = memory_at(image_header.public_offset);
+}
 
 void memory_init(void)
 {

@@ -68,6 +68,7 @@ static int init_once(void)
 
 static void start_record(struct per_cpu *cpu, unsigned int cpu_id)
 {
+	memory_init_public();
 	cpu->cpu_id = cpu_id;
 	cpu->page = public_cpu_page(cpu_id);
 	cpu->public = &cpu->page->record;

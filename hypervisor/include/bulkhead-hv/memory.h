@@ -8,7 +8,10 @@
 #include <asm/paging.h>
 
 extern struct page_pool hv_pool;
+/* Start of the public area (memory_init() sets it; host tests point it at a buffer). */
+extern uint8_t *public_area;
 
+void memory_init_public(void);
 /* Takes over the pool after the pages the driver used for page tables. */
 void memory_init(void);
 /* One zeroed page, or NULL when the pool is empty. */
@@ -22,17 +25,17 @@ static inline void *memory_at(uint64_t offset)
 
 static inline struct bulkhead_public *public_header(void)
 {
-	return memory_at(image_header.public_offset);
+	return (struct bulkhead_public *)public_area;
 }
 
 static inline char *public_console(void)
 {
-	return memory_at(image_header.public_offset + BULKHEAD_PUBLIC_CONSOLE_OFFSET);
+	return (char *)public_area + BULKHEAD_PUBLIC_CONSOLE_OFFSET;
 }
 
 static inline struct bulkhead_cpu_page *public_cpu_page(unsigned int cpu)
 {
-	return memory_at(image_header.public_offset + BULKHEAD_PUBLIC_CPU_OFFSET(cpu));
+	return (struct bulkhead_cpu_page *)(public_area + BULKHEAD_PUBLIC_CPU_OFFSET(cpu));
 }
 
 #endif

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Host tests of the hypercall dispatcher: results, refusals, and that a refused call changes nothing. */
+#include <setjmp.h>
+#include <string.h>
+
+#include "../../hypervisor/hypercall.c"
+
+#include "unit.h"
+
+#define CPUS 2
+
+/* What hypercall.c uses from the rest of the hypervisor. */
+struct bulkhead_image_header image_header = { .max_cpus = CPUS + 1 };
+struct cell root_cell;
+struct page_pool hv_pool = { .pages = 1496, .used = 19 };
+uint8_t *public_area;
+
+static uint8_t area[BULKHEAD_PUBLIC_SIZE(CPUS + 1)] __attribute__((aligned(4096)));
+static uint64_t cpu_set = 0x3;	/* CPUs 0 and 1; CPU 2 exists but is not in the config */
+static struct bulkhead_cell cell = { .name = "test" };
+static jmp_buf deactivated;
+static unsigned int deactivations;
+
+int trace_error_at(int code, const char *file, unsigned int line)
+{
+	(void)file;
+	(void)line;
+	return code;
+}
+
+void printk(const char *format, ...)
+{
+	(void)format;
+}
+
+void arch_cpu_deactivate(struct per_cpu *cpu)
+{
+	(void)cpu;
+	deactivations++;
+	longjmp(deactivated, 1);
+}
+
+static struct per_cpu cpu0;
+
+static void setup(void)
+{
+	memset(area, 0, sizeof(area));
+	public_area = area;
+	root_cell.config.cell = &cell;
+	root_cell.config.cpu_set = &cpu_set;
+	cell.cpu_set_words = 1;
+	public_cpu_page(0)->record.state = BULKHEAD_CPU_STATE_RUNNING;
+	public_cpu_page(1)->record.state = BULKHEAD_CPU_STATE_PARKED;
+	public_cpu_page(1)->exits[10].count = 5123;
+	cpu0.cpu_id = 0;
+	cpu0.page = public_cpu_page(0);
+	cpu0.public = &cpu0.page->record;
+	deactivations = 0;
+}
+
+/* Makes the call and checks that it left the public area as it was. */
+static int64_t unchanged_call(uint64_t code, uint64_t arg1, uint64_t arg2)
+{
+	static uint8_t before[sizeof(area)];
+	int64_t result;
+
+	memcpy(before, area, sizeof(area));
+	result = hypercall(&cpu0, code, arg1, arg2);
+	CHECK(memcmp(before, area, sizeof(area)) == 0);
+	return result;
+}
+
+static void get_info_reports_the_pool_and_cells(void)
+{
+	setup();
+	CHECK(unchanged_call(BULKHEAD_HC_HYPERVISOR_GET_INFO, BULKHEAD_INFO_MEM_POOL_SIZE, 0) == 1496);
+	CHECK(unchanged_call(BULKHEAD_HC_HYPERVISOR_GET_INFO, BULKHEAD_INFO_MEM_POOL_USED, 0) == 19);
+	CHECK(unchanged_call(BULKHEAD_HC_HYPERVISOR_GET_INFO, BULKHEAD_INFO_REMAP_POOL_SIZE, 0) == 0);
+	CHECK(unchanged_call(BULKHEAD_HC_HYPERVISOR_GET_INFO, BULKHEAD_INFO_NUM_CELLS, 0) == 1);
+}
+
+static void get_info_refuses_an_unknown_type(void)
+{
+	setup();
+	CHECK(unchanged_call(BULKHEAD_HC_HYPERVISOR_GET_INFO, 5, 0) == -EINVAL);
+	CHECK(unchanged_call(BULKHEAD_HC_HYPERVISOR_GET_INFO, ~0ULL, 0) == -EINVAL);
+}
+
+static void cpu_info_reports_state_and_exits(void)
+{
+	setup();
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 0, BULKHEAD_CPU_INFO_STATE) ==
+	      BULKHEAD_CPU_STATE_RUNNING);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 1, BULKHEAD_CPU_INFO_STATE) ==
+	      BULKHEAD_CPU_STATE_PARKED);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 1, BULKHEAD_CPU_INFO_STAT_BASE + 10) == 5123);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 1, BULKHEAD_CPU_INFO_STAT_BASE + 11) == 0);
+}
+
+static void cpu_info_refuses_bad_cpus_and_types(void)
+{
+	setup();
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 2, BULKHEAD_CPU_INFO_STATE) == -EINVAL);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 3, BULKHEAD_CPU_INFO_STATE) == -EINVAL);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, ~0ULL, BULKHEAD_CPU_INFO_STATE) == -EINVAL);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 0, 1) == -EINVAL);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 0,
+			     BULKHEAD_CPU_INFO_STAT_BASE + BULKHEAD_EXIT_STATS) == -EINVAL);
+}
+
+static void unknown_and_future_codes_are_enosys(void)
+{
+	setup();
+	CHECK(unchanged_call(99, 0, 0) == -ENOSYS);
+	CHECK(unchanged_call(BULKHEAD_HC_CELL_CREATE, 0x1000, 0) == -ENOSYS);
+	CHECK(unchanged_call(BULKHEAD_HC_DEBUG_CONSOLE_PUTC, 'x', 0) == -ENOSYS);
+}
+
+static void disable_hands_the_cpu_back(void)
+{
+	setup();
+	if (!setjmp(deactivated))
+		hypercall(&cpu0, BULKHEAD_HC_DISABLE, 0, 0);
+	CHECK(deactivations == 1);
+	CHECK(public_cpu_page(0)->record.state == BULKHEAD_CPU_STATE_OFF);
+}
+
+int main(void)
+{
+	RUN(get_info_reports_the_pool_and_cells);
+	RUN(get_info_refuses_an_unknown_type);
+	RUN(cpu_info_reports_state_and_exits);
+	RUN(cpu_info_refuses_bad_cpus_and_types);
+	RUN(unknown_and_future_codes_are_enosys);
+	RUN(disable_hands_the_cpu_back);
+	return unit_report("C unit: hypercalls");
+}
