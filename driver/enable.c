@@ -17,11 +17,6 @@
 
 #include "bulkhead.h"
 
-#define CPU_ENTRY_OK (BULKHEAD_CPU_ARRIVED | BULKHEAD_CPU_OWN_PAGE_TABLES | \
-		      BULKHEAD_CPU_OWN_GDT | BULKHEAD_CPU_OWN_IDT | \
-		      BULKHEAD_CPU_EXCEPTION_OK | BULKHEAD_CPU_VMX_OK | \
-		      BULKHEAD_CPU_RETURNED)
-
 struct enable_request {
 	struct bulkhead_error *error;
 	void *config;
@@ -315,11 +310,6 @@ static void enter_cpu(void *info)
 
 	req->results[smp_processor_id()] = bulkhead_enter_this_cpu();
 }
-
-#define CPU_ENTRY_OK (BULKHEAD_CPU_ARRIVED | BULKHEAD_CPU_OWN_PAGE_TABLES | \
-		      BULKHEAD_CPU_OWN_GDT | BULKHEAD_CPU_OWN_IDT | \
-		      BULKHEAD_CPU_EXCEPTION_OK | BULKHEAD_CPU_VMX_OK | \
-		      BULKHEAD_CPU_RETURNED)
 
 /* Checks what every CPU recorded; called with CPU hotplug held. */
 static int collect_results(struct enable_request *req)

@@ -17,7 +17,9 @@ backtrace_from_cpu1() {
 step "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
 step "enable" bulkhead enable /etc/bulkhead/bochs-system.cell
 dmesg_clean "kernel log clean before the backtrace request"
-step "ask every CPU for a backtrace (sysrq l)" sh -c 'echo l > /proc/sysrq-trigger'
+# From CPU 0, so that CPU 1 can only answer through an NMI.
+step "ask every CPU for a backtrace from CPU 0 (sysrq l)" \
+	taskset -c 0 sh -c 'echo l > /proc/sysrq-trigger'
 wait_for "CPU 1 answered the NMI" 50 backtrace_from_cpu1
 step "the hypervisor handed the NMI on" nmi_exits_on_cpu1
 step "both CPUs still run as guests" \
