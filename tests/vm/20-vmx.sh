@@ -100,6 +100,14 @@ console_has_the_handover() {
 		grep -q '^CPU 1: handed back to Linux after [0-9]* VM exits' /tmp/console.out
 }
 
+# VMXON in the root cell exits to the hypervisor, which raises #UD (SIGILL, status 132).
+vmxon_raises_ud() {
+	probe vmxon
+	local status=$?
+	echo "probe vmxon: exit status $status"
+	[ "$status" -eq 132 ] && grep -q '^[01] 27 vmxon [1-9]' /sys/devices/bulkhead/statistics
+}
+
 hardware_check_sees_vmx_hidden() {
 	bulkhead hardware check >/tmp/hardware.out
 	cat /tmp/hardware.out
@@ -153,6 +161,7 @@ step "both CPUs run Linux as a guest" both_cpus_running
 step "Linux works on every CPU as a guest" work_on_every_cpu
 step "CPUID hides VMX from the root cell" probe_says cpuid-vmx no-vmx
 step "hardware check sees VMX hidden" hardware_check_sees_vmx_hidden
+step "VMXON in the root cell raises #UD through the hypervisor" vmxon_raises_ud
 step "hypercall from user space gets -EPERM" probe_says hypercall -1
 step "COM2 belongs to the hypervisor: Linux reads 0xff" com2_reads_as_missing
 step "CPU 1 goes offline under the hypervisor" cpu1_offline

@@ -4,6 +4,7 @@
  *   probe hypercall           VMCALL (hypervisor get info) from CPL 3; prints RAX
  *   probe cpuid-vmx           prints whether CPUID leaf 1 reports VMX
  *   probe inb PORT            reads one I/O port (ioperm) and prints it in hex
+ *   probe vmxon               executes VMXON; the root cell must get #UD (SIGILL)
  *   probe bench ITERATIONS    median and max TSC cycles of a CPUID exit and
  *                             of a (refused) hypercall round trip
  *   probe bench-cpuid ITERATIONS   only CPUID (safe on the bare machine)
@@ -89,6 +90,13 @@ int main(int argc, char **argv)
 		printf("%s\n", c & (1U << 5) ? "vmx" : "no-vmx");
 		return 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "vmxon")) {
+		uint64_t region = 0;
+
+		asm volatile("vmxon %0" : : "m"(region) : "cc", "memory");
+		printf("VMXON did not fault\n");
+		return 1;
+	}
 	if (argc == 3 && !strcmp(argv[1], "inb")) {
 		unsigned long port = strtoul(argv[2], NULL, 0);
 
@@ -112,6 +120,6 @@ int main(int argc, char **argv)
 		return measure("CPUID exit round trip", one_cpuid, iterations) |
 		       measure("hypercall round trip (CPL 3)", one_hypercall, iterations);
 	}
-	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | inb PORT | bench ITERATIONS | bench-cpuid ITERATIONS\n");
+	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | vmxon | inb PORT | bench ITERATIONS | bench-cpuid ITERATIONS\n");
 	return 2;
 }
