@@ -44,7 +44,7 @@ driver:
 
 tools: tools/bulkhead
 # Static, so the emulated test machine's busybox initramfs can run it.
-TOOL_SOURCES := tools/bulkhead.c tools/hardware.c tools/stats.c tools/console.c \
+TOOL_SOURCES := tools/bulkhead.c tools/hardware.c tools/cell.c tools/stats.c tools/console.c \
 	hypervisor/arch/x86/vmx-caps.c
 tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
 	$(CC) $(STRICT_CFLAGS) -static -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
@@ -58,9 +58,23 @@ configs: $(CONFIGS)
 build/configs/%.cell: configs/x86/%.dts tools/bulkhead-config $(wildcard tools/bulkhead_config/*.py)
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/bulkhead-config build $< -o $@
+# Takes every node of bochs-system.dts through dtc's /include/.
+build/configs/bochs-system-3cpu.cell: configs/x86/bochs-system.dts
 
 fixtures: build/configs/bochs-system.cell tests/vm/make-fixtures build/vm/probe
 	$(PYTHON) tests/vm/make-fixtures build/vm/fixtures build/configs/bochs-system.cell
+
+# Bare-metal inmates: the x86 library and the demos as flat binaries
+# (inmates/demos/x86/NAME.bin and .elf); inmates/README.md describes them.
+all: inmates
+inmates:
+	$(MAKE) -C inmates
+clean: clean-inmates
+clean-inmates:
+	$(MAKE) -C inmates clean
+# The inmate library's unit tests include its sources: rebuild them when those change.
+$(filter build/unit/test_inmate_%,$(UNIT_TESTS)): $(wildcard inmates/lib/x86/*.c inmates/lib/x86/*.h)
+.PHONY: inmates clean-inmates
 
 # Host unit tests of hypervisor sources, built with the hypervisor's warnings.
 # test_hypercall.c includes hypervisor/hypercall.c itself, with stand-ins for the rest.

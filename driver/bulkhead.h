@@ -8,7 +8,9 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 
+#include <bulkhead/comm-region.h>
 #include <bulkhead/image.h>
+#include <bulkhead-hv/config.h>
 
 /* The reason a request failed, one line, handed back to the caller. */
 struct bulkhead_error {
@@ -42,12 +44,34 @@ struct bulkhead_state {
 	struct bulkhead_image_header layout;
 	u64 page_table_root;
 	cpumask_t cpus_entered;
+	/* CPUs taken offline for a cell: they stay under the hypervisor. */
+	cpumask_t cell_cpus;
 	/* The log of the last run, kept after disable; generation counts runs. */
 	void *console_copy;
 	u32 console_generation;
 };
 
 extern struct bulkhead_state bulkhead;
+
+#define BULKHEAD_MAX_CELLS 4
+
+/* A cell as the driver knows it; id 0 marks a free slot. */
+struct cell_entry {
+	u32 id;
+	bool loaded;
+	void *config;
+	struct config_view view;
+	cpumask_t cpus;
+};
+
+int bulkhead_cell_create(const void __user *config, u32 size, struct bulkhead_error *error);
+int bulkhead_cell_load(u32 id, u64 address, const void __user *data, u64 size,
+		       struct bulkhead_error *error);
+int bulkhead_cell_start(u32 id, struct bulkhead_error *error);
+int bulkhead_cell_destroy(u32 id, struct bulkhead_error *error);
+void bulkhead_destroy_all_cells(void);
+bool bulkhead_any_cell(void);
+ssize_t bulkhead_cells_show(char *buf);
 
 int bulkhead_enable(const void __user *config, u32 config_size,
 		    struct bulkhead_error *error);

@@ -488,6 +488,9 @@ int bulkhead_disable(struct bulkhead_error *error)
 	if (!bulkhead.enabled)
 		return bulkhead_fail(error, -EINVAL,
 				     "Bulkhead is not enabled; nothing to disable");
+	if (bulkhead_any_cell())
+		return bulkhead_fail(error, -EBUSY,
+				     "cells are running; destroy them first ('bulkhead cell destroy')");
 	err = check_no_cpu_parked(error);
 	if (!err)
 		err = leave_all_cpus(error);

@@ -41,6 +41,11 @@ static int cpu_goes_offline(unsigned int cpu)
 
 	if (!bulkhead.enabled || !cpumask_test_cpu(cpu, &bulkhead.cpus_entered))
 		return 0;
+	/* Going to a cell: it stays under the hypervisor, which takes it from Linux's offline loop. */
+	if (cpumask_test_cpu(cpu, &bulkhead.cell_cpus)) {
+		cpumask_clear_cpu(cpu, &bulkhead.cpus_entered);
+		return 0;
+	}
 	local_irq_save(flags);
 	result = bulkhead_leave_this_cpu();
 	local_irq_restore(flags);

@@ -73,15 +73,70 @@ static long ioctl_disable(void __user *arg, struct bulkhead_error *error)
 	return err;
 }
 
+static long ioctl_cell_create(void __user *arg, struct bulkhead_error *error)
+{
+	struct bulkhead_cell_create_args args;
+	int result;
+
+	if (copy_from_user(&args, arg, sizeof(args)))
+		return -EFAULT;
+	mutex_lock(&bulkhead.lock);
+	result = bulkhead_cell_create(u64_to_user_ptr(args.config_address), args.config_size, error);
+	mutex_unlock(&bulkhead.lock);
+	report_error(&args.error, error);
+	return result;
+}
+
+static long ioctl_cell_load(void __user *arg, struct bulkhead_error *error)
+{
+	struct bulkhead_cell_load_args args;
+	int err;
+
+	if (copy_from_user(&args, arg, sizeof(args)))
+		return -EFAULT;
+	mutex_lock(&bulkhead.lock);
+	err = bulkhead_cell_load(args.id, args.address, u64_to_user_ptr(args.data_address),
+				 args.data_size, error);
+	mutex_unlock(&bulkhead.lock);
+	report_error(&args.error, error);
+	return err;
+}
+
+static long ioctl_cell(void __user *arg, struct bulkhead_error *error,
+		       int (*action)(u32 id, struct bulkhead_error *error))
+{
+	struct bulkhead_cell_args args;
+	int err;
+
+	if (copy_from_user(&args, arg, sizeof(args)))
+		return -EFAULT;
+	mutex_lock(&bulkhead.lock);
+	err = bulkhead.enabled ? action(args.id, error) :
+	      bulkhead_fail(error, -EINVAL,
+			    "Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first");
+	mutex_unlock(&bulkhead.lock);
+	report_error(&args.error, error);
+	return err;
+}
+
 static long bulkhead_ioctl(struct file *file, unsigned int command, unsigned long arg)
 {
 	struct bulkhead_error error = { .text = "" };
+	void __user *user = (void __user *)arg;
 
 	switch (command) {
 	case BULKHEAD_ENABLE:
-		return ioctl_enable((void __user *)arg, &error);
+		return ioctl_enable(user, &error);
 	case BULKHEAD_DISABLE:
-		return ioctl_disable((void __user *)arg, &error);
+		return ioctl_disable(user, &error);
+	case BULKHEAD_CELL_CREATE:
+		return ioctl_cell_create(user, &error);
+	case BULKHEAD_CELL_LOAD:
+		return ioctl_cell_load(user, &error);
+	case BULKHEAD_CELL_START:
+		return ioctl_cell(user, &error, bulkhead_cell_start);
+	case BULKHEAD_CELL_DESTROY:
+		return ioctl_cell(user, &error, bulkhead_cell_destroy);
 	default:
 		return -ENOTTY;
 	}
@@ -257,11 +312,24 @@ static ssize_t l1d_flush_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(l1d_flush);
 
+static ssize_t cells_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	ssize_t len = 0;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled)
+		len = bulkhead_cells_show(buf);
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(cells);
+
 static struct attribute *bulkhead_attrs[] = {
 	&dev_attr_statistics.attr,
 	&dev_attr_memory_pool.attr,
 	&dev_attr_cpu_states.attr,
 	&dev_attr_l1d_flush.attr,
+	&dev_attr_cells.attr,
 	&dev_attr_enabled.attr,
 	&dev_attr_cpus_entered.attr,
 	&dev_attr_hypervisor_memory.attr,
@@ -275,8 +343,10 @@ static void disable_if_enabled(void)
 	struct bulkhead_error error;
 
 	mutex_lock(&bulkhead.lock);
-	if (bulkhead.enabled)
+	if (bulkhead.enabled) {
+		bulkhead_destroy_all_cells();
 		bulkhead_disable(&error);
+	}
 	mutex_unlock(&bulkhead.lock);
 }
 

@@ -2,6 +2,7 @@
 /* Hypercalls from the root cell: check everything first, then act. */
 #include <bulkhead/hypercall.h>
 #include <bulkhead-hv/arch.h>
+#include <bulkhead-hv/cell.h>
 #include <bulkhead-hv/errno.h>
 #include <bulkhead-hv/hypercall.h>
 #include <bulkhead-hv/memory.h>
@@ -11,14 +12,14 @@ static int64_t hypervisor_get_info(uint64_t type)
 {
 	switch (type) {
 	case BULKHEAD_INFO_MEM_POOL_SIZE:
-		return (int64_t)hv_pool.pages;
+		return (int64_t)public_header()->pool_pages;
 	case BULKHEAD_INFO_MEM_POOL_USED:
-		return (int64_t)hv_pool.used;
+		return (int64_t)cells_pool_used();
 	case BULKHEAD_INFO_REMAP_POOL_SIZE:
 	case BULKHEAD_INFO_REMAP_POOL_USED:
 		return 0;	/* no remapping pool: the hypervisor maps its memory once */
 	case BULKHEAD_INFO_NUM_CELLS:
-		return 1;
+		return 1 + cells_count();
 	default:
 		return trace_error(-EINVAL);
 	}
@@ -47,20 +48,54 @@ static void __attribute__((noreturn)) disable(struct per_cpu *cpu)
 	arch_cpu_deactivate(cpu);
 }
 
+/* An inmate may read facts and write to the hypervisor console, nothing else. */
+static int64_t cell_hypercall(uint64_t code, uint64_t arg1, uint64_t arg2)
+{
+	char c = (char)arg1;
+
+	switch (code) {
+	case BULKHEAD_HC_HYPERVISOR_GET_INFO:
+		return hypervisor_get_info(arg1);
+	case BULKHEAD_HC_CPU_GET_INFO:
+		return cpu_get_info(arg1, arg2);
+	case BULKHEAD_HC_DEBUG_CONSOLE_PUTC:
+		console_write(&c, 1);
+		return 0;
+	case BULKHEAD_HC_DISABLE:
+	case BULKHEAD_HC_CELL_CREATE:
+	case BULKHEAD_HC_CELL_START:
+	case BULKHEAD_HC_CELL_SET_LOADABLE:
+	case BULKHEAD_HC_CELL_DESTROY:
+	case BULKHEAD_HC_CELL_GET_STATE:
+		return trace_error(-EPERM);
+	default:
+		return trace_error(-ENOSYS);
+	}
+}
+
 int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1, uint64_t arg2)
 {
+	if (cpu->cell != &root_cell)
+		return cell_hypercall(code, arg1, arg2);
 	switch (code) {
 	case BULKHEAD_HC_DISABLE:
+		if (cells_count())
+			return trace_error(-EBUSY);
 		disable(cpu);
 	case BULKHEAD_HC_HYPERVISOR_GET_INFO:
 		return hypervisor_get_info(arg1);
 	case BULKHEAD_HC_CPU_GET_INFO:
 		return cpu_get_info(arg1, arg2);
 	case BULKHEAD_HC_CELL_CREATE:
+		return cell_create(cpu->cpu_id, arg1);
 	case BULKHEAD_HC_CELL_START:
+		return cell_start(arg1);
 	case BULKHEAD_HC_CELL_SET_LOADABLE:
+		return cell_set_loadable(arg1);
 	case BULKHEAD_HC_CELL_DESTROY:
+		return cell_destroy(arg1);
 	case BULKHEAD_HC_CELL_GET_STATE:
+		return cell_get_state(arg1);
 	case BULKHEAD_HC_DEBUG_CONSOLE_PUTC:
 	default:
 		return trace_error(-ENOSYS);

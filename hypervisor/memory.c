@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The hypervisor's page pool and address translation. */
+#include <bulkhead-hv/cell.h>
 #include <bulkhead-hv/memory.h>
 
 struct page_pool hv_pool;
@@ -23,7 +24,7 @@ void *page_alloc(void)
 {
 	void *page = paging_alloc_table(&hv_pool);
 
-	public_header()->pool_used = hv_pool.used;
+	public_header()->pool_used = cells_pool_used();
 	return page;
 }
 

@@ -45,7 +45,10 @@ static int init_shared_state(void)
 	printk("Bulkhead hypervisor, ABI revision %u, %u KiB of memory at 0x%lx\n",
 	       BULKHEAD_ABI_REVISION, (unsigned int)(image_header.memory_size >> 10),
 	       image_header.memory_phys);
+	cells_init();
 	err = arch_cell_init(&root_cell);
+	if (!err)
+		err = arch_init_control();
 	if (!err)
 		printk("root cell \"%s\": page pool %lu of %lu pages used\n",
 		       root_cell.config.cell->name, hv_pool.used, hv_pool.pages);
@@ -77,6 +80,10 @@ static void start_record(struct per_cpu *cpu, unsigned int cpu_id)
 	cpu->public->state = BULKHEAD_CPU_STATE_OFF;
 	cpu->public->arrival_tsc = arch_read_timestamp();
 	cpu->public->entries++;
+	cpu->public->cell_id = 0;
+	cpu->cell = &root_cell;
+	cpu->arch.request = REQUEST_NONE;
+	cpu->arch.phase = PHASE_ROOT;
 }
 
 /*

@@ -110,15 +110,17 @@ FILE *open_sysfs(const char *file, char *path, size_t size)
 }
 
 /* Runs @request; on failure prints the driver's reason, or strerror if it gave none. */
-static int run_ioctl(unsigned long request, void *args, const char *reason, const char *what)
+/* Runs @request; on failure prints the driver's reason, or strerror if it gave none.  *result gets what the ioctl returned. */
+int run_ioctl_result(unsigned long request, void *args, const char *reason, const char *what,
+		     int *result)
 {
 	int fd, err;
 
 	err = open_device(&fd, O_RDWR);
 	if (err)
 		return err;
-	err = ioctl(fd, request, args);
-	if (err) {
+	*result = ioctl(fd, request, args);
+	if (*result < 0) {
 		err = errno;
 		close(fd);
 		if (reason[0])
@@ -129,7 +131,15 @@ static int run_ioctl(unsigned long request, void *args, const char *reason, cons
 	return 0;
 }
 
-static int read_file(const char *path, void **data, size_t *size)
+static int run_ioctl(unsigned long request, void *args, const char *reason, const char *what)
+{
+	int result;
+
+	return run_ioctl_result(request, args, reason, what, &result);
+}
+
+/* Reads a whole regular file of at most @max bytes; @kind names what was expected, for errors. */
+int read_input(const char *path, void **data, size_t *size, size_t max, const char *kind)
 {
 	struct stat st;
 	FILE *file = fopen(path, "rb");
@@ -138,11 +148,11 @@ static int read_file(const char *path, void **data, size_t *size)
 		return fail(EXIT_FAILURE, "cannot read '%s': %s", path, strerror(errno));
 	if (fstat(fileno(file), &st) || !S_ISREG(st.st_mode)) {
 		fclose(file);
-		return fail(EXIT_FAILURE, "'%s' is not a regular file; pass a .cell file", path);
+		return fail(EXIT_FAILURE, "'%s' is not a regular file; pass %s", path, kind);
 	}
-	if (st.st_size > BULKHEAD_CONFIG_MAX_SIZE) {
+	if ((size_t)st.st_size > max) {
 		fclose(file);
-		return fail(EXIT_FAILURE, "'%s' is larger than 1 MiB; pass a .cell file", path);
+		return fail(EXIT_FAILURE, "'%s' is larger than %zu KiB; pass %s", path, max >> 10, kind);
 	}
 	*size = (size_t)st.st_size;
 	*data = malloc(*size ? *size : 1);
@@ -184,7 +194,7 @@ static int command_enable(int argc, char **argv)
 
 	if (argc != 2)
 		return fail_usage("enable");
-	err = read_file(argv[1], &config, &size);
+	err = read_input(argv[1], &config, &size, BULKHEAD_CONFIG_MAX_SIZE, "a .cell file");
 	if (err)
 		return err;
 	args.config_address = (uintptr_t)config;
@@ -221,6 +231,9 @@ static const struct command commands[] = {
 	{ "stats", "[--json]", "show VM exits per CPU and reason, and memory pool use",
 	  command_stats },
 	{ "console", "[--follow]", "print the hypervisor's log", command_console },
+	{ "cell", "create|load|start|destroy|list ...",
+	  "manage cells: create CELL.cell, load NAME|ID IMAGE [-a ADDRESS] [-s STRING -a ADDRESS]..., start, destroy, list",
+	  command_cell },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

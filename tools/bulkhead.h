@@ -22,7 +22,12 @@ int sysfs_path(char *path, size_t size, const char *file);
 int open_device(int *fd, int flags);
 FILE *open_sysfs(const char *file, char *path, size_t size);
 
+int run_ioctl_result(unsigned long request, void *args, const char *reason, const char *what,
+		     int *result);
+int read_input(const char *path, void **data, size_t *size, size_t max, const char *kind);
+
 int command_hardware(int argc, char **argv);
+int command_cell(int argc, char **argv);
 int command_stats(int argc, char **argv);
 int command_console(int argc, char **argv);
 

@@ -94,7 +94,7 @@ struct bulkhead_cpu_public {
 	uint32_t error_line;		/* source line of the last error (debug builds) */
 	uint64_t fault_rip;
 	uint32_t state;
-	uint32_t reserved;
+	uint32_t cell_id;		/* 0: the root cell */
 	uint64_t exits;			/* VM exits handled on this CPU */
 } BULKHEAD_PACKED;
 _Static_assert(sizeof(struct bulkhead_cpu_public) == 64, "cpu public size");
@@ -152,11 +152,19 @@ struct bulkhead_public {
 	uint64_t pool_used;
 } BULKHEAD_PACKED;
 
-/* The public area: header page, console ring, then one page per CPU. */
+/*
+ * The public area: header page, console ring, one page per CPU (read-only
+ * for the root cell), then the exchange area, which the root cell may
+ * write: the driver puts a cell config there for the cell create
+ * hypercall, and the hypervisor copies it before it looks at it.
+ */
 #define BULKHEAD_PUBLIC_CONSOLE_OFFSET	BULKHEAD_PUBLIC_HEADER_SIZE
 #define BULKHEAD_PUBLIC_CPU_OFFSET(cpu)	\
 	(BULKHEAD_PUBLIC_HEADER_SIZE + BULKHEAD_CONSOLE_SIZE + \
 	 (uint64_t)(cpu) * BULKHEAD_CPU_PAGE_SIZE)
-#define BULKHEAD_PUBLIC_SIZE(cpus)	BULKHEAD_PUBLIC_CPU_OFFSET(cpus)
+#define BULKHEAD_EXCHANGE_SIZE		(64 * 1024)
+#define BULKHEAD_PUBLIC_EXCHANGE_OFFSET(cpus)	BULKHEAD_PUBLIC_CPU_OFFSET(cpus)
+#define BULKHEAD_PUBLIC_SIZE(cpus)	\
+	(BULKHEAD_PUBLIC_EXCHANGE_OFFSET(cpus) + BULKHEAD_EXCHANGE_SIZE)
 
 #endif

@@ -145,13 +145,14 @@ def test_checksum_is_crc32_with_field_zeroed(tmp_path):
 def test_cell_layout(tmp_path):
     data = layout.encode(read_config(tmp_path, CELL_DTS))
     magic, revision, kind, size, _, reserved = struct.unpack_from('<8sHHIII', data)
-    assert (magic, revision, kind, size, reserved) == (b'BHCONFIG', 1, 2, len(data), 0)
-    name, flags, words, regions, pios, reset, timeout = struct.unpack_from(
-        '<32sIIIIQI', data, 24)
+    assert (magic, revision, kind, size, reserved) == (b'BHCONFIG', 2, 2, len(data), 0)
+    name, flags, words, regions, pios, chips, pcis, reset, timeout = struct.unpack_from(
+        '<32sIIIIIIQI', data, 24)
     assert name.rstrip(b'\0') == b'inmate'
-    assert (flags, words, regions, pios, reset, timeout) == (0, 1, 2, 1, 0xfff0, 100)
-    assert struct.unpack_from('<Q', data, 24 + 88) == (1 << 1,)
-    comm = struct.unpack_from('<QQQQ', data, 24 + 88 + 8 + 32)
+    assert (flags, words, regions, pios, chips, pcis, reset, timeout) == \
+        (0, 1, 2, 1, 0, 0, 0xfff0, 100)
+    assert struct.unpack_from('<Q', data, 24 + 96) == (1 << 1,)
+    comm = struct.unpack_from('<QQQQ', data, 24 + 96 + 8 + 32)
     assert comm == (0, 0x100000, 0x1000, abi.MEM_READ | abi.MEM_WRITE |
                     abi.MEM_COMM_REGION)
     assert struct.unpack_from('<II', data, len(data) - 8) == (0x2f8, 8)
@@ -166,11 +167,19 @@ def test_sizes_and_constants_match_config_h():
     assert int(sizes['bulkhead_console']) == layout.CONSOLE.size
     assert int(sizes['bulkhead_cell']) == layout.CELL_SIZE
     assert int(sizes['bulkhead_system']) == layout.SYSTEM_SIZE
+    assert int(sizes['bulkhead_irqchip']) == layout.IRQCHIP.size
+    assert int(sizes['bulkhead_pci_device']) == layout.PCI_DEVICE_SIZE
+    assert int(sizes['bulkhead_pci_bar']) == layout.PCI_BAR.size
     defines = dict(re.findall(r'#define BULKHEAD_(\w+)\s+(.+)', header))
     assert defines['CONFIG_MAGIC'] == '"BHCONFIG"'
     assert int(defines['CONFIG_REVISION']) == abi.REVISION
     assert int(defines['CELL_NAME_SIZE']) == abi.CELL_NAME_SIZE
     assert int(defines['MAX_CPUS']) == abi.MAX_CPUS
+    for name in ('MAX_MEMORY_REGIONS', 'MAX_PIO_REGIONS', 'MAX_IRQCHIPS',
+                 'MAX_PCI_DEVICES', 'IOAPIC_MAX_PINS', 'PCI_NUM_BARS'):
+        assert int(defines[name]) == getattr(abi, name)
+    for name in ('LAPIC_BASE', 'IOAPIC_BASE', 'PLATFORM_WINDOW_SIZE', 'MMCONFIG_BUS_SIZE'):
+        assert int(defines[name].removesuffix('ULL'), 16) == getattr(abi, name)
     for name, bit in abi.MEMORY_FLAGS.items():
         key = 'MEM_' + name.upper().replace('-', '_')
         assert defines[key] == f'(1ULL << {bit.bit_length() - 1})'
@@ -224,11 +233,11 @@ def test_c_header_reads_what_the_tool_writes(tmp_path, bochs_cell):
     cell_file.write_bytes(bochs_cell)
     output = subprocess.run([program, cell_file], capture_output=True, text=True,
                             check=True).stdout.split('\n')
-    assert output[0] == f'{len(bochs_cell)} 1 1 {len(bochs_cell)}'
-    assert output[1] == '1c000000 600000 2f8 b008 1'
+    assert output[0] == f'{len(bochs_cell)} 2 1 {len(bochs_cell)}'
+    assert output[1] == '1c000000 600000 3e8 b008 1'
     assert output[2] == 'bochs-linux 3 8 2'
     assert output[3] == 'fffc0000 40000 5'
-    assert output[4] == '0 2f8'
+    assert output[4] == '0 3e8'
 
 
 # Decoding rejects damaged files.
@@ -238,12 +247,12 @@ def damaged(data, offset, value):
 
 
 @pytest.mark.parametrize('change, message', [
-    (lambda data: data[:40], 'header says 464 bytes but the file has 40'),
+    (lambda data: data[:40], 'header says 528 bytes but the file has 40'),
     (lambda data: data[:10], 'shorter than the 24-byte header'),
     (lambda data: damaged(data, 0, b'XX'), "bad magic 'XXCONFIG'"),
     (lambda data: damaged(data, 8, b'\x63\x00'), 'revision 99'),
     (lambda data: damaged(data, 100, b'\xff'), 'does not match the contents'),
-    (lambda data: data + bytes(8), 'header says 464 bytes but the file has 472'),
+    (lambda data: data + bytes(8), 'header says 528 bytes but the file has 536'),
 ])
 def test_decode_rejects(bochs_cell, change, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
@@ -309,7 +318,7 @@ RULE_CASES = [
     (CELL_DTS, 'divider = <1>;', 'divider = <1>; flags = "regdist-4";',
      'flag regdist-4 without mmio'),
     (CELL_DTS, 'address = <0x2f8>', 'address = <0xfffc>', 'console ports 0xfffc+0x8'),
-    (CELL_DTS, 'console {', 'uart {', 'unknown node: use memory@ADDRESS or console'),
+    (CELL_DTS, 'console {', 'uart {', 'unknown node: use memory@ADDRESS, ioapic@ADDRESS'),
     (CELL_DTS, 'reset-address = <0xfff0>', 'reset-address = [00 ff f0]',
      '"reset-address" is 3 bytes, not a 32- or 64-bit value'),
     (CELL_DTS, '"bulkhead,cell"', '"bulkhead,cel"', 'is not a Bulkhead config'),
@@ -388,7 +397,7 @@ def test_decoded_files_obey_the_same_rules(tmp_path):
 def test_bochs_system_config(bochs_cell):
     magic, revision, kind, size, checksum, _ = struct.unpack_from('<8sHHIII', bochs_cell)
     assert magic == b'BHCONFIG'
-    assert (revision, kind) == (1, 1)
+    assert (revision, kind) == (2, 1)
     assert size == len(bochs_cell)
     assert checksum == layout.checksum(bochs_cell)
     config = layout.decode(bochs_cell)
@@ -423,17 +432,28 @@ def test_make_fixtures(tmp_path, bochs_cell):
     with pytest.raises(ConfigError, match='bad magic'):
         layout.decode(files['bad-magic.cell'])
     good_config = layout.decode(bochs_cell)
-    for name, address in (('not-reserved.cell', 0x40000000),
-                          ('kernel-ram.cell', 0x01000000)):
-        config = layout.decode(files[name])
-        assert config.system.hypervisor_memory.phys_start == address
-        config.system.hypervisor_memory.phys_start = 0x1c000000
-        assert config == good_config
+    config = layout.decode(files['not-reserved.cell'])
+    assert config.system.hypervisor_memory.phys_start == 0x40000000
+    config.system.hypervisor_memory.phys_start = 0x1c000000
+    assert config == good_config
+    assert_kernel_ram_fixture(layout.decode(files['kernel-ram.cell']), good_config)
     for name, cpus in (('cpu1-missing.cell', [0]), ('cpu5-extra.cell', [0, 1, 5])):
         config = layout.decode(files[name])
         assert config.cell.cpus == cpus
         config.cell.cpus = good_config.cell.cpus
         assert config == good_config
+
+
+def assert_kernel_ram_fixture(config, good_config):
+    """Hypervisor at 16 MiB, cut out of the root cell's kernel RAM; valid otherwise."""
+    rules.check_config(config)
+    assert config.system.hypervisor_memory.phys_start == 0x01000000
+    regions = [(region.phys_start, region.size) for region in config.cell.memory_regions]
+    assert (0x100000, 0xf00000) in regions and (0x1600000, 0x1aa00000) in regions
+    assert len(regions) == len(good_config.cell.memory_regions) + 1
+    config.system.hypervisor_memory.phys_start = 0x1c000000
+    config.cell.memory_regions = good_config.cell.memory_regions
+    assert config == good_config
 
 
 def assert_only_difference(data, good, message):
@@ -499,7 +519,7 @@ def test_dump_text_and_json(tmp_path, bochs_cell):
     assert 'magic:              BHCONFIG' in text.stdout
     assert 'cpus:             0-1' in text.stdout
     dumped = json.loads(run_tool('dump', '--json', cell_file).stdout)
-    assert dumped['header'] == {'magic': 'BHCONFIG', 'revision': 1, 'kind': 'system',
+    assert dumped['header'] == {'magic': 'BHCONFIG', 'revision': 2, 'kind': 'system',
                                 'size': len(bochs_cell),
                                 'checksum': layout.checksum(bochs_cell)}
     assert dumped['system']['pm_timer_address'] == 0xb008

@@ -40,6 +40,60 @@ void arch_cpu_deactivate(struct per_cpu *cpu)
 	longjmp(deactivated, 1);
 }
 
+/* The cell calls, recorded: hypercall.c only routes them. */
+static unsigned int cells_alive;
+static uint64_t last_cell_call[2];
+static char console_last;
+
+unsigned int cells_count(void)
+{
+	return cells_alive;
+}
+
+uint64_t cells_pool_used(void)
+{
+	return hv_pool.used + 128ULL * cells_alive;
+}
+
+void console_write(const char *text, size_t length)
+{
+	console_last = length ? text[length - 1] : 0;
+}
+
+static int64_t record_cell_call(uint64_t what, uint64_t arg)
+{
+	last_cell_call[0] = what;
+	last_cell_call[1] = arg;
+	return 7;
+}
+
+int64_t cell_create(unsigned int caller_cpu, uint64_t config_size)
+{
+	(void)caller_cpu;
+	return record_cell_call(BULKHEAD_HC_CELL_CREATE, config_size);
+}
+
+int64_t cell_start(uint64_t id)
+{
+	return record_cell_call(BULKHEAD_HC_CELL_START, id);
+}
+
+int64_t cell_set_loadable(uint64_t id)
+{
+	return record_cell_call(BULKHEAD_HC_CELL_SET_LOADABLE, id);
+}
+
+int64_t cell_destroy(uint64_t id)
+{
+	return record_cell_call(BULKHEAD_HC_CELL_DESTROY, id);
+}
+
+int64_t cell_get_state(uint64_t id)
+{
+	return record_cell_call(BULKHEAD_HC_CELL_GET_STATE, id);
+}
+
+static struct cell other_cell;
 static struct per_cpu cpu0;
 
 static void setup(void)
@@ -55,7 +109,11 @@ static void setup(void)
 	cpu0.cpu_id = 0;
 	cpu0.page = public_cpu_page(0);
 	cpu0.public = &cpu0.page->record;
+	cpu0.cell = &root_cell;
+	public_header()->pool_pages = 1496;
 	deactivations = 0;
+	cells_alive = 0;
+	last_cell_call[0] = last_cell_call[1] = 0;
 }
 
 /* Makes the call and checks that it left the public area as it was. */
@@ -112,8 +170,47 @@ static void unknown_and_future_codes_are_enosys(void)
 {
 	setup();
 	CHECK(unchanged_call(99, 0, 0) == -ENOSYS);
-	CHECK(unchanged_call(BULKHEAD_HC_CELL_CREATE, 0x1000, 0) == -ENOSYS);
 	CHECK(unchanged_call(BULKHEAD_HC_DEBUG_CONSOLE_PUTC, 'x', 0) == -ENOSYS);
+}
+
+static void cell_calls_reach_cell_management(void)
+{
+	static const uint64_t codes[] = {
+		BULKHEAD_HC_CELL_CREATE, BULKHEAD_HC_CELL_START, BULKHEAD_HC_CELL_SET_LOADABLE,
+		BULKHEAD_HC_CELL_DESTROY, BULKHEAD_HC_CELL_GET_STATE,
+	};
+	unsigned int i;
+
+	setup();
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		CHECK(hypercall(&cpu0, codes[i], 40 + i, 0) == 7);
+		CHECK(last_cell_call[0] == codes[i] && last_cell_call[1] == 40 + i);
+	}
+}
+
+static void inmates_may_only_read_and_print(void)
+{
+	setup();
+	cpu0.cell = &other_cell;
+	CHECK(unchanged_call(BULKHEAD_HC_DISABLE, 0, 0) == -EPERM);
+	CHECK(unchanged_call(BULKHEAD_HC_CELL_CREATE, 0x1000, 0) == -EPERM);
+	CHECK(unchanged_call(BULKHEAD_HC_CELL_DESTROY, 1, 0) == -EPERM);
+	CHECK(last_cell_call[0] == 0);
+	CHECK(unchanged_call(BULKHEAD_HC_HYPERVISOR_GET_INFO, BULKHEAD_INFO_MEM_POOL_SIZE, 0) == 1496);
+	CHECK(hypercall(&cpu0, BULKHEAD_HC_DEBUG_CONSOLE_PUTC, 'x', 0) == 0);
+	CHECK(console_last == 'x');
+	CHECK(deactivations == 0);
+}
+
+static void disable_refused_while_cells_exist(void)
+{
+	setup();
+	cells_alive = 1;
+	CHECK(unchanged_call(BULKHEAD_HC_DISABLE, 0, 0) == -EBUSY);
+	CHECK(deactivations == 0);
+	CHECK(unchanged_call(BULKHEAD_HC_HYPERVISOR_GET_INFO, BULKHEAD_INFO_MEM_POOL_USED, 0) ==
+	      19 + 128);
+	CHECK(unchanged_call(BULKHEAD_HC_HYPERVISOR_GET_INFO, BULKHEAD_INFO_NUM_CELLS, 0) == 2);
 }
 
 static void disable_hands_the_cpu_back(void)
@@ -133,5 +230,8 @@ int main(void)
 	RUN(cpu_info_refuses_bad_cpus_and_types);
 	RUN(unknown_and_future_codes_are_enosys);
 	RUN(disable_hands_the_cpu_back);
+	RUN(cell_calls_reach_cell_management);
+	RUN(inmates_may_only_read_and_print);
+	RUN(disable_refused_while_cells_exist);
 	return unit_report("C unit: hypercalls");
 }

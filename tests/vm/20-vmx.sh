@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Linux as the root cell's guest: it keeps working (CPU hotplug, work on
-# every CPU, /proc and sysfs), sees VMX hidden and COM2 gone, cannot make
+# every CPU, /proc and sysfs), sees VMX hidden and COM3 gone, cannot make
 # hypercalls from user space; statistics and the console report what
 # happened; twenty enable/disable cycles leave nothing behind; bad requests
 # are refused with one line and change nothing.
@@ -12,23 +12,23 @@ sysfs() {
 	cat "/sys/devices/bulkhead/$1"
 }
 
-# COM2's line status register, as a Linux program reads it (ioperm, inb).
-com2_status() {
-	probe inb 0x2fd
+# COM3's line status register, as a Linux program reads it (ioperm, inb).
+com3_status() {
+	probe inb 0x3ed
 }
 
 # A present 8250 reports its transmitter state; 0xff is a missing device.
-com2_answers() {
+com3_answers() {
 	local status
-	status=$(com2_status)
-	echo "COM2 line status: $status"
+	status=$(com3_status)
+	echo "COM3 line status: $status"
 	echo "$status" | grep -qx '[0-9a-f][0-9a-f]' && [ "$status" != ff ]
 }
 
-com2_reads_as_missing() {
+com3_reads_as_missing() {
 	local status
-	status=$(com2_status)
-	echo "COM2 line status: $status"
+	status=$(com3_status)
+	echo "COM3 line status: $status"
 	[ "$status" = ff ]
 }
 
@@ -154,7 +154,7 @@ step_fails "enable with a CPU offline" \
 	enable_with_cpu1_offline
 step "nothing changed by the refused enable" nothing_enabled
 step "CPUID shows VMX on the bare machine" probe_says cpuid-vmx vmx
-step "COM2 answers on the bare machine" com2_answers
+step "COM3 answers on the bare machine" com3_answers
 
 step "enable" bulkhead enable "$SYSTEM"
 step "both CPUs run Linux as a guest" both_cpus_running
@@ -163,7 +163,7 @@ step "CPUID hides VMX from the root cell" probe_says cpuid-vmx no-vmx
 step "hardware check sees VMX hidden" hardware_check_sees_vmx_hidden
 step "VMXON in the root cell raises #UD through the hypervisor" vmxon_raises_ud
 step "hypercall from user space gets -EPERM" probe_says hypercall -1
-step "COM2 belongs to the hypervisor: Linux reads 0xff" com2_reads_as_missing
+step "COM3 belongs to the hypervisor: Linux reads 0xff" com3_reads_as_missing
 step "CPU 1 goes offline under the hypervisor" cpu1_offline
 step "CPU 1 comes back online, under the hypervisor, and works" cpu1_online_and_working
 step "both CPUs still run as guests" both_cpus_running
@@ -171,7 +171,7 @@ step "bulkhead stats shows exits by reason" stats_show_exits
 step "bulkhead stats --json" stats_json
 step "bulkhead console shows the hypervisor log" console_has_the_log
 step "disable with CPU 1 offline, then CPU 1 online bare" disable_with_cpu1_offline
-step "COM2 answers again after disable" com2_answers
+step "COM3 answers again after disable" com3_answers
 step "CPUID shows VMX again after disable" probe_says cpuid-vmx vmx
 step "the log survives disable" console_has_the_handover
 step "twenty enable/disable cycles" cycles

@@ -14,7 +14,8 @@ import libfdt
 
 from . import abi
 from .errors import ConfigError
-from .model import Cell, Config, Console, MemoryRegion, PioRegion, System
+from .model import (Cell, Config, Console, Irqchip, MemoryRegion, PciBar, PciDevice,
+                    PioRegion, System)
 
 COMPATIBLE = {'bulkhead,system': abi.KIND_SYSTEM, 'bulkhead,cell': abi.KIND_CELL}
 
@@ -28,6 +29,10 @@ CELL_PROPERTIES = ('name', 'cpus', 'pio-regions', 'reset-address',
                    'shutdown-timeout-ms')
 MEMORY_PROPERTIES = ('phys-start', 'virt-start', 'size', 'flags')
 CONSOLE_PROPERTIES = ('type', 'address', 'size', 'divider', 'flags')
+PLATFORM_PROPERTIES = ('pci-mmconfig-base', 'pci-mmconfig-end-bus', 'pm-timer-address')
+CELL_CHILDREN = 'memory@ADDRESS, ioapic@ADDRESS, pci@BUS,DEVICE,FUNCTION or console'
+# Largest values of the fields a PCI device's address packs into 16 bits.
+PCI_LIMITS = (('bus', 0xff), ('device', 0x1f), ('function', 0x7))
 
 REQUIRED = object()
 SEE_DOC = 'see Documentation/config-format.md'
@@ -112,13 +117,35 @@ def _parse_system(root):
     if 'debug-console' in nodes:
         console = _parse_console(nodes['debug-console'])
     platform = nodes['platform']
-    _check_properties(platform, ('pci-mmconfig-base', 'pm-timer-address'))
-    _expect_no_children(platform)
-    system = System(_parse_hypervisor_memory(nodes['hypervisor']),
-                    _u64(platform, 'pci-mmconfig-base'),
+    _check_properties(platform, PLATFORM_PROPERTIES)
+    mmconfig_base = _u64(platform, 'pci-mmconfig-base')
+    system = System(_parse_hypervisor_memory(nodes['hypervisor']), mmconfig_base,
                     _u32(platform, 'pm-timer-address'), console,
-                    origin=platform.path)
+                    origin=platform.path,
+                    pci_mmconfig_end_bus=_end_bus(platform, mmconfig_base),
+                    acpi_tables=_parse_acpi_tables(platform))
     return Config(abi.KIND_SYSTEM, _parse_cell(nodes['root-cell']), system)
+
+
+def _end_bus(platform, mmconfig_base):
+    """Last bus of the MMCONFIG window: 255 by default, 0 without a window."""
+    end_bus = _u32(platform, 'pci-mmconfig-end-bus', 0xff if mmconfig_base else 0)
+    if end_bus > 0xff:
+        raise ConfigError(platform.path, f'pci-mmconfig-end-bus {end_bus:#x} is not '
+                          'a bus number', 'use the end bus of the ACPI MCFG table, '
+                          'at most 0xff')
+    return end_bus
+
+
+def _parse_acpi_tables(platform):
+    """The optional acpi-tables node: memory no cell may take."""
+    nodes = _child_nodes(platform, (), ('acpi-tables',))
+    if 'acpi-tables' not in nodes:
+        return MemoryRegion(0, 0, 0, 0, platform.path + '/acpi-tables')
+    node = nodes['acpi-tables']
+    _check_properties(node, ('phys-start', 'size'))
+    _expect_no_children(node)
+    return MemoryRegion(_u64(node, 'phys-start'), 0, _u64(node, 'size'), 0, node.path)
 
 
 def _parse_hypervisor_memory(node):
@@ -130,19 +157,87 @@ def _parse_hypervisor_memory(node):
 
 def _parse_cell(node):
     _check_properties(node, CELL_PROPERTIES)
-    cell = Cell(_string(node, 'name'), sorted(_u32_list(node, 'cpus')),
+    cell = Cell(_string(node, 'name'), _unique(node, 'cpus', 'CPU'),
                 pio_regions=_parse_pio_regions(node),
                 reset_address=_u64(node, 'reset-address', 0),
                 shutdown_timeout_ms=_u32(node, 'shutdown-timeout-ms', 0),
                 origin=node.path)
     for child in node.children:
-        if child.base_name == 'memory':
-            cell.memory_regions.append(_parse_memory_region(child))
-        elif child.name == 'console':
-            cell.console = _parse_console(child)
-        else:
-            raise ConfigError(child.path, 'unknown node', 'use memory@ADDRESS or console')
+        _parse_cell_child(cell, child)
     return cell
+
+
+def _parse_cell_child(cell, child):
+    if child.base_name == 'memory':
+        cell.memory_regions.append(_parse_memory_region(child))
+    elif child.base_name == 'ioapic':
+        cell.irqchips.append(_parse_irqchip(child))
+    elif child.base_name == 'pci':
+        cell.pci_devices.append(_parse_pci_device(child))
+    elif child.name == 'console':
+        cell.console = _parse_console(child)
+    else:
+        raise ConfigError(child.path, 'unknown node', 'use ' + CELL_CHILDREN)
+
+
+def _unique(node, name, what, limit=None):
+    """A list of 32-bit numbers, sorted, each listed once and at most limit."""
+    values = _u32_list(node, name)
+    for index, value in enumerate(values):
+        if value in values[:index]:
+            raise ConfigError(node.path, f'{what} {value} is listed twice in {name}',
+                              'list each once')
+        if limit is not None and value > limit:
+            raise ConfigError(node.path, f'{what} {value} is out of range 0..{limit}',
+                              f'use numbers up to {limit}')
+    return sorted(values)
+
+
+def _parse_irqchip(node):
+    _check_properties(node, ('address', 'pins'))
+    _expect_no_children(node)
+    address = _u64(node, 'address')
+    _check_unit_address(node, address, 'address')
+    return Irqchip(address, _unique(node, 'pins', 'pin', abi.IOAPIC_MAX_PINS - 1),
+                   node.path)
+
+
+def _parse_pci_device(node):
+    _check_properties(node, ('domain', 'bdf'))
+    values = _u32_list(node, 'bdf')
+    if len(values) != 3:
+        raise ConfigError(node.path, f'bdf has {len(values)} cells, not 3',
+                          'write bdf = <BUS DEVICE FUNCTION>;')
+    for (name, limit), value in zip(PCI_LIMITS, values):
+        if value > limit:
+            raise ConfigError(node.path, f'PCI {name} {value:#x} is out of range '
+                              f'0..{limit:#x}', f'use a {name} number up to {limit:#x}')
+    domain = _u32(node, 'domain', 0)
+    if domain > 0xffff:
+        raise ConfigError(node.path, f'PCI domain {domain:#x} is out of range',
+                          'use the segment number from the ACPI MCFG table')
+    unit = '{:x},{:x},{:x}'.format(*values)
+    if node.name != f'pci@{unit}':
+        raise ConfigError(node.path, f'node name is not pci@{unit}',
+                          f'name the node pci@{unit} after its bdf')
+    return PciDevice(domain, *values, _parse_bars(node), node.path)
+
+
+def _parse_bars(node):
+    bars = [PciBar(origin=f'{node.path}/bar@{index}') for index in range(abi.PCI_NUM_BARS)]
+    for child in node.children:
+        index = _bar_index(child)
+        _check_properties(child, ('address', 'size'))
+        _expect_no_children(child)
+        bars[index] = PciBar(_u64(child, 'address'), _u64(child, 'size'), child.path)
+    return bars
+
+
+def _bar_index(child):
+    names = [f'bar@{index}' for index in range(abi.PCI_NUM_BARS)]
+    if child.name not in names:
+        raise ConfigError(child.path, 'unknown node', 'use bar@0 to bar@5')
+    return names.index(child.name)
 
 
 def _parse_pio_regions(node):
@@ -162,22 +257,21 @@ def _parse_memory_region(node):
     is_comm_region = flags & abi.MEM_COMM_REGION
     phys_start = _u64(node, 'phys-start', 0 if is_comm_region else REQUIRED)
     virt_start = _u64(node, 'virt-start', REQUIRED if is_comm_region else phys_start)
-    _check_unit_address(node, virt_start)
+    _check_unit_address(node, virt_start, 'virt-start')
     return MemoryRegion(phys_start, virt_start, _u64(node, 'size'), flags, node.path)
 
 
-def _check_unit_address(node, virt_start):
-    _, at, unit = node.name.partition('@')
-    fix = f'name the node memory@{virt_start:x} after its virt-start'
+def _check_unit_address(node, value, name):
+    base, at, unit = node.name.partition('@')
+    fix = f'name the node {base}@{value:x} after its {name}'
     if not at:
-        raise ConfigError(node.path, 'memory node has no unit address', fix)
+        raise ConfigError(node.path, f'{base} node has no unit address', fix)
     try:
         address = int(unit, 16)
     except ValueError:
         raise ConfigError(node.path, f'unit address "{unit}" is not hex', fix) from None
-    if address != virt_start:
-        raise ConfigError(node.path, f'unit address {unit} is not virt-start '
-                          f'{virt_start:#x}', fix)
+    if address != value:
+        raise ConfigError(node.path, f'unit address {unit} is not {name} {value:#x}', fix)
 
 
 def _parse_console(node):

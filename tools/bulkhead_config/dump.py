@@ -26,7 +26,10 @@ def _system_json(system):
         'hypervisor_memory': _region_json(system.hypervisor_memory),
         'debug_console': _console_json(system.debug_console),
         'pci_mmconfig_base': system.pci_mmconfig_base,
+        'pci_mmconfig_end_bus': system.pci_mmconfig_end_bus,
         'pm_timer_address': system.pm_timer_address,
+        'acpi_tables': {'phys_start': system.acpi_tables.phys_start,
+                        'size': system.acpi_tables.size},
         'flags': system.flags,
     }
 
@@ -42,6 +45,20 @@ def _cell_json(cell):
         'memory_regions': [_region_json(region) for region in cell.memory_regions],
         'pio_regions': [{'base': pio.base, 'length': pio.length}
                         for pio in cell.pio_regions],
+        'irqchips': [{'address': chip.address, 'pins': chip.pins}
+                     for chip in cell.irqchips],
+        'pci_devices': [_pci_json(device) for device in cell.pci_devices],
+    }
+
+
+def _pci_json(device):
+    return {
+        'domain': device.domain,
+        'bus': device.bus,
+        'device': device.device,
+        'function': device.function,
+        'bars': [{'index': index, 'address': bar.address, 'size': bar.size}
+                 for index, bar in enumerate(device.bars) if bar.size],
     }
 
 
@@ -85,10 +102,16 @@ def _system_text(system):
     return [
         f'hypervisor memory:  {_region_text(system.hypervisor_memory)}',
         f'debug console:      {_console_text(system.debug_console)}',
-        f'pci mmconfig base:  {system.pci_mmconfig_base:#x}',
+        f'pci mmconfig base:  {system.pci_mmconfig_base:#x} '
+        f'(end bus {system.pci_mmconfig_end_bus:#x})',
         f'pm timer address:   {system.pm_timer_address:#x}',
+        f'acpi tables:        {_acpi_text(system.acpi_tables)}',
         f'system flags:       {system.flags:#x}',
     ]
+
+
+def _acpi_text(region):
+    return _range(region.phys_start, region.size) if region.size else 'none'
 
 
 def _cell_text(cell, title):
@@ -104,7 +127,17 @@ def _cell_text(cell, title):
     lines += [f'    {_region_text(region)}' for region in cell.memory_regions]
     lines.append(f'  pio regions:      {len(cell.pio_regions)}')
     lines += [f'    ports {_range(pio.base, pio.length)}' for pio in cell.pio_regions]
+    lines.append(f'  ioapics:          {len(cell.irqchips)}')
+    lines += [f'    {chip.address:#x} pins {_cpu_list(chip.pins)}' for chip in cell.irqchips]
+    lines.append(f'  pci devices:      {len(cell.pci_devices)}')
+    lines += [_pci_text(device) for device in cell.pci_devices]
     return lines
+
+
+def _pci_text(device):
+    bars = ' '.join(f'bar{index} {_range(bar.address, bar.size)}'
+                    for index, bar in enumerate(device.bars) if bar.size)
+    return f'    {device.address} {bars or "no BARs"}'
 
 
 def _console_text(console):

@@ -5,11 +5,12 @@
 class ConfigError(Exception):
     """A problem in a config, reported as one line: where: problem: fix."""
 
-    def __init__(self, where, problem, fix):
+    def __init__(self, where, problem, fix, path=None):
         super().__init__(where, problem, fix)
         self.where = where
         self.problem = problem
         self.fix = fix
+        self.path = path    # the file, when it is not the command's first input
 
     def __str__(self):
         parts = (self.where, self.problem, self.fix)

@@ -7,20 +7,27 @@ from collections import namedtuple
 
 from . import abi
 from .errors import ConfigError
-from .model import Cell, Config, Console, MemoryRegion, PioRegion, System
+from .model import (Cell, Config, Console, Irqchip, MemoryRegion, PciBar, PciDevice,
+                    PioRegion, System)
 
 HEADER = struct.Struct('<8sHHIII')
 CONSOLE = struct.Struct('<QIHHII')
 MEMORY_REGION = struct.Struct('<QQQQ')
 PIO_REGION = struct.Struct('<II')
 CPU_SET_WORD = struct.Struct('<Q')
+IRQCHIP = struct.Struct('<Q4Q')
+PIN_WORDS = abi.IOAPIC_MAX_PINS // 64
+# struct bulkhead_pci_device up to its BARs, and one BAR.
+PCI_DEVICE_HEAD = struct.Struct('<HHI')
+PCI_BAR = struct.Struct('<QQ')
 # struct bulkhead_cell up to its console, and struct bulkhead_system after its
 # debug console: the consoles are packed separately with CONSOLE.
-CELL_HEAD = struct.Struct('<32sIIIIQII')
-SYSTEM_TAIL = struct.Struct('<QHHI')
+CELL_HEAD = struct.Struct('<32sIIIIIIQII')
+SYSTEM_TAIL = struct.Struct('<QHBBIQQ')
 
 CELL_SIZE = CELL_HEAD.size + CONSOLE.size
 SYSTEM_SIZE = MEMORY_REGION.size + CONSOLE.size + SYSTEM_TAIL.size
+PCI_DEVICE_SIZE = PCI_DEVICE_HEAD.size + abi.PCI_NUM_BARS * PCI_BAR.size
 CHECKSUM_OFFSET = 16
 CHECKSUM_SIZE = 4
 
@@ -68,7 +75,8 @@ def _encode_body(config):
 
 def _encode_system(system):
     tail = SYSTEM_TAIL.pack(system.pci_mmconfig_base, system.pm_timer_address,
-                            0, system.flags)
+                            system.pci_mmconfig_end_bus, 0, system.flags,
+                            system.acpi_tables.phys_start, system.acpi_tables.size)
     return (_encode_memory_region(system.hypervisor_memory) +
             _encode_console(system.debug_console) + tail)
 
@@ -77,11 +85,28 @@ def _encode_cell(cell):
     cpu_set = _cpu_set_words(cell.cpus)
     head = CELL_HEAD.pack(cell.name.encode('latin-1'), cell.flags, len(cpu_set),
                           len(cell.memory_regions), len(cell.pio_regions),
+                          len(cell.irqchips), len(cell.pci_devices),
                           cell.reset_address, cell.shutdown_timeout_ms, 0)
     parts = [head, _encode_console(cell.console)]
     parts += [CPU_SET_WORD.pack(word) for word in cpu_set]
     parts += [_encode_memory_region(region) for region in cell.memory_regions]
     parts += [PIO_REGION.pack(pio.base, pio.length) for pio in cell.pio_regions]
+    parts += [_encode_irqchip(chip) for chip in cell.irqchips]
+    parts += [_encode_pci_device(device) for device in cell.pci_devices]
+    return b''.join(parts)
+
+
+def _encode_irqchip(chip):
+    words = [0] * PIN_WORDS
+    for pin in chip.pins:
+        words[pin // 64] |= 1 << (pin % 64)
+    return IRQCHIP.pack(chip.address, *words)
+
+
+def _encode_pci_device(device):
+    bdf = device.bus << 8 | device.device << 3 | device.function
+    parts = [PCI_DEVICE_HEAD.pack(device.domain, bdf, 0)]
+    parts += [PCI_BAR.pack(bar.address, bar.size) for bar in device.bars]
     return b''.join(parts)
 
 
@@ -189,14 +214,18 @@ def _expect_zero(value, where):
 def _decode_system(reader):
     hypervisor = _decode_memory_region(reader, 'hypervisor memory')
     console = _decode_console(reader, 'debug console')
-    mmconfig, pm_timer, reserved, flags = reader.take(SYSTEM_TAIL, 'system')
+    (mmconfig, pm_timer, end_bus, reserved, flags, acpi_start,
+     acpi_size) = reader.take(SYSTEM_TAIL, 'system')
     _expect_zero(reserved, 'system')
-    return System(hypervisor, mmconfig, pm_timer, console, flags, 'system')
+    acpi_tables = MemoryRegion(acpi_start, 0, acpi_size, 0, 'system ACPI tables')
+    return System(hypervisor, mmconfig, pm_timer, console, flags, 'system',
+                  end_bus, acpi_tables)
 
 
 def _decode_cell(reader, where):
     (raw_name, flags, cpu_set_words, num_memory_regions, num_pio_regions,
-     reset_address, shutdown_timeout_ms, reserved) = reader.take(CELL_HEAD, where)
+     num_irqchips, num_pci_devices, reset_address, shutdown_timeout_ms,
+     reserved) = reader.take(CELL_HEAD, where)
     _expect_zero(reserved, where)
     console = _decode_console(reader, f'{where} console')
     cpus = _decode_cpu_set(reader, cpu_set_words, where)
@@ -204,8 +233,13 @@ def _decode_cell(reader, where):
                for index in range(num_memory_regions)]
     pio_regions = [_decode_pio_region(reader, f'{where} pio region {index}')
                    for index in range(num_pio_regions)]
+    irqchips = [_decode_irqchip(reader, f'{where} irqchip {index}')
+                for index in range(num_irqchips)]
+    pci_devices = [_decode_pci_device(reader, f'{where} pci device {index}')
+                   for index in range(num_pci_devices)]
     return Cell(_decode_name(raw_name, where), cpus, regions, pio_regions,
-                reset_address, shutdown_timeout_ms, console, flags, where)
+                reset_address, shutdown_timeout_ms, console, flags, where,
+                irqchips, pci_devices)
 
 
 def _decode_name(raw, where):
@@ -241,3 +275,18 @@ def _decode_memory_region(reader, where):
 def _decode_pio_region(reader, where):
     base, length = reader.take(PIO_REGION, where)
     return PioRegion(base, length, where)
+
+
+def _decode_irqchip(reader, where):
+    address, *words = reader.take(IRQCHIP, where)
+    pins = [index * 64 + bit for index, word in enumerate(words)
+            for bit in range(64) if word >> bit & 1]
+    return Irqchip(address, pins, where)
+
+
+def _decode_pci_device(reader, where):
+    domain, bdf, reserved = reader.take(PCI_DEVICE_HEAD, where)
+    _expect_zero(reserved, where)
+    bars = [PciBar(*reader.take(PCI_BAR, where), f'{where} BAR {index}')
+            for index in range(abi.PCI_NUM_BARS)]
+    return PciDevice(domain, bdf >> 8, bdf >> 3 & 0x1f, bdf & 7, bars, where)

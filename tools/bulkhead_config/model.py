@@ -5,6 +5,7 @@ Every object keeps an origin (a node path such as /root-cell/memory@0, or a
 place in a .cell file) so that the rules can say where a problem is.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from . import abi
@@ -37,6 +38,41 @@ class PioRegion:
 
 
 @dataclass
+class Irqchip:
+    """Pins of one IOAPIC, by the IOAPIC's physical address."""
+    address: int
+    pins: list
+    origin: str = field(default='', compare=False)
+
+
+@dataclass
+class PciBar:
+    """Memory one BAR decodes; size 0 when the BAR is not given to the cell."""
+    address: int = 0
+    size: int = 0
+    origin: str = field(default='', compare=False)
+
+
+def _no_bars():
+    return [PciBar() for _ in range(abi.PCI_NUM_BARS)]
+
+
+@dataclass
+class PciDevice:
+    domain: int
+    bus: int
+    device: int
+    function: int
+    bars: list = field(default_factory=_no_bars)
+    origin: str = field(default='', compare=False)
+
+    @property
+    def address(self):
+        """The device as lspci writes it: DDDD:BB:DD.F."""
+        return f'{self.domain:04x}:{self.bus:02x}:{self.device:02x}.{self.function:x}'
+
+
+@dataclass
 class Cell:
     name: str
     cpus: list
@@ -47,6 +83,8 @@ class Cell:
     console: Console = field(default_factory=Console)
     flags: int = 0
     origin: str = field(default='', compare=False)
+    irqchips: list = field(default_factory=list)
+    pci_devices: list = field(default_factory=list)
 
 
 @dataclass
@@ -57,6 +95,8 @@ class System:
     debug_console: Console = field(default_factory=Console)
     flags: int = 0
     origin: str = field(default='', compare=False)
+    pci_mmconfig_end_bus: int = 0
+    acpi_tables: MemoryRegion = field(default_factory=lambda: MemoryRegion(0, 0, 0, 0))
 
 
 @dataclass
@@ -65,3 +105,17 @@ class Config:
     kind: int
     cell: Cell
     system: System = None
+
+
+def qualify(item, prefix):
+    """Put prefix (a file name and ':') before every origin in item, recursively."""
+    if isinstance(item, list):
+        for element in item:
+            qualify(element, prefix)
+    elif dataclasses.is_dataclass(item):
+        for member in dataclasses.fields(item):
+            value = getattr(item, member.name)
+            if member.name == 'origin':
+                setattr(item, 'origin', prefix + value)
+            else:
+                qualify(value, prefix)

@@ -55,6 +55,18 @@ int io_bitmap_allow(uint8_t *bitmap, uint32_t base, uint32_t length)
 	return 0;
 }
 
+/* Makes ports [base, base + length) exit again; -EINVAL if empty or past 0xffff. */
+int io_bitmap_trap(uint8_t *bitmap, uint32_t base, uint32_t length)
+{
+	uint32_t port;
+
+	if (!io_range_ok(base, length))
+		return trace_error(-EINVAL);
+	for (port = base; port < base + length; port++)
+		bitmap[port / 8] |= (uint8_t)(1U << (port % 8));
+	return 0;
+}
+
 /*
  * Every port exits except the cell's pio regions.  All regions are checked
  * before the bitmap is touched: -EINVAL leaves it as it was.
@@ -113,6 +125,24 @@ int msr_bitmap_allow(uint8_t *bitmap, uint32_t msr, bool read, bool write)
 		clear_bit(bitmap, msr_bit(msr, false));
 	if (write)
 		clear_bit(bitmap, msr_bit(msr, true));
+	return 0;
+}
+
+/* Makes reads and/or writes of one MSR exit again. */
+int msr_bitmap_trap(uint8_t *bitmap, uint32_t msr, bool read, bool write)
+{
+	uint32_t bit;
+
+	if (!msr_covered(msr))
+		return trace_error(-EINVAL);
+	if (read) {
+		bit = msr_bit(msr, false);
+		bitmap[bit / 8] |= (uint8_t)(1U << (bit % 8));
+	}
+	if (write) {
+		bit = msr_bit(msr, true);
+		bitmap[bit / 8] |= (uint8_t)(1U << (bit % 8));
+	}
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <asm/bitmaps.h>
 #include <asm/ept.h>
 #include <asm/msr.h>
+#include <asm/vmx-cpu.h>
 
 /*
  * MSRs the root cell reads and writes without an exit: per-task and
@@ -84,8 +85,13 @@ static int build_ept(struct cell *cell)
 				     hypervisor->phys_start, hypervisor->size);
 	if (!err)
 		err = ept_map(&hv_pool, cell->arch.ept_root, public_phys, public_phys,
-			      BULKHEAD_PUBLIC_SIZE(image_header.max_cpus),
+			      BULKHEAD_PUBLIC_EXCHANGE_OFFSET(image_header.max_cpus),
 			      EPT_READ | EPT_MEMORY_TYPE_WB);
+	if (!err)
+		err = ept_map(&hv_pool, cell->arch.ept_root,
+			      public_phys + BULKHEAD_PUBLIC_EXCHANGE_OFFSET(image_header.max_cpus),
+			      public_phys + BULKHEAD_PUBLIC_EXCHANGE_OFFSET(image_header.max_cpus),
+			      BULKHEAD_EXCHANGE_SIZE, EPT_READ | EPT_WRITE | EPT_MEMORY_TYPE_WB);
 	if (err) {
 		printk("cannot build the EPT of cell \"%s\" (error %d)\n", config->cell->name, err);
 		return trace_error(err);
@@ -103,4 +109,180 @@ int arch_cell_init(struct cell *cell)
 	if (!err)
 		err = build_msr_bitmap(cell);
 	return err;
+}
+
+/* What the root cell maps of a region it has: its own flags, or nothing if none holds it. */
+static const struct bulkhead_memory_region *root_region_of(uint64_t phys, uint64_t size)
+{
+	const struct config_view *root = &root_cell.config;
+	uint32_t i;
+
+	for (i = 0; i < root->cell->num_memory_regions; i++) {
+		const struct bulkhead_memory_region *r = &root->memory_regions[i];
+
+		if (phys >= r->phys_start && phys - r->phys_start < r->size &&
+		    size <= r->size - (phys - r->phys_start))
+			return r;
+	}
+	return NULL;
+}
+
+/* One zeroed page of the cell's own pool. */
+static void *cell_page(struct cell *cell)
+{
+	return paging_alloc_table(&cell->pool);
+}
+
+/* Regions the root cell gives up to a cell: all but the comm region and root-shared ones. */
+static bool taken_from_root(const struct bulkhead_memory_region *region)
+{
+	return !(region->flags & (BULKHEAD_MEM_COMM_REGION | BULKHEAD_MEM_ROOT_SHARED));
+}
+
+static int build_cell_ept(struct cell *cell)
+{
+	const struct config_view *config = &cell->config;
+	uint32_t i;
+	int err = 0;
+
+	cell->arch.ept_root = paging_alloc_table(&cell->pool);
+	if (!cell->arch.ept_root)
+		return trace_error(-ENOMEM);
+	for (i = 0; !err && i < config->cell->num_memory_regions; i++) {
+		const struct bulkhead_memory_region *region = &config->memory_regions[i];
+
+		if (region->flags & BULKHEAD_MEM_COMM_REGION) {
+			cell->comm_region = cell_page(cell);
+			if (!cell->comm_region)
+				return trace_error(-ENOMEM);
+			err = ept_map(&cell->pool, cell->arch.ept_root, region->virt_start,
+				      virt_to_phys(cell->comm_region), PAGE_SIZE,
+				      EPT_READ | EPT_WRITE | EPT_MEMORY_TYPE_WB);
+		} else {
+			err = ept_map(&cell->pool, cell->arch.ept_root, region->virt_start,
+				      region->phys_start, region->size, ept_flags_of_region(region));
+		}
+	}
+	cell->arch.ept_pointer = ept_pointer(virt_to_phys(cell->arch.ept_root));
+	return err ? trace_error(err) : 0;
+}
+
+/*
+ * An inmate owns its CPU's local APIC through the x2APIC MSRs, except the
+ * ICR, whose writes exit (SMP start and IPIs must stay inside the cell).
+ */
+static int build_cell_bitmaps(struct cell *cell)
+{
+	const struct config_view *config = &cell->config;
+	uint32_t i;
+	int err = 0;
+
+	cell->arch.msr_bitmap = cell_page(cell);
+	cell->arch.io_bitmap_a = cell_page(cell);
+	cell->arch.io_bitmap_b = cell_page(cell);
+	if (!cell->arch.msr_bitmap || !cell->arch.io_bitmap_a ||
+	    cell->arch.io_bitmap_b != cell->arch.io_bitmap_a + PAGE_SIZE)
+		return trace_error(-ENOMEM);
+	io_bitmap_trap_all(cell->arch.io_bitmap_a);
+	for (i = 0; !err && i < config->cell->num_pio_regions; i++)
+		err = io_bitmap_allow(cell->arch.io_bitmap_a, config->pio_regions[i].base,
+				      config->pio_regions[i].length);
+	msr_bitmap_trap_all(cell->arch.msr_bitmap);
+	if (!err)
+		err = msr_bitmap_allow_range(cell->arch.msr_bitmap, MSR_STAR, MSR_SFMASK, true, true);
+	if (!err)
+		err = msr_bitmap_allow_range(cell->arch.msr_bitmap, MSR_FS_BASE, MSR_TSC_AUX, true, true);
+	if (!err)
+		err = msr_bitmap_allow(cell->arch.msr_bitmap, MSR_TSC, true, false);
+	if (!err)
+		err = msr_bitmap_allow(cell->arch.msr_bitmap, MSR_TSC_DEADLINE, true, true);
+	if (!err)
+		err = msr_bitmap_allow(cell->arch.msr_bitmap, MSR_APIC_BASE, true, true);
+	if (!err)
+		err = msr_bitmap_allow_range(cell->arch.msr_bitmap, MSR_X2APIC_FIRST,
+					     MSR_X2APIC_LAST, true, true);
+	if (!err)
+		err = msr_bitmap_trap(cell->arch.msr_bitmap, MSR_X2APIC_ICR, false, true);
+	return err ? trace_error(err) : 0;
+}
+
+/* Enough free pages in the root pool for splitting large EPT leaves at every region's edges. */
+static bool root_pool_has_room(const struct cell *cell)
+{
+	return hv_pool.pages - hv_pool.used >= 4ULL * cell->config.cell->num_memory_regions + 4;
+}
+
+static void give_to_cell(struct cell *cell)
+{
+	const struct config_view *config = &cell->config;
+	uint32_t i;
+
+	for (i = 0; i < config->cell->num_memory_regions; i++) {
+		const struct bulkhead_memory_region *region = &config->memory_regions[i];
+
+		if (taken_from_root(region))
+			ept_unmap(&hv_pool, root_cell.arch.ept_root, region->phys_start, region->size);
+	}
+	for (i = 0; i < config->cell->num_pio_regions; i++)
+		io_bitmap_trap(root_cell.arch.io_bitmap_a, config->pio_regions[i].base,
+			       config->pio_regions[i].length);
+	arch_flush_root_ept(this_cpu()->cpu_id);
+}
+
+/* Builds the cell's maps from its own pool; only then takes memory and ports from the root cell. */
+int arch_cell_create(struct cell *cell)
+{
+	int err = build_cell_ept(cell);
+
+	if (!err)
+		err = build_cell_bitmaps(cell);
+	if (!err && !root_pool_has_room(cell))
+		err = trace_error(-ENOMEM);
+	if (err)
+		return err;
+	give_to_cell(cell);
+	return 0;
+}
+
+static void map_for_root(const struct bulkhead_memory_region *region)
+{
+	const struct bulkhead_memory_region *holder = root_region_of(region->phys_start, region->size);
+
+	if (holder)
+		ept_map(&hv_pool, root_cell.arch.ept_root, region->phys_start, region->phys_start,
+			region->size, ept_flags_of_region(holder));
+}
+
+void arch_cell_destroy(struct cell *cell)
+{
+	const struct config_view *config = &cell->config;
+	uint32_t i;
+
+	for (i = 0; i < config->cell->num_memory_regions; i++)
+		if (taken_from_root(&config->memory_regions[i]))
+			map_for_root(&config->memory_regions[i]);
+	for (i = 0; i < config->cell->num_pio_regions; i++)
+		io_bitmap_allow(root_cell.arch.io_bitmap_a, config->pio_regions[i].base,
+				config->pio_regions[i].length);
+	arch_flush_root_ept(this_cpu()->cpu_id);
+}
+
+/* While loadable, the root cell sees the cell's loadable regions to copy images in. */
+int arch_cell_set_loadable(struct cell *cell, bool loadable)
+{
+	const struct config_view *config = &cell->config;
+	uint32_t i;
+
+	for (i = 0; i < config->cell->num_memory_regions; i++) {
+		const struct bulkhead_memory_region *region = &config->memory_regions[i];
+
+		if (!(region->flags & BULKHEAD_MEM_LOADABLE) || !taken_from_root(region))
+			continue;
+		if (loadable)
+			map_for_root(region);
+		else
+			ept_unmap(&hv_pool, root_cell.arch.ept_root, region->phys_start, region->size);
+	}
+	arch_flush_root_ept(this_cpu()->cpu_id);
+	return 0;
 }

@@ -76,6 +76,32 @@ static uint64_t read_guest_register(struct guest_registers *regs, unsigned int n
 	return reg ? *reg : vmcs_read_natural(VMCS_GUEST_RSP);
 }
 
+static bool in_root_cell(const struct per_cpu *cpu)
+{
+	return cpu->cell == &root_cell;
+}
+
+/*
+ * A fault of the guest, not of the hypervisor: a root cell CPU is parked
+ * (Linux is broken there anyway); a cell's CPU stops, its cell is marked
+ * failed, and the CPU waits so that destroy can still hand it back.
+ */
+static void __attribute__((noreturn)) guest_failed(struct per_cpu *cpu, const char *why)
+{
+	struct cell *cell = cpu->cell;
+
+	if (in_root_cell(cpu))
+		vmx_park(cpu, why);
+	printk("CPU %u: cell %u \"%s\" failed: %s\n", cpu->cpu_id, cell->id,
+	       cell->config.cell->name, why);
+	vmx_dump_guest_state(cpu);
+	cell->phase = CELL_FAILED;
+	if (cell->comm_region)
+		cell->comm_region->cell_state = BULKHEAD_CELL_FAILED;
+	vmx_clear_current(cpu);
+	arch_cpu_wait(cpu);
+}
+
 static void set_edx_eax(struct guest_registers *regs, uint64_t value)
 {
 	regs->rax = (uint32_t)value;
@@ -138,7 +164,7 @@ static void handle_cr_access(struct per_cpu *cpu, struct guest_registers *regs)
 
 		return guest_writes_cr0(cpu, (shadow & ~0xeULL) | low | (shadow & CR0_PE));
 	}
-	vmx_park(cpu, "unexpected control register access");
+	guest_failed(cpu, "unexpected control register access");
 }
 
 static bool read_msr_for_guest(uint32_t msr, uint64_t *value)
@@ -166,14 +192,58 @@ static bool read_msr_for_guest(uint32_t msr, uint64_t *value)
 		*value = vmcs_read_natural(VMCS_GUEST_SYSENTER_EIP);
 		return true;
 	default:
-		if (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST)
+		/* Only the root cell's MSRs outside the allow-list are done on its behalf. */
+		if (!in_root_cell(this_cpu()) || (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST))
 			return false;
 		return msr_read_safe(msr, value);
 	}
 }
 
+/* x2APIC ICR fields; SDM Vol. 3A, 10.12.9. */
+#define ICR_DELIVERY_MODE(icr)	(((icr) >> 8) & 7)
+#define ICR_DELIVERY_FIXED	0
+#define ICR_DELIVERY_NMI	4
+#define ICR_DELIVERY_INIT	5
+#define ICR_DELIVERY_STARTUP	6
+#define ICR_SHORTHAND(icr)	(((icr) >> 18) & 3)
+#define ICR_SHORTHAND_SELF	1
+#define ICR_DESTINATION(icr)	((uint32_t)((icr) >> 32))
+
+static bool apic_id_in_cell(const struct cell *cell, uint32_t apic_id)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < 64; cpu++)
+		if ((cell->cpus >> cpu) & 1 && public_cpu_page(cpu)->record.apic_id == apic_id)
+			return true;
+	return false;
+}
+
+/*
+ * An inmate's IPIs stay inside its cell: fixed and NMI IPIs to itself or
+ * to another CPU of the cell (physical destination) go out; INIT and
+ * startup IPIs are dropped, since every CPU of a cell starts at its reset
+ * address already; anything else is dropped and logged.
+ */
+static bool write_cell_icr(struct per_cpu *cpu, uint64_t icr)
+{
+	unsigned int mode = ICR_DELIVERY_MODE(icr);
+
+	if (mode == ICR_DELIVERY_INIT || mode == ICR_DELIVERY_STARTUP)
+		return true;
+	if ((mode == ICR_DELIVERY_FIXED || mode == ICR_DELIVERY_NMI) &&
+	    (ICR_SHORTHAND(icr) == ICR_SHORTHAND_SELF ||
+	     (ICR_SHORTHAND(icr) == 0 && apic_id_in_cell(cpu->cell, ICR_DESTINATION(icr)))))
+		return msr_write_safe(MSR_X2APIC_ICR, icr);
+	printk("CPU %u: cell %u: IPI 0x%lx outside the cell dropped\n", cpu->cpu_id,
+	       cpu->cell->id, icr);
+	return true;
+}
+
 static bool write_msr_for_guest(struct per_cpu *cpu, uint32_t msr, uint64_t value)
 {
+	if (msr == MSR_X2APIC_ICR && !in_root_cell(cpu))
+		return write_cell_icr(cpu, value);
 	switch (msr) {
 	case MSR_FEATURE_CONTROL:
 		return false;	/* locked, as a bare CPU reports it */
@@ -196,7 +266,7 @@ static bool write_msr_for_guest(struct per_cpu *cpu, uint32_t msr, uint64_t valu
 		vmcs_write_natural(VMCS_GUEST_SYSENTER_EIP, value);
 		return true;
 	default:
-		if (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST)
+		if (!in_root_cell(cpu) || (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST))
 			return false;
 		return msr_write_safe(msr, value);
 	}
@@ -325,7 +395,7 @@ static void handle_exception_or_nmi(struct per_cpu *cpu, struct guest_registers 
 	if (vector == VECTOR_ALIGNMENT_CHECK)
 		return vmx_inject_exception(VECTOR_ALIGNMENT_CHECK, true,
 					    vmcs_read32(VMCS_EXIT_INTERRUPTION_ERROR_CODE));
-	vmx_park(cpu, "unexpected exception in the guest");
+	guest_failed(cpu, "unexpected exception in the guest");
 }
 
 static void handle_nmi_window(struct per_cpu *cpu, struct guest_registers *regs)
@@ -345,7 +415,7 @@ static void handle_preemption_timer(struct per_cpu *cpu, struct guest_registers 
 static void handle_triple_fault(struct per_cpu *cpu, struct guest_registers *regs)
 {
 	(void)regs;
-	vmx_park(cpu, "triple fault in the guest");
+	guest_failed(cpu, "triple fault in the guest");
 }
 
 /*
@@ -359,7 +429,7 @@ static void handle_ept_violation(struct per_cpu *cpu, struct guest_registers *re
 	printk("CPU %u: EPT violation at guest physical 0x%lx (qualification 0x%lx)\n",
 	       cpu->cpu_id, vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS),
 	       vmcs_read_natural(VMCS_EXIT_QUALIFICATION));
-	vmx_park(cpu, "access outside the cell's memory");
+	guest_failed(cpu, "access outside the cell's memory");
 }
 
 typedef void (*exit_handler)(struct per_cpu *cpu, struct guest_registers *regs);
@@ -439,6 +509,11 @@ static void drain_pending_work(struct per_cpu *cpu)
 
 	if (cpu->arch.pin_controls & PIN_PREEMPTION_TIMER)
 		vmcs_write32(VMCS_PIN_CONTROLS, cpu->arch.pin_controls & ~PIN_PREEMPTION_TIMER);
+	/* A request from another CPU comes first; the NMI that carried it is not Linux's. */
+	if (cpu->arch.request != REQUEST_NONE) {
+		__atomic_and_fetch(&cpu->arch.pending, ~PENDING_GUEST_NMI, __ATOMIC_RELAXED);
+		vmx_handle_request(cpu);
+	}
 	for (round = 0; round < PENDING_ROUNDS; round++) {
 		uint32_t work = __atomic_exchange_n(&cpu->arch.pending, 0, __ATOMIC_ACQUIRE);
 
@@ -446,6 +521,8 @@ static void drain_pending_work(struct per_cpu *cpu)
 			break;
 		if (work & PENDING_GUEST_NMI)
 			guest_nmi = true;
+		if (work & PENDING_FLUSH_EPT)
+			vmx_invept(cpu->cell->arch.ept_pointer);
 	}
 	if (guest_nmi)
 		deliver_guest_nmi(cpu);
@@ -474,11 +551,11 @@ static void entry_failed(struct per_cpu *cpu, uint32_t reason)
 {
 	uint64_t qualification = vmcs_read_natural(VMCS_EXIT_QUALIFICATION);
 
-	if (!cpu->arch.guest_ran)
+	if (!cpu->arch.guest_ran && in_root_cell(cpu))
 		vmx_abort_first_entry(cpu, reason, qualification);
 	printk("CPU %u: VM entry failed: %s, qualification 0x%lx\n", cpu->cpu_id,
 	       vmx_exit_reason_name(EXIT_REASON_BASIC(reason)), qualification);
-	vmx_park(cpu, "VM-entry failure");
+	guest_failed(cpu, "VM-entry failure");
 }
 
 /* Called by entry.S on every VM exit; returning resumes the guest. */
@@ -495,7 +572,7 @@ void vmx_handle_exit(struct guest_registers *regs)
 	cpu->arch.guest_ran = true;
 	reinject_interrupted_event();
 	if (basic >= EXIT_REASON_COUNT || !exit_handlers[basic])
-		vmx_park(cpu, "unexpected VM exit");
+		guest_failed(cpu, "unexpected VM exit");
 	exit_handlers[basic](cpu, regs);
 	vmx_prepare_entry(cpu);
 	account(cpu, basic, start);

@@ -214,6 +214,29 @@ int vmx_setup_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
 	return cpu->arch.vmcs_write_failed ? trace_error(-EIO) : 0;
 }
 
+/* An inmate's CPU: the cell's maps, the hypervisor's host state, real mode at the reset address. */
+int vmx_setup_cell_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
+			const struct cell *cell)
+{
+	int err;
+
+	cpu->arch.vmcs_write_failed = false;
+	err = setup_controls(cpu, facts);
+	if (err)
+		return err;
+	setup_isolation(cell);
+	setup_host_state(cpu);
+	vmcs_write_natural(VMCS_CR4_READ_SHADOW, 0);
+	vmcs_write64(VMCS_GUEST_PAT, 0x0007040600070406ULL);
+	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write_natural(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write_natural(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write_natural(VMCS_GUEST_FS_BASE, 0);
+	vmcs_write_natural(VMCS_GUEST_GS_BASE, 0);
+	vmx_start_at_address(cpu, cell->config.cell->reset_address);
+	return cpu->arch.vmcs_write_failed ? trace_error(-EIO) : 0;
+}
+
 static void set_ia32e_mode(struct per_cpu *cpu, bool on)
 {
 	if (on)
@@ -267,11 +290,19 @@ void vmx_reset_to_wait_for_sipi(struct per_cpu *cpu)
 /* Real mode at vector * 4 KiB, as a startup IPI starts a CPU; unrestricted guest runs it. */
 void vmx_start_at_vector(struct per_cpu *cpu, uint8_t vector)
 {
+	vmx_start_at_address(cpu, (uint64_t)vector << 12);
+}
+
+/* Real mode with CS base @address & ~0xffff and IP @address & 0xffff; a clean register state. */
+void vmx_start_at_address(struct per_cpu *cpu, uint64_t address)
+{
 	static const enum segment_index data_segments[] = { SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS };
 	struct guest_registers *regs = cpu->arch.regs;
 	unsigned int i;
 
-	write_segment(SEG_CS, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0xffff, 0x9b);
+	uint64_t cs_base = address & ~0xffffULL;
+
+	write_segment(SEG_CS, (uint16_t)(cs_base >> 4), cs_base, 0xffff, 0x9b);
 	for (i = 0; i < sizeof(data_segments) / sizeof(data_segments[0]); i++)
 		write_segment(data_segments[i], 0, 0, 0xffff, 0x93);
 	write_segment(SEG_TR, 0, 0, 0xffff, 0x8b);
@@ -287,7 +318,7 @@ void vmx_start_at_vector(struct per_cpu *cpu, uint8_t vector)
 	vmcs_write_natural(VMCS_GUEST_DR7, 0x400);
 	vmcs_write64(VMCS_GUEST_DEBUGCTL, 0);
 	vmcs_write_natural(VMCS_GUEST_RSP, 0);
-	vmcs_write_natural(VMCS_GUEST_RIP, 0);
+	vmcs_write_natural(VMCS_GUEST_RIP, address & 0xffff);
 	vmcs_write_natural(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
 	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmcs_write_natural(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, 0);

@@ -131,6 +131,21 @@ static int load_clear_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *fact
 	return failed ? trace_error(-EIO) : 0;
 }
 
+/* Single-context INVEPT (SDM Vol. 3C, 30.3, INVEPT; type 1). */
+void vmx_invept(uint64_t ept_pointer)
+{
+	struct { uint64_t eptp, reserved; } descriptor = { ept_pointer, 0 };
+
+	asm volatile("invept %0, %1" : : "m"(descriptor), "r"(1UL) : "cc", "memory");
+}
+
+/* Leaves the current guest behind: the VMCS is cleared and must be set up afresh. */
+void vmx_clear_current(struct per_cpu *cpu)
+{
+	vmclear(cpu->arch.vmcs);
+	cpu->arch.launched = false;
+}
+
 void vmx_off(struct per_cpu *cpu)
 {
 	if (!cpu->arch.vmx_on)
@@ -263,6 +278,34 @@ int arch_cpu_activate(struct per_cpu *cpu, uint64_t linux_cr3)
 	return err;
 }
 
+/* A cell's CPU starts its inmate from a clean VMCS, in real mode at the reset address. */
+int vmx_launch_cell(struct per_cpu *cpu, struct cell *cell)
+{
+	struct guest_registers regs = { .rdx = cpuid(1, 0).eax };
+	struct vmx_cpu_facts facts;
+	int failure, err;
+
+	vmx_read_facts(&facts);
+	err = load_clear_vmcs(cpu, &facts);
+	if (!err)
+		err = vmx_setup_cell_vmcs(cpu, &facts, cell);
+	if (!err)
+		err = check_vmcs(cpu, &facts);
+	if (err)
+		return err;
+	cpu->public->state = BULKHEAD_CPU_STATE_RUNNING;
+	cpu->public->cell_id = cell->id;
+	__atomic_store_n(&cpu->arch.phase, PHASE_CELL, __ATOMIC_RELEASE);
+	cpu->arch.guest_ran = false;
+	cpu->arch.launched = true;
+	vmx_flush_l1d_if_needed(cpu);
+	failure = vmx_launch(&regs);
+	cpu->arch.launched = false;
+	record_failure(cpu, "VMLAUNCH of the cell failed: ", failure == 1 ? "VMfailInvalid" :
+		       vmx_instruction_error_name(vmcs_read32(VMCS_INSTRUCTION_ERROR)));
+	return trace_error(-EIO);
+}
+
 /*
  * A VM entry that failed on its very first try: Linux has not run as a
  * guest yet, so the entry call can still fail cleanly.
@@ -289,7 +332,7 @@ void vmx_nmi_in_hypervisor(struct per_cpu *cpu)
 	vmcs_write32(VMCS_PIN_CONTROLS, cpu->arch.pin_controls | PIN_PREEMPTION_TIMER);
 }
 
-static void dump_guest_state(const struct per_cpu *cpu)
+void vmx_dump_guest_state(const struct per_cpu *cpu)
 {
 	const struct guest_registers *regs = cpu->arch.regs;
 
@@ -314,7 +357,7 @@ static void dump_guest_state(const struct per_cpu *cpu)
 void vmx_park(struct per_cpu *cpu, const char *why)
 {
 	record_failure(cpu, "parked: ", why);
-	dump_guest_state(cpu);
+	vmx_dump_guest_state(cpu);
 	arch_cpu_park(cpu);
 }
 

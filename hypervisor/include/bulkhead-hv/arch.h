@@ -12,6 +12,8 @@ void arch_cpu_enter(struct per_cpu *cpu, uint64_t own_page_table_root);
 int arch_cpu_test_exception(struct per_cpu *cpu);
 /* Builds what isolates the root cell (EPT, bitmaps); once, before any CPU launches. */
 int arch_cell_init(struct cell *cell);
+/* Calibrates the TSC and maps what moving CPUs between cells needs; once. */
+int arch_init_control(void);
 /*
  * Turns the Linux that called the entry into the root cell's guest on this
  * CPU.  Returns only on failure, with VMX left and the CPU as it was.
@@ -24,5 +26,23 @@ void arch_cpu_deactivate(struct per_cpu *cpu) __attribute__((noreturn));
 /* Stops this CPU for good after a failure the log explains. */
 void arch_cpu_park(struct per_cpu *cpu) __attribute__((noreturn));
 uint64_t arch_read_timestamp(void);
+/* TSC frequency in kHz, calibrated against the PM timer at setup (0 if unknown). */
+uint32_t arch_tsc_khz(void);
+
+/*
+ * Cells.  arch_cell_create() builds the cell's maps and takes its memory and
+ * ports from the root cell, or fails changing nothing; arch_cell_destroy()
+ * gives them back.  The CPU hooks move a cell's CPUs between Linux's offline
+ * loop, waiting in the hypervisor, running the inmate, and bare (released,
+ * for Linux to bring online again with INIT and startup IPIs).  Each waits
+ * for the CPUs a bounded time.
+ */
+int arch_cell_create(struct cell *cell);
+void arch_cell_destroy(struct cell *cell);
+int arch_cell_set_loadable(struct cell *cell, bool loadable);
+int arch_cell_take_cpus(struct cell *cell);
+void arch_cell_start_cpus(struct cell *cell);
+int arch_cell_stop_cpus(struct cell *cell);
+void arch_cell_release_cpus(struct cell *cell);
 
 #endif

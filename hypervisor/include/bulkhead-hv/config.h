@@ -24,6 +24,8 @@ struct config_view {
 	const uint64_t *cpu_set;
 	const struct bulkhead_memory_region *memory_regions;
 	const struct bulkhead_pio_region *pio_regions;
+	const struct bulkhead_irqchip *irqchips;
+	const struct bulkhead_pci_device *pci_devices;
 };
 
 uint32_t config_crc32(const void *data, size_t size);

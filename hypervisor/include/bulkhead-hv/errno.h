@@ -17,6 +17,7 @@
 #define ERANGE		34
 #define ENOSYS		38
 #define EOVERFLOW	75
+#define ETIMEDOUT	110
 
 /*
  * Every error the hypervisor returns goes through trace_error() so that a

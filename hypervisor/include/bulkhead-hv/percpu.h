@@ -6,6 +6,8 @@
 #include <bulkhead/image.h>
 #include <asm/percpu.h>
 
+struct cell;
+
 /* A power of two: this_cpu() finds the area by rounding the stack pointer down. */
 #define PERCPU_SIZE		(32 * 1024)
 #define PERCPU_STACK_SIZE	(16 * 1024)
@@ -19,6 +21,8 @@ struct per_cpu {
 			/* This CPU's page in the public area. */
 			struct bulkhead_cpu_page *page;
 			struct bulkhead_cpu_public *public;
+			/* The cell this CPU runs, or is about to (set by the CPU asking). */
+			struct cell *cell;
 		};
 		uint8_t data_area[PERCPU_SIZE - PERCPU_STACK_SIZE];
 	};

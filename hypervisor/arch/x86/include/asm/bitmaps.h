@@ -26,11 +26,13 @@
 
 void io_bitmap_trap_all(uint8_t *bitmap);
 int io_bitmap_allow(uint8_t *bitmap, uint32_t base, uint32_t length);
+int io_bitmap_trap(uint8_t *bitmap, uint32_t base, uint32_t length);
 int io_bitmap_build(uint8_t *bitmap, const struct config_view *view);
 bool io_bitmap_traps(const uint8_t *bitmap, uint32_t port);
 
 void msr_bitmap_trap_all(uint8_t *bitmap);
 int msr_bitmap_allow(uint8_t *bitmap, uint32_t msr, bool read, bool write);
+int msr_bitmap_trap(uint8_t *bitmap, uint32_t msr, bool read, bool write);
 int msr_bitmap_allow_range(uint8_t *bitmap, uint32_t first, uint32_t last,
 			   bool read, bool write);
 bool msr_bitmap_traps(const uint8_t *bitmap, uint32_t msr, bool write);

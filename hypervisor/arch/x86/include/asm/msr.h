@@ -25,6 +25,7 @@
 #define MSR_TSC_DEADLINE		0x6e0
 #define MSR_X2APIC_FIRST		0x800
 #define MSR_X2APIC_LAST			0x8ff
+#define MSR_X2APIC_ICR			0x830
 #define MSR_XSS				0xda0
 #define MSR_EFER			0xc0000080
 #define MSR_STAR			0xc0000081

@@ -15,6 +15,7 @@
 /* Entry bits; SDM Vol. 3A, 4.5, tables 4-15 to 4-20. */
 #define PAGING_PRESENT		(1ULL << 0)
 #define PAGING_WRITABLE		(1ULL << 1)
+#define PAGING_CACHE_DISABLE	(1ULL << 4)	/* PCD: uncached, for device registers */
 #define PAGING_NO_EXECUTE	(1ULL << 63)
 #define PAGING_ADDRESS_MASK	0x000ffffffffff000ULL
 

@@ -33,6 +33,24 @@ struct guest_registers {
 
 /* Work another CPU or an NMI left for this CPU, done before the next VM entry. */
 #define PENDING_GUEST_NMI	(1U << 0)
+#define PENDING_FLUSH_EPT	(1U << 1)
+
+/* What another CPU asks of this one (cells); see arch/x86/control.c. */
+enum cpu_request {
+	REQUEST_NONE,
+	REQUEST_TAKE,		/* leave the root cell's guest, wait for the cell's start */
+	REQUEST_START,		/* run the cell's inmate from its reset address */
+	REQUEST_STOP,		/* stop the inmate, wait again */
+	REQUEST_RELEASE,	/* leave VMX, halt bare until Linux sends INIT */
+};
+
+/* Where this CPU is, as other CPUs wait for it. */
+enum cpu_phase {
+	PHASE_ROOT,		/* runs Linux as the root cell's guest */
+	PHASE_WAITING,		/* in the hypervisor, no current VMCS */
+	PHASE_CELL,		/* runs an inmate */
+	PHASE_BARE,		/* left VMX; halted until INIT */
+};
 
 struct arch_cpu {
 	/* VMXON region and VMCS; SDM Vol. 3C, 24.2 and 24.11.5. */
@@ -59,6 +77,8 @@ struct arch_cpu {
 	bool fixup_faulted;
 	uint64_t nmis;
 	volatile uint32_t pending;
+	volatile uint32_t request;
+	volatile uint32_t phase;
 	/* Cached controls, so that changes need no VMREAD. */
 	uint32_t pin_controls;
 	uint32_t proc_controls;

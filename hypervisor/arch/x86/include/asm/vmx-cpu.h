@@ -3,6 +3,7 @@
 #ifndef BULKHEAD_ASM_VMX_CPU_H
 #define BULKHEAD_ASM_VMX_CPU_H
 
+#include <bulkhead-hv/cell.h>
 #include <bulkhead-hv/percpu.h>
 #include <asm/vmx-caps.h>
 
@@ -23,9 +24,20 @@ void vmx_read_facts(struct vmx_cpu_facts *facts);
 void vmx_off(struct per_cpu *cpu);
 void vmx_nmi_in_hypervisor(struct per_cpu *cpu);
 void vmx_park(struct per_cpu *cpu, const char *why) __attribute__((noreturn));
+void vmx_dump_guest_state(const struct per_cpu *cpu);
 void vmx_flush_l1d_if_needed(const struct per_cpu *cpu);
 void vmx_abort_first_entry(struct per_cpu *cpu, uint32_t reason, uint64_t qualification)
 	__attribute__((noreturn));
+
+void vmx_invept(uint64_t ept_pointer);
+void vmx_clear_current(struct per_cpu *cpu);
+/* Sets up a fresh VMCS for @cell's inmate and launches it; returns only on failure. */
+int vmx_launch_cell(struct per_cpu *cpu, struct cell *cell);
+
+/* control.c */
+void vmx_handle_request(struct per_cpu *cpu);
+void arch_cpu_wait(struct per_cpu *cpu) __attribute__((noreturn));
+void arch_flush_root_ept(unsigned int caller_cpu);
 
 /* vmcs-setup.c */
 int vmx_setup_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
@@ -35,6 +47,9 @@ void vmx_set_guest_cr4(uint64_t value);
 void vmx_set_guest_efer(struct per_cpu *cpu, uint64_t value);
 void vmx_reset_to_wait_for_sipi(struct per_cpu *cpu);
 void vmx_start_at_vector(struct per_cpu *cpu, uint8_t vector);
+void vmx_start_at_address(struct per_cpu *cpu, uint64_t address);
+int vmx_setup_cell_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
+			const struct cell *cell);
 
 /* exits.c */
 void vmx_handle_exit(struct guest_registers *regs);

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Cells from Linux's side: CPUs offlined and onlined, configs handed over, images copied in. */
+#include <linux/cpu.h>
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <bulkhead/hypercall.h>
+#include <bulkhead/image.h>
+#include <bulkhead-hv/config.h>
+
+#include "bulkhead.h"
+
+struct cell_entry bulkhead_cells[BULKHEAD_MAX_CELLS];
+
+static struct cell_entry *cell_of(u32 id)
+{
+	if (id < 1 || id > BULKHEAD_MAX_CELLS || !bulkhead_cells[id - 1].id)
+		return NULL;
+	return &bulkhead_cells[id - 1];
+}
+
+static int cell_not_found(struct bulkhead_error *error, u32 id)
+{
+	return bulkhead_fail(error, -ENOENT,
+		"there is no cell with ID %u; see 'bulkhead cell list'", id);
+}
+
+static int check_cell_cpus(struct cell_entry *cell, const struct config_view *view,
+			   struct bulkhead_error *error)
+{
+	unsigned int cpu;
+
+	cpumask_clear(&cell->cpus);
+	for (cpu = 0; cpu <= config_highest_cpu(view); cpu++) {
+		if (!config_cpu_in_set(view, cpu))
+			continue;
+		if (cpu >= nr_cpu_ids || !cpumask_test_cpu(cpu, &bulkhead.cpus_entered))
+			return bulkhead_fail(error, -EINVAL,
+				"CPU %u of the cell is not an online CPU of the root cell; bring it online or change the cell's cpus",
+				cpu);
+		if (cpu == 0)
+			return bulkhead_fail(error, -EINVAL,
+				"the cell asks for CPU 0, which stays with Linux; give it other CPUs");
+		cpumask_set_cpu(cpu, &cell->cpus);
+	}
+	if (cpumask_empty(&cell->cpus))
+		return bulkhead_fail(error, -EINVAL, "the cell has no CPUs; list some in cpus");
+	return 0;
+}
+
+/* The CPUs stay under the hypervisor while offline (hotplug.c) so that it can take them. */
+static int offline_cpus(struct cell_entry *cell, struct bulkhead_error *error)
+{
+	unsigned int cpu;
+	int err;
+
+	cpumask_or(&bulkhead.cell_cpus, &bulkhead.cell_cpus, &cell->cpus);
+	for_each_cpu(cpu, &cell->cpus) {
+		err = remove_cpu(cpu);
+		if (err)
+			return bulkhead_fail(error, err,
+				"cannot take CPU %u offline for the cell (error %d); stop what pins it and retry",
+				cpu, err);
+	}
+	return 0;
+}
+
+/* After the hypervisor released them, Linux starts them as any offline CPU. */
+static void online_cpus(struct cell_entry *cell)
+{
+	unsigned int cpu;
+
+	cpumask_andnot(&bulkhead.cell_cpus, &bulkhead.cell_cpus, &cell->cpus);
+	for_each_cpu(cpu, &cell->cpus)
+		if (!cpu_online(cpu) && add_cpu(cpu))
+			pr_err("bulkhead: CPU %u did not come back online after its cell\n", cpu);
+}
+
+static const char *refusal(long result)
+{
+	switch (result) {
+	case -EEXIST:
+		return "a cell of that name exists; destroy it or rename the cell";
+	case -EBUSY:
+		return "a CPU of the cell belongs to another cell; destroy that cell or change cpus";
+	case -ENOSPC:
+		return "the hypervisor runs as many cells as it can; destroy one first";
+	case -ENOMEM:
+		return "the hypervisor's memory pool is too small for the cell; enlarge hypervisor memory";
+	default:
+		return "the hypervisor refused the cell (memory, ports or CPUs it may not have); run 'bulkhead-config check' on it and see 'bulkhead console'";
+	}
+}
+
+static int hand_over(struct cell_entry *cell, const void *config, u32 size,
+		     struct bulkhead_error *error)
+{
+	const struct bulkhead_image_header *layout = &bulkhead.layout;
+	long result;
+
+	if (size > BULKHEAD_EXCHANGE_SIZE)
+		return bulkhead_fail(error, -E2BIG,
+			"the cell config is %u bytes, more than the %u the hypervisor takes; split its regions",
+			size, BULKHEAD_EXCHANGE_SIZE);
+	memcpy(bulkhead.public_area + BULKHEAD_PUBLIC_EXCHANGE_OFFSET(layout->max_cpus),
+	       config, size);
+	result = bulkhead_hypercall(BULKHEAD_HC_CELL_CREATE, size, 0);
+	if (result < 0)
+		return bulkhead_fail(error, (int)result, "%s (error %ld)", refusal(result), result);
+	cell->id = (u32)result;
+	return 0;
+}
+
+static int create_checked(struct cell_entry *cell, const void *config, u32 size,
+			  struct bulkhead_error *error)
+{
+	const char *problem;
+	int err;
+
+	if (config_parse(config, size, BULKHEAD_CONFIG_KIND_CELL, &cell->view, &problem))
+		return bulkhead_fail(error, -EINVAL, "%s", problem);
+	err = check_cell_cpus(cell, &cell->view, error);
+	if (!err)
+		err = offline_cpus(cell, error);
+	if (!err)
+		err = hand_over(cell, config, size, error);
+	if (err)
+		online_cpus(cell);
+	return err;
+}
+
+int bulkhead_cell_create(const void __user *config, u32 size, struct bulkhead_error *error)
+{
+	struct cell_entry scratch = {}, *cell;
+	void *copy;
+	int err;
+
+	if (!bulkhead.enabled)
+		return bulkhead_fail(error, -EINVAL,
+			"Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first");
+	if (size > BULKHEAD_CONFIG_MAX_SIZE)
+		return bulkhead_fail(error, -EINVAL, "the cell config is larger than 1 MiB; is this a .cell file?");
+	copy = kvmalloc(max_t(u32, size, 1), GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	if (copy_from_user(copy, config, size)) {
+		kvfree(copy);
+		return -EFAULT;
+	}
+	scratch.config = copy;
+	err = create_checked(&scratch, copy, size, error);
+	if (err) {
+		kvfree(copy);
+		return err;
+	}
+	cell = &bulkhead_cells[scratch.id - 1];
+	*cell = scratch;
+	pr_info("bulkhead: cell %u \"%s\" created on CPUs %*pbl\n", cell->id,
+		cell->view.cell->name, cpumask_pr_args(&cell->cpus));
+	return cell->id;
+}
+
+/* The loadable region holding [address, address + size) of guest physical memory, as host physical. */
+static int loadable_phys(const struct cell_entry *cell, u64 address, u64 size, u64 *phys)
+{
+	u32 i;
+
+	for (i = 0; i < cell->view.cell->num_memory_regions; i++) {
+		const struct bulkhead_memory_region *r = &cell->view.memory_regions[i];
+
+		if (!(r->flags & BULKHEAD_MEM_LOADABLE) || address < r->virt_start ||
+		    address - r->virt_start >= r->size || size > r->size - (address - r->virt_start))
+			continue;
+		*phys = r->phys_start + (address - r->virt_start);
+		return 0;
+	}
+	return -ERANGE;
+}
+
+int bulkhead_cell_load(u32 id, u64 address, const void __user *data, u64 size,
+		       struct bulkhead_error *error)
+{
+	struct cell_entry *cell = cell_of(id);
+	void *target;
+	long result;
+	u64 phys;
+
+	if (!cell)
+		return cell_not_found(error, id);
+	if (size == 0 || loadable_phys(cell, address, size, &phys))
+		return bulkhead_fail(error, -ERANGE,
+			"%llu bytes at 0x%llx do not fit a loadable region of cell \"%s\"; load less or at another address",
+			size, address, cell->view.cell->name);
+	result = bulkhead_hypercall(BULKHEAD_HC_CELL_SET_LOADABLE, id, 0);
+	if (result)
+		return bulkhead_fail(error, (int)result,
+			"cell \"%s\" cannot be made loadable (error %ld); see 'bulkhead console'",
+			cell->view.cell->name, result);
+	target = memremap(phys, size, MEMREMAP_WB);
+	if (!target)
+		return -ENOMEM;
+	result = copy_from_user(target, data, size) ? -EFAULT : 0;
+	memunmap(target);
+	cell->loaded = true;
+	return (int)result;
+}
+
+int bulkhead_cell_start(u32 id, struct bulkhead_error *error)
+{
+	struct cell_entry *cell = cell_of(id);
+	long result;
+
+	if (!cell)
+		return cell_not_found(error, id);
+	if (!cell->loaded)
+		return bulkhead_fail(error, -EINVAL,
+			"cell \"%s\" has no image; run 'bulkhead cell load' first", cell->view.cell->name);
+	result = bulkhead_hypercall(BULKHEAD_HC_CELL_START, id, 0);
+	if (result)
+		return bulkhead_fail(error, (int)result,
+			"cell \"%s\" did not start (error %ld); see 'bulkhead console'",
+			cell->view.cell->name, result);
+	return 0;
+}
+
+static void forget(struct cell_entry *cell)
+{
+	kvfree(cell->config);
+	memset(cell, 0, sizeof(*cell));
+}
+
+int bulkhead_cell_destroy(u32 id, struct bulkhead_error *error)
+{
+	struct cell_entry *cell = cell_of(id);
+	long result;
+
+	if (!cell)
+		return cell_not_found(error, id);
+	result = bulkhead_hypercall(BULKHEAD_HC_CELL_DESTROY, id, 0);
+	if (result)
+		return bulkhead_fail(error, (int)result,
+			"the hypervisor could not destroy cell \"%s\" (error %ld); see 'bulkhead console'",
+			cell->view.cell->name, result);
+	online_cpus(cell);
+	pr_info("bulkhead: cell %u \"%s\" destroyed, CPUs %*pbl back with Linux\n", id,
+		cell->view.cell->name, cpumask_pr_args(&cell->cpus));
+	forget(cell);
+	return 0;
+}
+
+void bulkhead_destroy_all_cells(void)
+{
+	struct bulkhead_error error;
+	unsigned int i;
+
+	for (i = 0; i < BULKHEAD_MAX_CELLS; i++)
+		if (bulkhead_cells[i].id)
+			bulkhead_cell_destroy(bulkhead_cells[i].id, &error);
+}
+
+bool bulkhead_any_cell(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < BULKHEAD_MAX_CELLS; i++)
+		if (bulkhead_cells[i].id)
+			return true;
+	return false;
+}
+
+/* "ID NAME STATE CPUS" per cell; the state as the cell get state hypercall reports it. */
+ssize_t bulkhead_cells_show(char *buf)
+{
+	static const char *const states[] = {
+		[BULKHEAD_CELL_RUNNING] = "running", [BULKHEAD_CELL_RUNNING_LOCKED] = "running/locked",
+		[BULKHEAD_CELL_SHUT_DOWN] = "shut-down", [BULKHEAD_CELL_FAILED] = "failed",
+		[BULKHEAD_CELL_FAILED_COMM_REV] = "failed/comm-revision",
+	};
+	ssize_t len = 0;
+	unsigned int i;
+	long state;
+
+	for (i = 0; i < BULKHEAD_MAX_CELLS; i++) {
+		const struct cell_entry *cell = &bulkhead_cells[i];
+
+		if (!cell->id)
+			continue;
+		state = bulkhead_hypercall(BULKHEAD_HC_CELL_GET_STATE, cell->id, 0);
+		len += sysfs_emit_at(buf, len, "%u %s %s %*pbl\n", cell->id, cell->view.cell->name,
+				     state >= 0 && state < ARRAY_SIZE(states) ? states[state] : "unknown",
+				     cpumask_pr_args(&cell->cpus));
+	}
+	return len;
+}

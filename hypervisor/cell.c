@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Non-root cells: checked completely, then carved out of the root cell; given back on destroy. */
+#include <bulkhead-hv/arch.h>
+#include <bulkhead-hv/errno.h>
+#include <bulkhead-hv/memory.h>
+#include <bulkhead-hv/printk.h>
+#include <bulkhead-hv/spinlock.h>
+
+void *memcpy(void *destination, const void *source, size_t size);
+
+static struct cell cells[MAX_CELLS];
+static uint8_t *cell_pools;
+static uint32_t cells_lock;
+
+/* The last pages of the pool are the cells' pools, one fixed slice each, so destroy gives all back. */
+void cells_init(void)
+{
+	uint64_t slice = (uint64_t)MAX_CELLS * CELL_POOL_PAGES;
+
+	if (hv_pool.pages < hv_pool.used + slice)
+		return;		/* too small for cells: create refuses with -ENOMEM */
+	hv_pool.pages -= slice;
+	cell_pools = hv_pool.virt + hv_pool.pages * PAGE_SIZE;
+}
+
+uint64_t cells_pool_used(void)
+{
+	uint64_t used = hv_pool.used;
+	unsigned int i;
+
+	for (i = 0; i < MAX_CELLS; i++)
+		if (cells[i].phase != CELL_UNUSED)
+			used += CELL_POOL_PAGES;
+	return used;
+}
+
+unsigned int cells_count(void)
+{
+	unsigned int c, count = 0;
+
+	for (c = 0; c < MAX_CELLS; c++)
+		count += cells[c].phase != CELL_UNUSED;
+	return count;
+}
+
+struct cell *cell_by_id(uint64_t id)
+{
+	if (id < 1 || id > MAX_CELLS || cells[id - 1].phase == CELL_UNUSED)
+		return NULL;
+	return &cells[id - 1];
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	return a < b + b_size && b < a + a_size;
+}
+
+static bool range_inside(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	return a >= b && a_size <= b_size && a - b <= b_size - a_size;
+}
+
+/* A region the cell takes must lie inside one region of the root cell. */
+static const struct bulkhead_memory_region *root_region_holding(const struct bulkhead_memory_region *region)
+{
+	const struct config_view *root = &root_cell.config;
+	uint32_t i;
+
+	for (i = 0; i < root->cell->num_memory_regions; i++) {
+		const struct bulkhead_memory_region *r = &root->memory_regions[i];
+
+		if (range_inside(region->phys_start, region->size, r->phys_start, r->size))
+			return r;
+	}
+	return NULL;
+}
+
+static bool region_taken_by_other_cell(const struct bulkhead_memory_region *region)
+{
+	unsigned int c;
+	uint32_t i;
+
+	for (c = 0; c < MAX_CELLS; c++) {
+		const struct config_view *other = &cells[c].config;
+
+		if (cells[c].phase == CELL_UNUSED)
+			continue;
+		for (i = 0; i < other->cell->num_memory_regions; i++) {
+			const struct bulkhead_memory_region *r = &other->memory_regions[i];
+
+			if (!(r->flags & BULKHEAD_MEM_COMM_REGION) &&
+			    ranges_overlap(region->phys_start, region->size, r->phys_start, r->size))
+				return true;
+		}
+	}
+	return false;
+}
+
+static int check_memory(const struct config_view *config)
+{
+	const struct bulkhead_memory_region *hypervisor = &root_cell.config.system->hypervisor_memory;
+	unsigned int comm_regions = 0;
+	uint32_t i;
+
+	for (i = 0; i < config->cell->num_memory_regions; i++) {
+		const struct bulkhead_memory_region *region = &config->memory_regions[i];
+
+		if (region->flags & BULKHEAD_MEM_COMM_REGION) {
+			if (region->size != PAGE_SIZE)
+				return trace_error(-EINVAL);
+			comm_regions++;
+			continue;
+		}
+		if (!root_region_holding(region) || region_taken_by_other_cell(region) ||
+		    ranges_overlap(region->phys_start, region->size,
+				   hypervisor->phys_start, hypervisor->size))
+			return trace_error(-EINVAL);
+	}
+	return comm_regions == 1 ? 0 : trace_error(-EINVAL);
+}
+
+static bool ports_inside_root(const struct bulkhead_pio_region *pio)
+{
+	const struct config_view *root = &root_cell.config;
+	uint32_t i;
+
+	for (i = 0; i < root->cell->num_pio_regions; i++)
+		if (range_inside(pio->base, pio->length, root->pio_regions[i].base,
+				 root->pio_regions[i].length))
+			return true;
+	return false;
+}
+
+static bool ports_taken_by_other_cell(const struct bulkhead_pio_region *pio)
+{
+	unsigned int c;
+	uint32_t i;
+
+	for (c = 0; c < MAX_CELLS; c++) {
+		const struct config_view *other = &cells[c].config;
+
+		if (cells[c].phase == CELL_UNUSED)
+			continue;
+		for (i = 0; i < other->cell->num_pio_regions; i++)
+			if (ranges_overlap(pio->base, pio->length, other->pio_regions[i].base,
+					   other->pio_regions[i].length))
+				return true;
+	}
+	return false;
+}
+
+static int check_ports(const struct config_view *config)
+{
+	uint32_t i;
+
+	for (i = 0; i < config->cell->num_pio_regions; i++)
+		if (!ports_inside_root(&config->pio_regions[i]) ||
+		    ports_taken_by_other_cell(&config->pio_regions[i]))
+			return trace_error(-EINVAL);
+	return 0;
+}
+
+/* CPUs of the system, not CPU 0, not the caller's, in no other cell. */
+static int check_cpus(const struct config_view *config, unsigned int caller_cpu, uint64_t *cpus)
+{
+	unsigned int cpu, c;
+
+	*cpus = 0;
+	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++) {
+		if (!config_cpu_in_set(config, cpu))
+			continue;
+		if (cpu == 0 || cpu == caller_cpu || !config_cpu_in_set(&root_cell.config, cpu))
+			return trace_error(-EINVAL);
+		for (c = 0; c < MAX_CELLS; c++)
+			if (cells[c].phase != CELL_UNUSED && (cells[c].cpus >> cpu) & 1)
+				return trace_error(-EBUSY);
+		*cpus |= 1ULL << cpu;
+	}
+	if (config_highest_cpu(config) >= image_header.max_cpus)
+		return trace_error(-EINVAL);
+	return *cpus ? 0 : trace_error(-EINVAL);
+}
+
+static bool name_in_use(const char *name)
+{
+	unsigned int c, i;
+
+	for (c = 0; c < MAX_CELLS; c++) {
+		const char *other = cells[c].config.cell->name;
+
+		if (cells[c].phase == CELL_UNUSED)
+			continue;
+		for (i = 0; i < BULKHEAD_CELL_NAME_SIZE && name[i] == other[i] && name[i]; i++)
+			;
+		if (i == BULKHEAD_CELL_NAME_SIZE || name[i] == other[i])
+			return true;
+	}
+	return false;
+}
+
+/* The config is copied into the cell's own pages first: the root cell cannot change what was checked. */
+static int copy_config(struct cell *cell, uint64_t size)
+{
+	const uint8_t *exchange = public_area + BULKHEAD_PUBLIC_EXCHANGE_OFFSET(image_header.max_cpus);
+	uint64_t pages = (size + PAGE_SIZE - 1) / PAGE_SIZE, i;
+	uint8_t *copy = NULL;
+	const char *problem;
+
+	if (size < sizeof(struct bulkhead_config_header) || size > BULKHEAD_EXCHANGE_SIZE)
+		return trace_error(-EINVAL);
+	for (i = 0; i < pages; i++) {
+		uint8_t *page = (uint8_t *)paging_alloc_table(&cell->pool);
+
+		if (!page)
+			return trace_error(-ENOMEM);
+		copy = copy ? copy : page;
+	}
+	memcpy(copy, exchange, size);
+	if (config_parse(copy, size, BULKHEAD_CONFIG_KIND_CELL, &cell->config, &problem)) {
+		printk("cell create refused: %s\n", problem);
+		return trace_error(-EINVAL);
+	}
+	return 0;
+}
+
+static struct cell *free_cell(void)
+{
+	unsigned int c;
+
+	for (c = 0; c < MAX_CELLS; c++)
+		if (cells[c].phase == CELL_UNUSED)
+			return &cells[c];
+	return NULL;
+}
+
+static void reset_cell(struct cell *cell, unsigned int index)
+{
+	struct cell empty = { .id = index + 1 };
+
+	*cell = empty;
+	cell->pool.virt = cell_pools + (uint64_t)index * CELL_POOL_PAGES * PAGE_SIZE;
+	cell->pool.phys = virt_to_phys(cell->pool.virt);
+	cell->pool.pages = CELL_POOL_PAGES;
+}
+
+static int check_new_cell(struct cell *cell, unsigned int caller_cpu, uint64_t size)
+{
+	int err = copy_config(cell, size);
+
+	if (!err && name_in_use(cell->config.cell->name))
+		err = trace_error(-EEXIST);
+	if (!err)
+		err = check_cpus(&cell->config, caller_cpu, &cell->cpus);
+	if (!err)
+		err = check_memory(&cell->config);
+	if (!err)
+		err = check_ports(&cell->config);
+	return err;
+}
+
+static int64_t create_locked(unsigned int caller_cpu, uint64_t size)
+{
+	struct cell *cell = free_cell();
+	int err;
+
+	if (!cell_pools)
+		return trace_error(-ENOMEM);
+	if (!cell)
+		return trace_error(-ENOSPC);
+	reset_cell(cell, (unsigned int)(cell - cells));
+	err = check_new_cell(cell, caller_cpu, size);
+	if (!err)
+		err = arch_cell_create(cell);
+	if (err) {
+		cell->phase = CELL_UNUSED;
+		return err;
+	}
+	cell->phase = CELL_STOPPED;
+	err = arch_cell_take_cpus(cell);
+	if (err)
+		cell->phase = CELL_FAILED;
+	printk("cell %u \"%s\" created: CPUs 0x%lx, pool %lu of %u pages\n", cell->id,
+	       cell->config.cell->name, cell->cpus, cell->pool.used, CELL_POOL_PAGES);
+	public_header()->pool_used = cells_pool_used();
+	return cell->id;
+}
+
+int64_t cell_create(unsigned int caller_cpu, uint64_t config_size)
+{
+	int64_t result;
+
+	spin_lock(&cells_lock);
+	result = create_locked(caller_cpu, config_size);
+	spin_unlock(&cells_lock);
+	return result;
+}
+
+static int64_t set_loadable_locked(struct cell *cell)
+{
+	int err;
+
+	if (cell->phase == CELL_STARTED) {
+		err = arch_cell_stop_cpus(cell);
+		if (err)
+			return err;
+	}
+	if (cell->phase != CELL_LOADABLE) {
+		err = arch_cell_set_loadable(cell, true);
+		if (err)
+			return err;
+	}
+	cell->phase = CELL_LOADABLE;
+	return 0;
+}
+
+int64_t cell_set_loadable(uint64_t id)
+{
+	struct cell *cell;
+	int64_t result;
+
+	spin_lock(&cells_lock);
+	cell = cell_by_id(id);
+	result = !cell ? trace_error(-ENOENT) :
+		 cell->phase == CELL_FAILED ? trace_error(-EIO) : set_loadable_locked(cell);
+	spin_unlock(&cells_lock);
+	return result;
+}
+
+static void init_comm_region(struct cell *cell)
+{
+	struct bulkhead_comm_region *comm = cell->comm_region;
+	const struct bulkhead_console *console = &cell->config.cell->console;
+	const struct bulkhead_system *system = root_cell.config.system;
+	unsigned int cpus = 0, cpu;
+
+	for (cpu = 0; cpu < 64; cpu++)
+		cpus += (cell->cpus >> cpu) & 1;
+	memcpy(comm->signature, BULKHEAD_COMM_SIGNATURE, BULKHEAD_COMM_SIGNATURE_SIZE);
+	comm->revision = BULKHEAD_COMM_REVISION;
+	comm->cell_state = BULKHEAD_CELL_RUNNING;
+	comm->msg_to_cell = BULKHEAD_MSG_NONE;
+	comm->reply_from_cell = BULKHEAD_MSG_NONE;
+	comm->flags = BULKHEAD_COMM_FLAG_CONSOLE_PUTC;
+	comm->console.address = console->address;
+	comm->console.size = console->size;
+	comm->console.type = console->type;
+	comm->console.flags = console->flags;
+	comm->console.divider = console->divider;
+	comm->pci_mmconfig_base = system->pci_mmconfig_base;
+	comm->pm_timer_address = system->pm_timer_address;
+	comm->num_cpus = (uint16_t)cpus;
+	comm->tsc_khz = arch_tsc_khz();
+	comm->apic_khz = 0;
+}
+
+static int64_t start_locked(struct cell *cell)
+{
+	int err;
+
+	if (cell->phase == CELL_FAILED)
+		return trace_error(-EIO);
+	if (cell->phase == CELL_STARTED)
+		return trace_error(-EBUSY);
+	if (cell->phase == CELL_LOADABLE) {
+		err = arch_cell_set_loadable(cell, false);
+		if (err)
+			return err;
+	}
+	init_comm_region(cell);
+	cell->phase = CELL_STARTED;
+	printk("cell %u \"%s\" starting at 0x%lx\n", cell->id, cell->config.cell->name,
+	       cell->config.cell->reset_address);
+	arch_cell_start_cpus(cell);
+	return 0;
+}
+
+int64_t cell_start(uint64_t id)
+{
+	struct cell *cell;
+	int64_t result;
+
+	spin_lock(&cells_lock);
+	cell = cell_by_id(id);
+	result = cell ? start_locked(cell) : trace_error(-ENOENT);
+	spin_unlock(&cells_lock);
+	return result;
+}
+
+/* Stops the CPUs, gives memory and ports back, and releases the CPUs for Linux to bring online. */
+static int64_t destroy_locked(struct cell *cell)
+{
+	if (cell->phase == CELL_STARTED)
+		arch_cell_stop_cpus(cell);
+	if (cell->phase == CELL_LOADABLE)
+		arch_cell_set_loadable(cell, false);
+	arch_cell_destroy(cell);
+	arch_cell_release_cpus(cell);
+	printk("cell %u \"%s\" destroyed\n", cell->id, cell->config.cell->name);
+	cell->phase = CELL_UNUSED;
+	public_header()->pool_used = cells_pool_used();
+	return 0;
+}
+
+int64_t cell_destroy(uint64_t id)
+{
+	struct cell *cell;
+	int64_t result;
+
+	spin_lock(&cells_lock);
+	cell = cell_by_id(id);
+	result = cell ? destroy_locked(cell) : trace_error(-ENOENT);
+	spin_unlock(&cells_lock);
+	return result;
+}
+
+/* As Jailhouse reports it: a cell that is not running reads as shut down. */
+int64_t cell_get_state(uint64_t id)
+{
+	const struct cell *cell = cell_by_id(id);
+
+	if (!cell)
+		return trace_error(-ENOENT);
+	if (cell->phase == CELL_FAILED)
+		return BULKHEAD_CELL_FAILED;
+	if (cell->phase != CELL_STARTED)
+		return BULKHEAD_CELL_SHUT_DOWN;
+	return cell->comm_region->cell_state;
+}

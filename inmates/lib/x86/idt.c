@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The IDT: exceptions print and halt the CPU, interrupts go to registered handlers. */
+#include "lib.h"
+
+#define IDT_ENTRIES		256
+#define NUM_EXCEPTIONS		32
+#define VECTOR_NMI		2
+#define VECTOR_PAGE_FAULT	14
+/* Present, DPL 0, 64-bit interrupt gate: IF is cleared on entry (SDM Vol. 3A, 6.14.1). */
+#define IDT_INTERRUPT_GATE	0x8e
+
+struct idt_gate {
+	uint16_t offset_low;
+	uint16_t selector;
+	uint8_t ist;
+	uint8_t type;
+	uint16_t offset_middle;
+	uint32_t offset_high;
+	uint32_t reserved;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate size");
+
+struct idt_pointer {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+static irq_handler_t irq_handlers[IDT_ENTRIES];
+
+static const char *const exception_names[NUM_EXCEPTIONS] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+	"#BR bound range", "#UD invalid opcode", "#NM device not available",
+	"#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
+	"#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check",
+	"#MC machine check", "#XM SIMD error", "#VE virtualization",
+	"#CP control protection", "reserved 22", "reserved 23", "reserved 24",
+	"reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
+	"#VC VMM communication", "#SX security", "reserved 31",
+};
+
+void idt_init(void)
+{
+	unsigned int vector;
+	uint64_t stub;
+
+	for (vector = 0; vector < IDT_ENTRIES; vector++) {
+		stub = interrupt_stub_table[vector];
+		idt[vector] = (struct idt_gate){
+			.offset_low = (uint16_t)stub,
+			.selector = INMATE_CS64,
+			.type = IDT_INTERRUPT_GATE,
+			.offset_middle = (uint16_t)(stub >> 16),
+			.offset_high = (uint32_t)(stub >> 32),
+		};
+	}
+}
+
+void idt_load(void)
+{
+	struct idt_pointer pointer = { .limit = sizeof(idt) - 1, .base = (uint64_t)idt };
+
+	__asm__ __volatile__("lidt %0" : : "m"(pointer));
+}
+
+int irq_register(unsigned int vector, irq_handler_t handler)
+{
+	if (vector < IRQ_VECTOR_FIRST || vector >= IRQ_VECTOR_SPURIOUS)
+		return -1;
+	irq_handlers[vector] = handler;
+	return 0;
+}
+
+/* By CPUID, which works before x2APIC mode is on (the x2APIC ID MSR would fault). */
+static uint32_t apic_id_by_cpuid(void)
+{
+	if (cpuid(0, 0).eax >= 0xb)
+		return cpuid(0xb, 0).edx;
+	return cpuid(1, 0).ebx >> 24;
+}
+
+static void report_exception(const struct interrupt_frame *frame)
+{
+	printk("inmate: exception %s (vector %lu, error code %#lx) on CPU %u at RIP %#lx, "
+	       "RSP %#lx, RFLAGS %#lx\n", exception_names[frame->vector], frame->vector,
+	       frame->error_code, apic_id_by_cpuid(), frame->rip, frame->rsp, frame->rflags);
+	if (frame->vector == VECTOR_PAGE_FAULT)
+		printk("inmate: page fault address %#lx\n", read_cr2());
+	printk("inmate: RAX %#lx RCX %#lx RDX %#lx RSI %#lx RDI %#lx\n", frame->rax,
+	       frame->rcx, frame->rdx, frame->rsi, frame->rdi);
+}
+
+/*
+ * Exceptions are bugs in the inmate: report and stop this CPU (an NMI is
+ * reported and resumed).  Interrupts run their handler, then EOI; the
+ * spurious vector needs none (SDM Vol. 3A, 10.9).
+ */
+void interrupt_dispatch(struct interrupt_frame *frame)
+{
+	unsigned int vector = (unsigned int)frame->vector;
+
+	if (vector < NUM_EXCEPTIONS) {
+		report_exception(frame);
+		if (vector != VECTOR_NMI)
+			inmate_halt();
+		return;
+	}
+	if (vector == IRQ_VECTOR_SPURIOUS)
+		return;
+	if (irq_handlers[vector])
+		irq_handlers[vector](vector);
+	else
+		printk("inmate: interrupt vector %u on CPU %u has no handler\n", vector, cpu_id());
+	apic_eoi();
+}

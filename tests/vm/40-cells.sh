@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# Cells: create takes a CPU from Linux and carves memory and ports out of the
+# root cell; destroy gives everything back and the CPU comes online again;
+# ten rounds leave the hypervisor's pool where it started.
+
+SYSTEM=/etc/bulkhead/bochs-system.cell
+TINY=/etc/bulkhead/tiny-demo.cell
+TINY_IMAGE=/usr/share/bulkhead/inmates/tiny-demo.bin
+CPU1=/sys/devices/system/cpu/cpu1/online
+
+pool() {
+	cat /sys/devices/bulkhead/memory_pool
+}
+
+cell_listed() {
+	bulkhead cell list | tee /tmp/cells.out
+	grep -qE '^1 +tiny-demo +shut-down +1$' /tmp/cells.out
+}
+
+cpu1_with_the_cell() {
+	grep -qx 0 "$CPU1" && [ "$(cat /sys/devices/bulkhead/cpus_entered)" = 0 ]
+}
+
+cpu1_back() {
+	grep -qx 1 "$CPU1" && [ "$(cat /sys/devices/bulkhead/cpus_entered)" = 0-1 ] &&
+		taskset -c 1 sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done'
+}
+
+# COM2 belongs to the cell while it exists: Linux reads 0xff there.
+com2_is_the_cells() {
+	[ "$(probe inb 0x2fd)" = ff ]
+}
+
+com2_is_linuxs() {
+	[ "$(probe inb 0x2fd)" != ff ]
+}
+
+hv_console_has() {
+	bulkhead console | grep -q "$1"
+}
+
+cell_running() {
+	bulkhead cell list | tee /tmp/cells.out
+	grep -qE '^1 +tiny-demo +running +1$' /tmp/cells.out
+}
+
+rounds() {
+	local i first used
+	first=$(pool)
+	for i in $(seq 10); do
+		bulkhead cell create "$TINY" >/dev/null || { echo "create $i failed"; return 1; }
+		bulkhead cell destroy tiny-demo >/dev/null || { echo "destroy $i failed"; return 1; }
+		used=$(pool)
+		[ "$used" = "$first" ] || { echo "round $i: pool $used, before $first"; return 1; }
+	done
+	cpu1_back && echo "10 rounds, pool at '$first' (used total) after each"
+}
+
+step "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
+step_fails "cell create when not enabled" "Bulkhead is not enabled" bulkhead cell create "$TINY"
+step "enable" bulkhead enable "$SYSTEM"
+step "pool before any cell" sh -c 'pool >/tmp/pool.before; cat /tmp/pool.before'
+step "cell create tiny-demo" bulkhead cell create "$TINY"
+step "cell list shows it" cell_listed
+step "CPU 1 went to the cell" cpu1_with_the_cell
+step "COM2 went to the cell" com2_is_the_cells
+step_fails "the same cell twice" "a cell of that name exists|CPU 1 of the cell is not an online CPU" \
+	bulkhead cell create "$TINY"
+step_fails "disable while a cell exists" "cells are running; destroy them first" bulkhead disable
+step_fails "start before load" 'has no image; run .bulkhead cell load. first' \
+	bulkhead cell start tiny-demo
+step_fails "a cell that does not exist" "no cell is named or numbered 'nosuch'" \
+	bulkhead cell destroy nosuch
+step "cell destroy tiny-demo" bulkhead cell destroy tiny-demo
+step "CPU 1 is back with Linux and works" cpu1_back
+step "COM2 is back with Linux" com2_is_linuxs
+step "create and destroy, ten rounds" rounds
+
+# The inmate: loaded with a command line that also sends its output to the
+# hypervisor's console (its UART, COM2, goes to build/vm/serial2.log).
+step "cell create tiny-demo again" bulkhead cell create "$TINY"
+step_fails "an image larger than the loadable region" "do not fit a loadable region" \
+	bulkhead cell load tiny-demo "$TINY_IMAGE" -a 0xff000
+step "cell load tiny-demo with a command line" \
+	bulkhead cell load tiny-demo "$TINY_IMAGE" -s "hv-console" -a 0x1000
+step "cell start tiny-demo" bulkhead cell start tiny-demo
+wait_for "tiny-demo says hello from its CPU" 100 hv_console_has "tiny-demo: hello from CPU"
+wait_for "tiny-demo ticks" 100 hv_console_has "tiny-demo: tick"
+step "cell list: running" cell_running
+step "Linux works beside the cell" taskset -c 0 sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done'
+step "destroy the running cell" bulkhead cell destroy tiny-demo
+step "CPU 1 is back with Linux after the inmate ran" cpu1_back
+step "disable" bulkhead disable
+step "rmmod bulkhead" rmmod bulkhead
+dmesg_clean
