@@ -69,6 +69,7 @@ int bulkhead_cell_load(u32 id, u64 address, const void __user *data, u64 size,
 		       struct bulkhead_error *error);
 int bulkhead_cell_start(u32 id, struct bulkhead_error *error);
 int bulkhead_cell_destroy(u32 id, struct bulkhead_error *error);
+int bulkhead_cell_shutdown(u32 id, struct bulkhead_error *error);
 void bulkhead_destroy_all_cells(void);
 bool bulkhead_any_cell(void);
 ssize_t bulkhead_cells_show(char *buf);

@@ -224,6 +224,25 @@ int bulkhead_cell_start(u32 id, struct bulkhead_error *error)
 	return 0;
 }
 
+int bulkhead_cell_shutdown(u32 id, struct bulkhead_error *error)
+{
+	struct cell_entry *cell = cell_of(id);
+	long result;
+
+	if (!cell)
+		return cell_not_found(error, id);
+	result = bulkhead_hypercall(BULKHEAD_HC_CELL_SET_LOADABLE, id, 0);
+	if (result == -EPERM)
+		return bulkhead_fail(error, -EPERM,
+			"cell \"%s\" denied the shutdown request and keeps running; 'bulkhead cell destroy' stops it regardless",
+			cell->view.cell->name);
+	if (result < 0)
+		return bulkhead_fail(error, (int)result,
+			"cell \"%s\" could not be shut down (error %ld); see 'bulkhead console'",
+			cell->view.cell->name, result);
+	return (int)result;
+}
+
 static void forget(struct cell_entry *cell)
 {
 	kvfree(cell->config);

@@ -137,6 +137,8 @@ static long bulkhead_ioctl(struct file *file, unsigned int command, unsigned lon
 		return ioctl_cell(user, &error, bulkhead_cell_start);
 	case BULKHEAD_CELL_DESTROY:
 		return ioctl_cell(user, &error, bulkhead_cell_destroy);
+	case BULKHEAD_CELL_SHUTDOWN:
+		return ioctl_cell(user, &error, bulkhead_cell_shutdown);
 	default:
 		return -ENOTTY;
 	}

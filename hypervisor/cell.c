@@ -295,14 +295,62 @@ int64_t cell_create(unsigned int caller_cpu, uint64_t config_size)
 	return result;
 }
 
+/* Spins until the cell replies or @timeout_ms passed (by the TSC); returns the reply. */
+static uint32_t wait_for_reply(const struct bulkhead_comm_region *comm, uint32_t timeout_ms)
+{
+	uint64_t start = arch_read_timestamp(), khz = arch_tsc_khz(), spins = 0;
+	uint64_t limit = khz ? khz * timeout_ms : 50000ULL * timeout_ms;
+
+	while (!comm->reply_from_cell &&
+	       (khz ? arch_read_timestamp() - start : spins++) < limit)
+		asm volatile("pause" ::: "memory");
+	return comm->reply_from_cell;
+}
+
+/*
+ * The shutdown handshake of the comm region (DESIGN decision 7): the cell
+ * may approve or deny; no reply within the config's timeout stops it
+ * anyway.  Returns 0 approved (or nothing to ask), -EPERM denied or locked,
+ * 1 no reply.
+ */
+static int ask_shutdown(struct cell *cell)
+{
+	struct bulkhead_comm_region *comm = cell->comm_region;
+	uint32_t reply;
+
+	if (comm->cell_state == BULKHEAD_CELL_RUNNING_LOCKED)
+		return trace_error(-EPERM);
+	if (comm->cell_state != BULKHEAD_CELL_RUNNING)
+		return 0;
+	comm->reply_from_cell = BULKHEAD_MSG_NONE;
+	comm->msg_to_cell = BULKHEAD_MSG_SHUTDOWN_REQUEST;
+	reply = wait_for_reply(comm, cell->config.cell->shutdown_timeout_ms);
+	comm->msg_to_cell = BULKHEAD_MSG_NONE;
+	if (reply == BULKHEAD_MSG_REQUEST_DENIED)
+		return trace_error(-EPERM);
+	if (reply == BULKHEAD_MSG_REQUEST_APPROVED)
+		return 0;
+	printk("cell %u \"%s\" did not answer the shutdown request in %u ms; stopped anyway\n",
+	       cell->id, cell->config.cell->name, cell->config.cell->shutdown_timeout_ms);
+	comm->cell_state = BULKHEAD_CELL_SHUT_DOWN;
+	return 1;
+}
+
+/* Set loadable doubles as shutdown: a running cell is asked first, as with Jailhouse. */
 static int64_t set_loadable_locked(struct cell *cell)
 {
-	int err;
+	int answer = 0, err;
 
 	if (cell->phase == CELL_STARTED) {
+		answer = ask_shutdown(cell);
+		if (answer < 0)
+			return answer;
 		err = arch_cell_stop_cpus(cell);
-		if (err)
+		if (err) {
+			cell->phase = CELL_FAILED;
 			return err;
+		}
+		printk("cell %u \"%s\" shut down\n", cell->id, cell->config.cell->name);
 	}
 	if (cell->phase != CELL_LOADABLE) {
 		err = arch_cell_set_loadable(cell, true);
@@ -310,7 +358,7 @@ static int64_t set_loadable_locked(struct cell *cell)
 			return err;
 	}
 	cell->phase = CELL_LOADABLE;
-	return 0;
+	return answer;
 }
 
 int64_t cell_set_loadable(uint64_t id)
@@ -389,8 +437,22 @@ int64_t cell_start(uint64_t id)
 /* Stops the CPUs, gives memory and ports back, and releases the CPUs for Linux to bring online. */
 static int64_t destroy_locked(struct cell *cell)
 {
+	int err;
+
+	/* Destroy asks too, so the inmate can finish cleanly, but goes on whatever it says. */
 	if (cell->phase == CELL_STARTED)
-		arch_cell_stop_cpus(cell);
+		ask_shutdown(cell);
+	/*
+	 * Nothing is given back while a CPU may still run the inmate: a CPU
+	 * that does not stop leaves the cell failed, with all it holds.
+	 */
+	if (cell->phase == CELL_STARTED || cell->phase == CELL_FAILED) {
+		err = arch_cell_stop_cpus(cell);
+		if (err) {
+			cell->phase = CELL_FAILED;
+			return err;
+		}
+	}
 	if (cell->phase == CELL_LOADABLE)
 		arch_cell_set_loadable(cell, false);
 	arch_cell_destroy(cell);

@@ -231,8 +231,8 @@ static const struct command commands[] = {
 	{ "stats", "[--json]", "show VM exits per CPU and reason, and memory pool use",
 	  command_stats },
 	{ "console", "[--follow]", "print the hypervisor's log", command_console },
-	{ "cell", "create|load|start|destroy|list ...",
-	  "manage cells: create CELL.cell, load NAME|ID IMAGE [-a ADDRESS] [-s STRING -a ADDRESS]..., start, destroy, list",
+	{ "cell", "create|load|start|shutdown|destroy|list ...",
+	  "manage cells: create CELL.cell, load NAME|ID IMAGE [-a ADDRESS] [-s STRING -a ADDRESS]..., start, shutdown, destroy, list",
 	  command_cell },
 };
 

@@ -14,7 +14,7 @@
 
 #define CELL_USAGE \
 	"usage: %s cell create CELL.cell | load NAME|ID IMAGE [-a ADDRESS] [-s STRING -a ADDRESS]... | " \
-	"start NAME|ID | destroy NAME|ID | list"
+	"start NAME|ID | shutdown NAME|ID | destroy NAME|ID | list"
 #define IMAGE_MAX_SIZE	(256UL * 1024 * 1024)
 
 #define ERROR_BUFFER(reason) { .address = (uintptr_t)(reason), .size = sizeof(reason) }
@@ -172,8 +172,8 @@ static int cell_load(int argc, char **argv)
 	return err ? err : load_items(id, argc - 2, argv + 2);
 }
 
-static int cell_simple(int argc, char **argv, unsigned long request, const char *verb,
-		       const char *done)
+static int cell_simple_result(int argc, char **argv, unsigned long request, const char *verb,
+			      int *result)
 {
 	char reason[BULKHEAD_ERROR_SIZE] = "";
 	struct bulkhead_cell_args args = { .error = ERROR_BUFFER(reason) };
@@ -186,9 +186,28 @@ static int cell_simple(int argc, char **argv, unsigned long request, const char 
 	if (err)
 		return err;
 	args.id = id;
-	err = run_ioctl_result(request, &args, reason, verb, &(int){ 0 });
+	return run_ioctl_result(request, &args, reason, verb, result);
+}
+
+static int cell_simple(int argc, char **argv, unsigned long request, const char *verb,
+		       const char *done)
+{
+	int result, err = cell_simple_result(argc, argv, request, verb, &result);
+
 	if (!err)
-		printf("Cell %u %s\n", id, done);
+		printf("Cell %s %s\n", argv[1], done);
+	return err;
+}
+
+static int cell_shutdown(int argc, char **argv)
+{
+	int result, err = cell_simple_result(argc, argv, BULKHEAD_CELL_SHUTDOWN, "cell shutdown",
+					     &result);
+
+	if (!err && result == 1)
+		printf("Cell %s did not answer the shutdown request in time; stopped anyway\n", argv[1]);
+	else if (!err)
+		printf("Cell %s approved the shutdown and is stopped\n", argv[1]);
 	return err;
 }
 
@@ -218,6 +237,8 @@ int command_cell(int argc, char **argv)
 		return cell_load(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "start"))
 		return cell_simple(argc - 1, argv + 1, BULKHEAD_CELL_START, "cell start", "started");
+	if (!strcmp(argv[1], "shutdown"))
+		return cell_shutdown(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "destroy"))
 		return cell_simple(argc - 1, argv + 1, BULKHEAD_CELL_DESTROY, "cell destroy",
 				   "destroyed; its CPUs are back with Linux");

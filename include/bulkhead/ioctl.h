@@ -71,5 +71,7 @@ _Static_assert(sizeof(struct bulkhead_cell_args) == 24, "cell args size");
 #define BULKHEAD_CELL_LOAD	_IOW(BULKHEAD_IOCTL_MAGIC, 3, struct bulkhead_cell_load_args)
 #define BULKHEAD_CELL_START	_IOW(BULKHEAD_IOCTL_MAGIC, 4, struct bulkhead_cell_args)
 #define BULKHEAD_CELL_DESTROY	_IOW(BULKHEAD_IOCTL_MAGIC, 5, struct bulkhead_cell_args)
+/* Returns 0 when the cell approved, 1 when it did not answer in time and was stopped anyway. */
+#define BULKHEAD_CELL_SHUTDOWN	_IOW(BULKHEAD_IOCTL_MAGIC, 6, struct bulkhead_cell_args)
 
 #endif

@@ -44,6 +44,29 @@ cell_running() {
 	grep -qE '^1 +tiny-demo +running +1$' /tmp/cells.out
 }
 
+cell_shut_down() {
+	bulkhead cell list | tee /tmp/cells.out
+	grep -qE '^1 +tiny-demo +shut-down +1$' /tmp/cells.out
+}
+
+# Creates, loads with command line $1 and starts tiny-demo; waits for its $2-th hello.
+tiny_demo_running() {
+	bulkhead cell create "$TINY" && bulkhead cell load tiny-demo "$TINY_IMAGE" -s "$1" -a 0x1000 &&
+		bulkhead cell start tiny-demo || return 1
+	vm_poll 100 sh -c "[ \$(bulkhead console | grep -c 'tiny-demo: hello from CPU') -ge $2 ]"
+}
+
+approved_shutdown() {
+	bulkhead cell shutdown tiny-demo | tee /tmp/shutdown.out
+	grep -q 'approved the shutdown and is stopped' /tmp/shutdown.out &&
+		hv_console_has 'tiny-demo: shutdown approved'
+}
+
+unanswered_shutdown() {
+	bulkhead cell shutdown tiny-demo | tee /tmp/shutdown.out
+	grep -q 'did not answer the shutdown request in time; stopped anyway' /tmp/shutdown.out
+}
+
 rounds() {
 	local i first used
 	first=$(pool)
@@ -88,8 +111,26 @@ wait_for "tiny-demo says hello from its CPU" 100 hv_console_has "tiny-demo: hell
 wait_for "tiny-demo ticks" 100 hv_console_has "tiny-demo: tick"
 step "cell list: running" cell_running
 step "Linux works beside the cell" taskset -c 0 sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done'
+step "shutdown: tiny-demo approves" approved_shutdown
+step "cell list: shut down" cell_shut_down
+step "start again after the shutdown" bulkhead cell start tiny-demo
+wait_for "tiny-demo says hello again" 100 \
+	sh -c '[ $(bulkhead console | grep -c "tiny-demo: hello from CPU") -ge 2 ]'
 step "destroy the running cell" bulkhead cell destroy tiny-demo
 step "CPU 1 is back with Linux after the inmate ran" cpu1_back
+
+step "tiny-demo that denies shutdown" tiny_demo_running "hv-console deny-shutdown" 3
+step_fails "shutdown: denied, the cell keeps running" \
+	'cell "tiny-demo" denied the shutdown request and keeps running' \
+	bulkhead cell shutdown tiny-demo
+step "cell list: still running after the denial" cell_running
+step "destroy stops it regardless" bulkhead cell destroy tiny-demo
+
+step "tiny-demo that never answers" tiny_demo_running "hv-console no-reply" 4
+step "shutdown: no reply within the timeout, stopped anyway" unanswered_shutdown
+step "cell list: shut down after the timeout" cell_shut_down
+step "destroy the stopped cell" bulkhead cell destroy tiny-demo
+step "CPU 1 is back with Linux after all that" cpu1_back
 step "disable" bulkhead disable
 step "rmmod bulkhead" rmmod bulkhead
 dmesg_clean

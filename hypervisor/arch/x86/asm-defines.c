@@ -13,4 +13,6 @@ void asm_defines(void)
 	DEFINE(PERCPU_RECOVERY_RSP, offsetof(struct per_cpu, arch.recovery_rsp));
 	DEFINE(PERCPU_LAUNCH_RSP, offsetof(struct per_cpu, arch.launch_rsp));
 	DEFINE(GUEST_REGISTERS_SIZE, sizeof(struct guest_registers));
+	DEFINE(GDT_SELECTOR_CODE_ASM, GDT_SELECTOR_CODE);
+	DEFINE(GDT_SELECTOR_DATA_ASM, GDT_SELECTOR_DATA);
 }

@@ -179,6 +179,26 @@ vmx_exit_entry:
 	.size vmx_exit_entry, . - vmx_exit_entry
 
 /*
+ * void arch_unblock_nmis(void): a VM exit caused by an NMI leaves NMIs
+ * blocked until the next IRET, as after an NMI delivered through the IDT
+ * (SDM Vol. 3C, chapter 31, handling NMIs); an IRET to the same
+ * place lifts the block without running an NMI handler.
+ */
+	.globl arch_unblock_nmis
+	.type arch_unblock_nmis, @function
+arch_unblock_nmis:
+	mov %rsp, %rax
+	push $GDT_SELECTOR_DATA_ASM
+	push %rax
+	pushfq
+	push $GDT_SELECTOR_CODE_ASM
+	lea 1f(%rip), %rax
+	push %rax
+	iretq
+1:	ret
+	.size arch_unblock_nmis, . - arch_unblock_nmis
+
+/*
  * void vmx_return_to_linux(const struct linux_frame *frame): after VMXOFF,
  * loads Linux's general registers and continues at frame->rip, which is in
  * the driver's disable stub (mapped at the same address in both address

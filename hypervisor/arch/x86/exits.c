@@ -384,6 +384,7 @@ static void handle_exception_or_nmi(struct per_cpu *cpu, struct guest_registers 
 
 	(void)regs;
 	if (INTERRUPTION_TYPE(info) == INTERRUPTION_TYPE_NMI) {
+		arch_unblock_nmis();
 		__atomic_or_fetch(&cpu->arch.pending, PENDING_GUEST_NMI, __ATOMIC_RELAXED);
 		return;
 	}

@@ -18,6 +18,7 @@ int vmx_launch(struct guest_registers *regs);	/* returns only on VM-fail: 1 inva
 void vmx_exit_entry(void);
 void vmx_return_to_linux(const struct linux_frame *frame) __attribute__((noreturn));
 void arch_unwind_to_entry(int result) __attribute__((noreturn));
+void arch_unblock_nmis(void);
 
 /* vmx.c */
 void vmx_read_facts(struct vmx_cpu_facts *facts);
