@@ -61,8 +61,8 @@ build/configs/%.cell: configs/x86/%.dts tools/bulkhead-config $(wildcard tools/b
 # Takes every node of bochs-system.dts through dtc's /include/.
 build/configs/bochs-system-3cpu.cell: configs/x86/bochs-system.dts
 
-fixtures: build/configs/bochs-system.cell tests/vm/make-fixtures build/vm/probe
-	$(PYTHON) tests/vm/make-fixtures build/vm/fixtures build/configs/bochs-system.cell
+fixtures: build/configs/bochs-system.cell build/configs/tiny-demo.cell tests/vm/make-fixtures build/vm/probe
+	$(PYTHON) tests/vm/make-fixtures build/vm/fixtures build/configs/bochs-system.cell build/configs/tiny-demo.cell
 
 # Bare-metal inmates: the x86 library and the demos as flat binaries
 # (inmates/demos/x86/NAME.bin and .elf); inmates/README.md describes them.
@@ -115,6 +115,7 @@ install: all
 	install -D -m 644 hypervisor/bulkhead-intel.bin $(DESTDIR)/lib/firmware/bulkhead-intel.bin
 	install -D -m 644 driver/bulkhead.ko $(DESTDIR)/lib/modules/$(KERNEL_RELEASE)/extra/bulkhead.ko
 	install -D -m 755 tools/bulkhead $(DESTDIR)/usr/local/sbin/bulkhead
+	install -D -m 644 tools/bulkhead-completion.bash $(DESTDIR)/usr/share/bash-completion/completions/bulkhead
 	install -D -m 755 tools/bulkhead-config $(DESTDIR)/usr/local/lib/bulkhead/bulkhead-config
 	install -D -m 644 -t $(DESTDIR)/usr/local/lib/bulkhead/bulkhead_config tools/bulkhead_config/*.py
 	ln -sf ../lib/bulkhead/bulkhead-config $(DESTDIR)/usr/local/sbin/bulkhead-config

@@ -77,24 +77,23 @@ static void online_cpus(struct cell_entry *cell)
 			pr_err("bulkhead: CPU %u did not come back online after its cell\n", cpu);
 }
 
-static const char *refusal(long result)
+/* Cell create from this CPU; a refusal's reason is in this CPU's public page. */
+static long create_hypercall(u32 size, u64 flags, struct bulkhead_error *error)
 {
-	switch (result) {
-	case -EEXIST:
-		return "a cell of that name exists; destroy it or rename the cell";
-	case -EBUSY:
-		return "a CPU of the cell belongs to another cell; destroy that cell or change cpus";
-	case -ENOSPC:
-		return "the hypervisor runs as many cells as it can; destroy one first";
-	case -ENOMEM:
-		return "the hypervisor's memory pool is too small for the cell; enlarge hypervisor memory";
-	default:
-		return "the hypervisor refused the cell (memory, ports or CPUs it may not have); run 'bulkhead-config check' on it and see 'bulkhead console'";
-	}
+	long result;
+
+	preempt_disable();
+	result = bulkhead_hypercall(BULKHEAD_HC_CELL_CREATE, size, flags);
+	if (result < 0)
+		bulkhead_fail(error, (int)result,
+			"the hypervisor refused the cell: %.160s; run 'bulkhead-config check' on it",
+			bulkhead_cpu_page(smp_processor_id())->failure);
+	preempt_enable();
+	return result;
 }
 
-static int hand_over(struct cell_entry *cell, const void *config, u32 size,
-		     struct bulkhead_error *error)
+/* The config goes to the exchange area, where the hypervisor checks a copy. */
+static int check_with_hypervisor(const void *config, u32 size, struct bulkhead_error *error)
 {
 	const struct bulkhead_image_header *layout = &bulkhead.layout;
 	long result;
@@ -105,9 +104,16 @@ static int hand_over(struct cell_entry *cell, const void *config, u32 size,
 			size, BULKHEAD_EXCHANGE_SIZE);
 	memcpy(bulkhead.public_area + BULKHEAD_PUBLIC_EXCHANGE_OFFSET(layout->max_cpus),
 	       config, size);
-	result = bulkhead_hypercall(BULKHEAD_HC_CELL_CREATE, size, 0);
+	result = create_hypercall(size, BULKHEAD_CELL_CREATE_CHECK_ONLY, error);
+	return result < 0 ? (int)result : 0;
+}
+
+static int hand_over(struct cell_entry *cell, u32 size, struct bulkhead_error *error)
+{
+	long result = create_hypercall(size, 0, error);
+
 	if (result < 0)
-		return bulkhead_fail(error, (int)result, "%s (error %ld)", refusal(result), result);
+		return (int)result;
 	cell->id = (u32)result;
 	return 0;
 }
@@ -120,11 +126,15 @@ static int create_checked(struct cell_entry *cell, const void *config, u32 size,
 
 	if (config_parse(config, size, BULKHEAD_CONFIG_KIND_CELL, &cell->view, &problem))
 		return bulkhead_fail(error, -EINVAL, "%s", problem);
+	/* Checked completely before a CPU goes offline: a refusal changes nothing. */
 	err = check_cell_cpus(cell, &cell->view, error);
 	if (!err)
-		err = offline_cpus(cell, error);
+		err = check_with_hypervisor(config, size, error);
+	if (err)
+		return err;
+	err = offline_cpus(cell, error);
 	if (!err)
-		err = hand_over(cell, config, size, error);
+		err = hand_over(cell, size, error);
 	if (err)
 		online_cpus(cell);
 	return err;

@@ -235,7 +235,10 @@ static ssize_t version_show(struct device *dev, struct device_attribute *attr, c
 }
 static DEVICE_ATTR_RO(version);
 
-/* One line per CPU and exit reason seen: CPU REASON NAME COUNT TOTAL_CYCLES MAX_CYCLES. */
+/*
+ * One line per CPU and exit reason seen: CPU REASON NAME COUNT TOTAL_CYCLES
+ * MAX_CYCLES.  Every CPU the hypervisor keeps a record for, cells' CPUs too.
+ */
 static ssize_t statistics_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
 	ssize_t len = 0;
@@ -246,7 +249,7 @@ static ssize_t statistics_show(struct device *dev, struct device_attribute *attr
 		mutex_unlock(&bulkhead.lock);
 		return -ENODATA;
 	}
-	for_each_cpu(cpu, &bulkhead.cpus_entered) {
+	for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++) {
 		const struct bulkhead_cpu_page *page = bulkhead_cpu_page(cpu);
 
 		for (reason = 0; reason < BULKHEAD_EXIT_STATS; reason++) {

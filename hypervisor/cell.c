@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Non-root cells: checked completely, then carved out of the root cell; given back on destroy. */
+#include <bulkhead/hypercall.h>
 #include <bulkhead-hv/arch.h>
 #include <bulkhead-hv/errno.h>
 #include <bulkhead-hv/memory.h>
@@ -48,6 +49,23 @@ struct cell *cell_by_id(uint64_t id)
 	if (id < 1 || id > MAX_CELLS || cells[id - 1].phase == CELL_UNUSED)
 		return NULL;
 	return &cells[id - 1];
+}
+
+/*
+ * Why a cell was refused, one line in the calling CPU's public page, where
+ * the driver picks it up for its error message; also logged.
+ */
+static int refuse(int err, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(int err, const char *format, ...)
+{
+	struct per_cpu *cpu = this_cpu();
+	va_list args;
+
+	va_start(args, format);
+	format_string(cpu->page->failure, BULKHEAD_CPU_FAILURE_SIZE, format, args);
+	va_end(args);
+	printk("cell refused: %s\n", cpu->page->failure);
+	return trace_error(err);
 }
 
 static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
@@ -107,16 +125,22 @@ static int check_memory(const struct config_view *config)
 
 		if (region->flags & BULKHEAD_MEM_COMM_REGION) {
 			if (region->size != PAGE_SIZE)
-				return trace_error(-EINVAL);
+				return refuse(-EINVAL, "the comm region is not one page");
 			comm_regions++;
 			continue;
 		}
-		if (!root_region_holding(region) || region_taken_by_other_cell(region) ||
-		    ranges_overlap(region->phys_start, region->size,
+		if (ranges_overlap(region->phys_start, region->size,
 				   hypervisor->phys_start, hypervisor->size))
-			return trace_error(-EINVAL);
+			return refuse(-EINVAL, "memory 0x%lx-0x%lx overlaps hypervisor memory",
+				      region->phys_start, region->phys_start + region->size - 1);
+		if (!root_region_holding(region))
+			return refuse(-EINVAL, "memory 0x%lx-0x%lx is not inside one memory region of the root cell",
+				      region->phys_start, region->phys_start + region->size - 1);
+		if (region_taken_by_other_cell(region))
+			return refuse(-EBUSY, "memory 0x%lx-0x%lx belongs to another cell",
+				      region->phys_start, region->phys_start + region->size - 1);
 	}
-	return comm_regions == 1 ? 0 : trace_error(-EINVAL);
+	return comm_regions == 1 ? 0 : refuse(-EINVAL, "the cell needs exactly one comm region");
 }
 
 static bool ports_inside_root(const struct bulkhead_pio_region *pio)
@@ -153,10 +177,16 @@ static int check_ports(const struct config_view *config)
 {
 	uint32_t i;
 
-	for (i = 0; i < config->cell->num_pio_regions; i++)
-		if (!ports_inside_root(&config->pio_regions[i]) ||
-		    ports_taken_by_other_cell(&config->pio_regions[i]))
-			return trace_error(-EINVAL);
+	for (i = 0; i < config->cell->num_pio_regions; i++) {
+		const struct bulkhead_pio_region *pio = &config->pio_regions[i];
+
+		if (!ports_inside_root(pio))
+			return refuse(-EINVAL, "ports 0x%x-0x%x are not the root cell's", pio->base,
+				      pio->base + pio->length - 1);
+		if (ports_taken_by_other_cell(pio))
+			return refuse(-EBUSY, "ports 0x%x-0x%x belong to another cell", pio->base,
+				      pio->base + pio->length - 1);
+	}
 	return 0;
 }
 
@@ -170,15 +200,17 @@ static int check_cpus(const struct config_view *config, unsigned int caller_cpu,
 		if (!config_cpu_in_set(config, cpu))
 			continue;
 		if (cpu == 0 || cpu == caller_cpu || !config_cpu_in_set(&root_cell.config, cpu))
-			return trace_error(-EINVAL);
+			return refuse(-EINVAL, "CPU %u is CPU 0, the calling CPU or not the root cell's",
+				      cpu);
 		for (c = 0; c < MAX_CELLS; c++)
 			if (cells[c].phase != CELL_UNUSED && (cells[c].cpus >> cpu) & 1)
-				return trace_error(-EBUSY);
+				return refuse(-EBUSY, "CPU %u belongs to cell \"%s\"", cpu,
+					      cells[c].config.cell->name);
 		*cpus |= 1ULL << cpu;
 	}
 	if (config_highest_cpu(config) >= image_header.max_cpus)
-		return trace_error(-EINVAL);
-	return *cpus ? 0 : trace_error(-EINVAL);
+		return refuse(-EINVAL, "CPU %u is not in the system", config_highest_cpu(config));
+	return *cpus ? 0 : refuse(-EINVAL, "the cell has no CPUs");
 }
 
 static bool name_in_use(const char *name)
@@ -207,7 +239,8 @@ static int copy_config(struct cell *cell, uint64_t size)
 	const char *problem;
 
 	if (size < sizeof(struct bulkhead_config_header) || size > BULKHEAD_EXCHANGE_SIZE)
-		return trace_error(-EINVAL);
+		return refuse(-EINVAL, "the config size %lu is not between the header and %u bytes",
+			      size, BULKHEAD_EXCHANGE_SIZE);
 	for (i = 0; i < pages; i++) {
 		uint8_t *page = (uint8_t *)paging_alloc_table(&cell->pool);
 
@@ -216,10 +249,8 @@ static int copy_config(struct cell *cell, uint64_t size)
 		copy = copy ? copy : page;
 	}
 	memcpy(copy, exchange, size);
-	if (config_parse(copy, size, BULKHEAD_CONFIG_KIND_CELL, &cell->config, &problem)) {
-		printk("cell create refused: %s\n", problem);
-		return trace_error(-EINVAL);
-	}
+	if (config_parse(copy, size, BULKHEAD_CONFIG_KIND_CELL, &cell->config, &problem))
+		return refuse(-EINVAL, "%s", problem);
 	return 0;
 }
 
@@ -248,7 +279,7 @@ static int check_new_cell(struct cell *cell, unsigned int caller_cpu, uint64_t s
 	int err = copy_config(cell, size);
 
 	if (!err && name_in_use(cell->config.cell->name))
-		err = trace_error(-EEXIST);
+		err = refuse(-EEXIST, "a cell named \"%s\" exists", cell->config.cell->name);
 	if (!err)
 		err = check_cpus(&cell->config, caller_cpu, &cell->cpus);
 	if (!err)
@@ -258,22 +289,41 @@ static int check_new_cell(struct cell *cell, unsigned int caller_cpu, uint64_t s
 	return err;
 }
 
-static int64_t create_locked(unsigned int caller_cpu, uint64_t size)
+/*
+ * The driver took the CPUs offline for the cell: if the cell cannot be
+ * built after all, they are released bare, so that Linux can bring them
+ * back as from any cell.
+ */
+static void give_back_cpus(struct cell *cell)
+{
+	cell->phase = CELL_STOPPED;
+	if (!arch_cell_take_cpus(cell))
+		arch_cell_release_cpus(cell);
+	cell->phase = CELL_UNUSED;
+}
+
+static int64_t create_locked(unsigned int caller_cpu, uint64_t size, uint64_t flags)
 {
 	struct cell *cell = free_cell();
 	int err;
 
+	this_cpu()->page->failure[0] = '\0';
+	if (flags & ~BULKHEAD_CELL_CREATE_CHECK_ONLY)
+		return refuse(-EINVAL, "unknown flags 0x%lx", flags);
 	if (!cell_pools)
-		return trace_error(-ENOMEM);
+		return refuse(-ENOMEM, "hypervisor memory too small for cells");
 	if (!cell)
-		return trace_error(-ENOSPC);
+		return refuse(-ENOSPC, "%u cells exist already", MAX_CELLS);
 	reset_cell(cell, (unsigned int)(cell - cells));
 	err = check_new_cell(cell, caller_cpu, size);
-	if (!err)
-		err = arch_cell_create(cell);
-	if (err) {
+	if (err || (flags & BULKHEAD_CELL_CREATE_CHECK_ONLY)) {
 		cell->phase = CELL_UNUSED;
 		return err;
+	}
+	err = arch_cell_create(cell);
+	if (err) {
+		give_back_cpus(cell);
+		return refuse(err, "no room for the cell's tables (error %d)", err);
 	}
 	cell->phase = CELL_STOPPED;
 	err = arch_cell_take_cpus(cell);
@@ -285,12 +335,12 @@ static int64_t create_locked(unsigned int caller_cpu, uint64_t size)
 	return cell->id;
 }
 
-int64_t cell_create(unsigned int caller_cpu, uint64_t config_size)
+int64_t cell_create(unsigned int caller_cpu, uint64_t config_size, uint64_t flags)
 {
 	int64_t result;
 
 	spin_lock(&cells_lock);
-	result = create_locked(caller_cpu, config_size);
+	result = create_locked(caller_cpu, config_size, flags);
 	spin_unlock(&cells_lock);
 	return result;
 }

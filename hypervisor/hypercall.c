@@ -87,7 +87,7 @@ int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1, uint64_t ar
 	case BULKHEAD_HC_CPU_GET_INFO:
 		return cpu_get_info(arg1, arg2);
 	case BULKHEAD_HC_CELL_CREATE:
-		return cell_create(cpu->cpu_id, arg1);
+		return cell_create(cpu->cpu_id, arg1, arg2);
 	case BULKHEAD_HC_CELL_START:
 		return cell_start(arg1);
 	case BULKHEAD_HC_CELL_SET_LOADABLE:

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -165,6 +166,111 @@ int read_input(const char *path, void **data, size_t *size, size_t max, const ch
 	return 0;
 }
 
+/* "1" or "0" in <sysfs>/enabled; anything else is an error. */
+int check_enabled(void)
+{
+	char path[SYSFS_PATH_SIZE], line[16] = "";
+	FILE *file = open_sysfs("enabled", path, sizeof(path));
+
+	if (!file)
+		return EXIT_FAILURE;
+	if (!fgets(line, sizeof(line), file))
+		line[0] = '\0';
+	fclose(file);
+	line[strcspn(line, "\n")] = '\0';
+	if (!strcmp(line, "1"))
+		return 0;
+	if (!strcmp(line, "0"))
+		return fail(EXIT_FAILURE,
+			    "Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first");
+	return fail(EXIT_FAILURE, "%s: expected 1 or 0, found '%s'", path, line);
+}
+
+/* A decimal number: digits only, no sign, no overflow. */
+bool parse_number(const char *text, uint64_t *value)
+{
+	uint64_t result = 0;
+
+	if (!*text)
+		return false;
+	for (; *text; text++) {
+		if (*text < '0' || *text > '9')
+			return false;
+		if (__builtin_mul_overflow(result, 10, &result) ||
+		    __builtin_add_overflow(result, (uint64_t)(*text - '0'), &result))
+			return false;
+	}
+	*value = result;
+	return true;
+}
+
+/* Splits @line at blanks into at most @max fields; returns how many it found. */
+size_t split_fields(char *line, char **fields, size_t max)
+{
+	char *save = NULL, *field;
+	size_t count = 0;
+
+	for (field = strtok_r(line, " \t\r\n", &save); field && count < max;
+	     field = strtok_r(NULL, " \t\r\n", &save))
+		fields[count++] = field;
+	return count;
+}
+
+/* Reads the CPU number at *@text, digits only and at most UINT_MAX, and moves past it. */
+static bool read_cpu(const char **text, unsigned int *cpu)
+{
+	const char *digit = *text;
+	uint64_t value = 0;
+
+	if (*digit < '0' || *digit > '9')
+		return false;
+	for (; *digit >= '0' && *digit <= '9'; digit++) {
+		value = value * 10 + (uint64_t)(*digit - '0');
+		if (value > UINT_MAX)
+			return false;
+	}
+	*cpu = (unsigned int)value;
+	*text = digit;
+	return true;
+}
+
+/* "N" or "N-M" with N <= M at *@text, moved past it. */
+static bool read_cpu_range(const char **text, struct cpu_range *range)
+{
+	if (!read_cpu(text, &range->first))
+		return false;
+	range->last = range->first;
+	if (**text != '-')
+		return true;
+	(*text)++;
+	return read_cpu(text, &range->last) && range->last >= range->first;
+}
+
+/* Ranges separated by commas, nothing else; false when @text is no such list. */
+bool parse_cpu_list(const char *text, struct cpu_set *set)
+{
+	set->count = 0;
+	for (;;) {
+		if (set->count == CPU_RANGES_MAX || !read_cpu_range(&text, &set->ranges[set->count]))
+			return false;
+		set->count++;
+		if (*text == '\0')
+			return true;
+		if (*text++ != ',')
+			return false;
+	}
+}
+
+bool cpu_set_has(const struct cpu_set *set, unsigned int cpu)
+{
+	size_t i;
+
+	for (i = 0; i < set->count; i++)
+		if (cpu >= set->ranges[i].first && cpu <= set->ranges[i].last)
+			return true;
+	return false;
+}
+
 static void print_cpus_entered(void)
 {
 	char path[SYSFS_PATH_SIZE], line[256] = "";
@@ -231,8 +337,8 @@ static const struct command commands[] = {
 	{ "stats", "[--json]", "show VM exits per CPU and reason, and memory pool use",
 	  command_stats },
 	{ "console", "[--follow]", "print the hypervisor's log", command_console },
-	{ "cell", "create|load|start|shutdown|destroy|list ...",
-	  "manage cells: create CELL.cell, load NAME|ID IMAGE [-a ADDRESS] [-s STRING -a ADDRESS]..., start, shutdown, destroy, list",
+	{ "cell", "create|load|start|shutdown|destroy|list|stats ...",
+	  "manage cells: create CELL.cell, load NAME|ID IMAGE [-a ADDRESS] [-s STRING -a ADDRESS]..., start, shutdown, destroy, list, stats NAME|ID [--json]",
 	  command_cell },
 };
 

@@ -3,7 +3,9 @@
 #ifndef BULKHEAD_TOOL_H
 #define BULKHEAD_TOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define EXIT_USAGE 2
@@ -25,6 +27,34 @@ FILE *open_sysfs(const char *file, char *path, size_t size);
 int run_ioctl_result(unsigned long request, void *args, const char *reason, const char *what,
 		     int *result);
 int read_input(const char *path, void **data, size_t *size, size_t max, const char *kind);
+int check_enabled(void);
+
+bool parse_number(const char *text, uint64_t *value);
+size_t split_fields(char *line, char **fields, size_t max);
+
+/*
+ * CPU numbers in Linux list format, as the kernel prints a cpumask: "1",
+ * "1-2", "1,3". A sysfs file holds at most a 4 KiB page and a range takes two
+ * characters at least ("1,"), so this many ranges hold any list sysfs shows.
+ */
+#define CPU_LIST_SIZE	4096
+#define CPU_RANGES_MAX	(CPU_LIST_SIZE / 2)
+
+struct cpu_range {
+	unsigned int first;
+	unsigned int last;
+};
+
+struct cpu_set {
+	size_t count;
+	struct cpu_range ranges[CPU_RANGES_MAX];
+};
+
+bool parse_cpu_list(const char *text, struct cpu_set *set);
+bool cpu_set_has(const struct cpu_set *set, unsigned int cpu);
+
+/* VM exits per CPU: every CPU and the memory pool, or only @cpus and no pool. */
+int show_stats(const struct cpu_set *cpus, bool json);
 
 int command_hardware(int argc, char **argv);
 int command_cell(int argc, char **argv);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* bulkhead cell: create, load, start, destroy and list cells. */
+/* bulkhead cell: create, load, start, shut down, destroy, list cells and show their VM exits. */
 #include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +16,7 @@
 
 #define CELL_USAGE \
 	"usage: %s cell create CELL.cell | load NAME|ID IMAGE [-a ADDRESS] [-s STRING -a ADDRESS]... | " \
-	"start NAME|ID | shutdown NAME|ID | destroy NAME|ID | list"
+	"start NAME|ID | shutdown NAME|ID | destroy NAME|ID | list | stats NAME|ID [--json]"
 #define IMAGE_MAX_SIZE	(256UL * 1024 * 1024)
 
 #define ERROR_BUFFER(reason) { .address = (uintptr_t)(reason), .size = sizeof(reason) }
@@ -24,61 +26,142 @@ static int cell_usage(void)
 	return fail(EXIT_USAGE, CELL_USAGE, program);
 }
 
-/* One line of sysfs "cells": ID NAME STATE CPUS. */
+#define CELL_FORMAT	"'ID NAME STATE CPUS'"
+
+/* One line of sysfs "cells": ID NAME STATE CPUS, CPUS in Linux list format. */
 struct cell_line {
 	unsigned int id;
-	char name[BULKHEAD_CELL_NAME_SIZE + 1];
+	char name[BULKHEAD_CELL_NAME_SIZE];
 	char state[32];
-	char cpus[128];
+	char cpus[CPU_LIST_SIZE];
+	struct cpu_set cpu_set;
 };
 
-static int for_each_cell(int (*visit)(const struct cell_line *line, void *context), void *context)
+static bool copy_field(char *to, size_t size, const char *from)
 {
-	char path[SYSFS_PATH_SIZE], text[512];
-	struct cell_line line;
+	size_t length = strlen(from);
+
+	if (!length || length >= size)
+		return false;
+	memcpy(to, from, length + 1);
+	return true;
+}
+
+/* Cuts @text before its last space-separated field and returns that field, or NULL. */
+static char *cut_last_field(char *text)
+{
+	char *field = strrchr(text, ' '), *cut = field;
+
+	if (!field || !field[1])
+		return NULL;
+	while (cut > text && cut[-1] == ' ')
+		cut--;
+	*cut = '\0';
+	return field + 1;
+}
+
+/*
+ * Fills @cell from one line of "cells"; false when the line is malformed.
+ * A name may hold spaces (printable ASCII, hypervisor/config.c), so the name
+ * is whatever lies between the ID and the last two fields.
+ */
+static bool parse_cell(char *text, struct cell_line *cell)
+{
+	char *cpus, *state, *name;
+	uint64_t id;
+
+	text[strcspn(text, "\r\n")] = '\0';
+	cpus = cut_last_field(text);
+	state = cpus ? cut_last_field(text) : NULL;
+	if (!state)
+		return false;
+	name = text + strcspn(text, " ");
+	if (*name)
+		*name++ = '\0';
+	name += strspn(name, " ");
+	if (!parse_number(text, &id) || id > UINT_MAX)
+		return false;
+	cell->id = (unsigned int)id;
+	return copy_field(cell->name, sizeof(cell->name), name) &&
+	       copy_field(cell->state, sizeof(cell->state), state) &&
+	       copy_field(cell->cpus, sizeof(cell->cpus), cpus) &&
+	       parse_cpu_list(cell->cpus, &cell->cpu_set);
+}
+
+/*
+ * Calls @visit for each cell in sysfs "cells" until it returns nonzero, and
+ * returns that; -1 once it has printed why the file cannot be read, or which
+ * line is malformed.
+ */
+static int for_each_cell(int (*visit)(const struct cell_line *cell, void *context), void *context)
+{
+	char path[SYSFS_PATH_SIZE], *text = NULL;
 	FILE *file = open_sysfs("cells", path, sizeof(path));
+	struct cell_line cell;
+	unsigned int number = 0;
+	size_t capacity = 0;
 	int stop = 0;
 
 	if (!file)
 		return -1;
-	while (!stop && fgets(text, sizeof(text), file))
-		if (sscanf(text, "%u %32s %31s %127s", &line.id, line.name, line.state,
-			   line.cpus) == 4)
-			stop = visit(&line, context);
+	while (!stop && getline(&text, &capacity, file) >= 0) {
+		number++;
+		if (text[strspn(text, " \t\r\n")] == '\0')
+			continue;
+		if (parse_cell(text, &cell))
+			stop = visit(&cell, context);
+		else
+			stop = fail(-1, "%s:%u: malformed line; expected " CELL_FORMAT
+				    ", CPUS a list like 1-2 or 1,3", path, number);
+	}
+	if (!stop && ferror(file))
+		stop = fail(-1, "cannot read %s: %s", path, strerror(errno));
+	free(text);
 	fclose(file);
 	return stop;
 }
 
 struct lookup {
 	const char *key;
-	unsigned int id;
+	struct cell_line cell;
 };
 
-static int match(const struct cell_line *line, void *context)
+static int match(const struct cell_line *cell, void *context)
 {
 	struct lookup *lookup = context;
 	char number[16];
 
-	snprintf(number, sizeof(number), "%u", line->id);
-	if (strcmp(lookup->key, line->name) && strcmp(lookup->key, number))
+	snprintf(number, sizeof(number), "%u", cell->id);
+	if (strcmp(lookup->key, cell->name) && strcmp(lookup->key, number))
 		return 0;
-	lookup->id = line->id;
+	lookup->cell = *cell;
 	return 1;
 }
 
 /* A cell by name or ID, as 'cell list' shows them. */
-static int find_cell(const char *key, unsigned int *id)
+static int lookup_cell(const char *key, struct cell_line *cell)
 {
-	struct lookup lookup = { key, 0 };
+	struct lookup lookup = { .key = key };
 	int found = for_each_cell(match, &lookup);
 
-	if (found < 0)
-		return EXIT_FAILURE;
+	if (found > 0) {
+		*cell = lookup.cell;
+		return 0;
+	}
 	if (!found)
-		return fail(EXIT_FAILURE, "no cell is named or numbered '%s'; see '%s cell list'",
-			    key, program);
-	*id = lookup.id;
-	return 0;
+		fail(EXIT_FAILURE, "no cell is named or numbered '%s'; see '%s cell list'", key,
+		     program);
+	return EXIT_FAILURE;
+}
+
+static int find_cell(const char *key, unsigned int *id)
+{
+	struct cell_line cell;
+	int err = lookup_cell(key, &cell);
+
+	if (!err)
+		*id = cell.id;
+	return err;
 }
 
 static int cell_create(int argc, char **argv)
@@ -211,6 +294,21 @@ static int cell_shutdown(int argc, char **argv)
 	return err;
 }
 
+/* 'cell stats NAME|ID [--json]': 'stats' for the cell's CPUs only. */
+static int cell_stats(int argc, char **argv)
+{
+	bool json = argc == 3 && !strcmp(argv[2], "--json");
+	struct cell_line cell;
+	int err;
+
+	if (argc != 2 && !json)
+		return cell_usage();
+	err = check_enabled();
+	if (!err)
+		err = lookup_cell(argv[1], &cell);
+	return err ? err : show_stats(&cell.cpu_set, json);
+}
+
 static int print_line(const struct cell_line *line, void *context)
 {
 	(void)context;
@@ -244,5 +342,7 @@ int command_cell(int argc, char **argv)
 				   "destroyed; its CPUs are back with Linux");
 	if (!strcmp(argv[1], "list"))
 		return cell_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "stats"))
+		return cell_stats(argc - 1, argv + 1);
 	return fail(EXIT_USAGE, "unknown cell command '%s'; see '%s cell --help'", argv[1], program);
 }

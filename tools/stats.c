@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* bulkhead stats: VM exits per CPU and exit reason, and the hypervisor's memory pool. */
+/* bulkhead stats and cell stats: VM exits per CPU and exit reason, and the memory pool. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -35,6 +35,7 @@ struct stats {
 	struct exit_stat *exits;
 	size_t count;
 	size_t capacity;
+	bool with_pool;
 	uint64_t pool_used;
 	uint64_t pool_total;
 };
@@ -46,24 +47,6 @@ struct cpu_total {
 	uint64_t max_cycles;
 };
 
-/* A decimal number: digits only, no sign, no overflow. */
-static bool parse_number(const char *text, uint64_t *value)
-{
-	uint64_t result = 0;
-
-	if (!*text)
-		return false;
-	for (; *text; text++) {
-		if (*text < '0' || *text > '9')
-			return false;
-		if (__builtin_mul_overflow(result, 10, &result) ||
-		    __builtin_add_overflow(result, (uint64_t)(*text - '0'), &result))
-			return false;
-	}
-	*value = result;
-	return true;
-}
-
 /* Names go into JSON unescaped, so only these characters are allowed. */
 static bool valid_name(const char *name)
 {
@@ -72,17 +55,6 @@ static bool valid_name(const char *name)
 	return length > 0 && length < NAME_SIZE &&
 	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
 		       length;
-}
-
-static size_t split_fields(char *line, char **fields, size_t max)
-{
-	char *save = NULL, *field;
-	size_t count = 0;
-
-	for (field = strtok_r(line, " \t\r\n", &save); field && count < max;
-	     field = strtok_r(NULL, " \t\r\n", &save))
-		fields[count++] = field;
-	return count;
 }
 
 /* Fills @entry from one statistics line; false when the line is malformed. */
@@ -235,41 +207,37 @@ static int read_pool(struct stats *stats)
 	return 0;
 }
 
-/* "1" or "0" in <sysfs>/enabled; anything else is an error. */
-static int check_enabled(void)
+/* Drops the exits of CPUs outside @cpus; the rest keep their order. */
+static void keep_cpus(struct stats *stats, const struct cpu_set *cpus)
 {
-	char path[SYSFS_PATH_SIZE], line[16] = "";
-	FILE *file = open_sysfs("enabled", path, sizeof(path));
+	size_t i, kept = 0;
 
-	if (!file)
-		return EXIT_FAILURE;
-	if (!fgets(line, sizeof(line), file))
-		line[0] = '\0';
-	fclose(file);
-	line[strcspn(line, "\n")] = '\0';
-	if (!strcmp(line, "1"))
-		return 0;
-	if (!strcmp(line, "0"))
-		return fail(EXIT_FAILURE,
-			    "Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first");
-	return fail(EXIT_FAILURE, "%s: expected 1 or 0, found '%s'", path, line);
+	for (i = 0; i < stats->count; i++)
+		if (cpu_set_has(cpus, stats->exits[i].cpu))
+			stats->exits[kept++] = stats->exits[i];
+	stats->count = kept;
 }
 
-/* Reads and checks everything before anything is printed. */
-static int read_stats(struct stats *stats)
+/*
+ * Reads and checks everything before anything is printed: every line of
+ * statistics, those of CPUs outside @cpus too, so a damaged file never passes.
+ */
+static int read_stats(struct stats *stats, const struct cpu_set *cpus)
 {
 	char path[SYSFS_PATH_SIZE];
 	int err;
 
-	err = check_enabled();
-	if (!err)
-		err = read_exits(stats, path, sizeof(path));
+	err = read_exits(stats, path, sizeof(path));
 	if (err)
 		return err;
 	if (stats->count)
 		qsort(stats->exits, stats->count, sizeof(*stats->exits), compare_exits);
 	err = check_exits(stats, path);
-	return err ? err : read_pool(stats);
+	if (err)
+		return err;
+	if (cpus)
+		keep_cpus(stats, cpus);
+	return stats->with_pool ? read_pool(stats) : 0;
 }
 
 /* Rounded to the nearest cycle, halves up; 0 for no exits. */
@@ -339,7 +307,6 @@ static void print_cpu_table(const struct exit_stat *exits, size_t count, int wid
 		add_exit(&total, &exits[i]);
 	}
 	print_row(width, "total", total.count, total.total_cycles, total.max_cycles);
-	printf("\n");
 }
 
 static void print_table(const struct stats *stats)
@@ -348,14 +315,16 @@ static void print_table(const struct stats *stats)
 	size_t start, end;
 
 	if (!stats->count)
-		printf("No VM exits counted yet.\n\n");
+		printf("No VM exits counted yet.\n");
 	for (start = 0; start < stats->count; start = end) {
 		end = cpu_end(stats, start);
+		printf("%s", start ? "\n" : "");
 		print_cpu_table(&stats->exits[start], end - start, width);
 	}
-	printf("Memory pool: %" PRIu64 " of %" PRIu64 " pages used (%" PRIu64 " of %" PRIu64
-	       " KiB)\n", stats->pool_used, stats->pool_total, stats->pool_used * PAGE_KIB,
-	       stats->pool_total * PAGE_KIB);
+	if (stats->with_pool)
+		printf("\nMemory pool: %" PRIu64 " of %" PRIu64 " pages used (%" PRIu64 " of %" PRIu64
+		       " KiB)\n", stats->pool_used, stats->pool_total, stats->pool_used * PAGE_KIB,
+		       stats->pool_total * PAGE_KIB);
 }
 
 static void print_cpu_json(const struct exit_stat *exits, size_t count)
@@ -386,23 +355,38 @@ static void print_json(const struct stats *stats)
 		printf("%s", start ? ", " : "");
 		print_cpu_json(&stats->exits[start], end - start);
 	}
-	printf("}, \"memory_pool\": {\"used_pages\": %" PRIu64 ", \"total_pages\": %" PRIu64 "}}\n",
-	       stats->pool_used, stats->pool_total);
+	printf("}");
+	if (stats->with_pool)
+		printf(", \"memory_pool\": {\"used_pages\": %" PRIu64 ", \"total_pages\": %" PRIu64 "}",
+		       stats->pool_used, stats->pool_total);
+	printf("}\n");
 }
 
-int command_stats(int argc, char **argv)
+/*
+ * With @cpus NULL, every CPU's exits and the memory pool; with @cpus, only
+ * those CPUs' exits and no pool, which belongs to the hypervisor, not a cell.
+ * The caller has checked that Bulkhead is enabled.
+ */
+int show_stats(const struct cpu_set *cpus, bool json)
 {
-	struct stats stats = { 0 };
-	bool json = argc == 2 && !strcmp(argv[1], "--json");
-	int err;
+	struct stats stats = { .with_pool = !cpus };
+	int err = read_stats(&stats, cpus);
 
-	if (argc > 2 || (argc == 2 && !json))
-		return fail_usage("stats");
-	err = read_stats(&stats);
 	if (!err && json)
 		print_json(&stats);
 	else if (!err)
 		print_table(&stats);
 	free(stats.exits);
 	return err;
+}
+
+int command_stats(int argc, char **argv)
+{
+	bool json = argc == 2 && !strcmp(argv[1], "--json");
+	int err;
+
+	if (argc > 2 || (argc == 2 && !json))
+		return fail_usage("stats");
+	err = check_enabled();
+	return err ? err : show_stats(NULL, json);
 }

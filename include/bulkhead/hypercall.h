@@ -14,6 +14,9 @@
 #define BULKHEAD_HC_CPU_GET_INFO		7
 #define BULKHEAD_HC_DEBUG_CONSOLE_PUTC		8
 
+/* Cell create: RDI the config's size in the exchange area, RSI flags. */
+#define BULKHEAD_CELL_CREATE_CHECK_ONLY		(1ULL << 0)	/* check, change nothing */
+
 /* Hypervisor get info (RDI): what to report. */
 #define BULKHEAD_INFO_MEM_POOL_SIZE		0
 #define BULKHEAD_INFO_MEM_POOL_USED		1

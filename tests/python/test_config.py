@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Host tests of bulkhead-config: .cell codec, rules, .dts reader and command line."""
 
+import dataclasses
 import json
 import re
 import shutil
@@ -16,12 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / 'tools' / 'bulkhead-config'
 MAKE_FIXTURES = ROOT / 'tests' / 'vm' / 'make-fixtures'
 BOCHS_DTS = ROOT / 'configs' / 'x86' / 'bochs-system.dts'
+TINY_DTS = ROOT / 'configs' / 'x86' / 'tiny-demo.dts'
 CONFIG_H = ROOT / 'include' / 'bulkhead' / 'config.h'
 
 sys.path.insert(0, str(ROOT / 'tools'))
 
 from bulkhead_config import abi, dts, layout, rules  # noqa: E402
 from bulkhead_config.errors import ConfigError  # noqa: E402
+from bulkhead_config.model import PioRegion  # noqa: E402
 
 SYSTEM_DTS = '''/dts-v1/;
 / {
@@ -463,6 +466,69 @@ def assert_only_difference(data, good, message):
     with pytest.raises(ConfigError, match=message):
         layout.decode(data)
 
+
+
+@pytest.fixture(name='cell_fixtures')
+def fixture_cell_fixtures(tmp_path, bochs_cell):
+    """The system config, tiny-demo's config and the fixtures made from both."""
+    system = tmp_path / 'system.cell'
+    system.write_bytes(bochs_cell)
+    tiny = tmp_path / 'tiny-demo.cell'
+    assert run_tool('build', TINY_DTS, '-o', tiny).returncode == 0
+    out = tmp_path / 'fixtures'
+    subprocess.run([MAKE_FIXTURES, out, system, tiny], check=True)
+    return system, tiny.read_bytes(), out
+
+
+def test_make_cell_fixtures(cell_fixtures):
+    _, good, out = cell_fixtures
+    files = {path.name: path.read_bytes() for path in out.iterdir()}
+    assert 'truncated.cell' in files and 'cpu5-extra.cell' in files
+    assert files['cell-truncated.cell'] == good[:40]
+    assert sum(a != b for a, b in zip(files['cell-bad-checksum.cell'], good)) == 1
+    with pytest.raises(ConfigError, match='checksum'):
+        layout.decode(files['cell-bad-checksum.cell'])
+    cell = layout.decode(good).cell
+    ram, comm = cell.memory_regions
+    for name, field, value in (
+            ('cell-cpu0.cell', 'cpus', [0, 1]),
+            ('cell-hypervisor-memory.cell', 'memory_regions',
+             [dataclasses.replace(ram, phys_start=0x1c000000), comm]),
+            ('cell-not-root-memory.cell', 'memory_regions',
+             [dataclasses.replace(ram, phys_start=0x20000000), comm]),
+            ('cell-no-comm.cell', 'memory_regions',
+             [ram, dataclasses.replace(comm, flags=abi.MEM_READ | abi.MEM_WRITE)]),
+            ('cell-root-ports.cell', 'pio_regions',
+             cell.pio_regions + [PioRegion(0x3e8, 8)]),
+            ('cell-long-name.cell', 'name', 'tiny-demo'.ljust(32, 'x'))):
+        assert_only_cell_difference(files[name], good, field, value)
+
+
+def assert_only_cell_difference(data, good, field, value):
+    """data is the cell config good with the cell's field set to value, checksum valid."""
+    config = layout.decode(data)
+    good_config = layout.decode(good)
+    assert getattr(config.cell, field) == value
+    setattr(config.cell, field, getattr(good_config.cell, field))
+    assert config == good_config
+
+
+# Each broken cell fixture fails the cross-check for its one reason.  Not
+# cell-root-ports.cell: bulkhead-config lets a cell share the debug
+# console's ports (a warning), which the hypervisor refuses.
+@pytest.mark.parametrize('name, rule', [
+    ('cell-cpu0.cell', 'cpu0'),
+    ('cell-hypervisor-memory.cell', 'hypervisor-overlap'),
+    ('cell-not-root-memory.cell', 'memory-outside-root'),
+    ('cell-no-comm.cell', 'comm-region-missing'),
+    ('cell-long-name.cell', 'name'),
+])
+def test_cell_fixture_breaks_one_rule(cell_fixtures, name, rule):
+    system, _, out = cell_fixtures
+    result = run_tool('check', system, out / name)
+    assert result.returncode == 1
+    assert re.findall(r'^error\[([a-z0-9-]+)\]', result.stdout + result.stderr,
+                      re.MULTILINE) == [rule]
 
 # The command line.
 

@@ -67,9 +67,10 @@ static int64_t record_cell_call(uint64_t what, uint64_t arg)
 	return 7;
 }
 
-int64_t cell_create(unsigned int caller_cpu, uint64_t config_size)
+int64_t cell_create(unsigned int caller_cpu, uint64_t config_size, uint64_t flags)
 {
 	(void)caller_cpu;
+	(void)flags;
 	return record_cell_call(BULKHEAD_HC_CELL_CREATE, config_size);
 }
 

@@ -508,8 +508,11 @@ static void drain_pending_work(struct per_cpu *cpu)
 	bool guest_nmi = false;
 	unsigned int round;
 
-	if (cpu->arch.pin_controls & PIN_PREEMPTION_TIMER)
-		vmcs_write32(VMCS_PIN_CONTROLS, cpu->arch.pin_controls & ~PIN_PREEMPTION_TIMER);
+	/* The NMI handler arms the timer behind the cached controls: disarm it here. */
+	if (cpu->arch.timer_armed) {
+		cpu->arch.timer_armed = false;
+		vmcs_write32(VMCS_PIN_CONTROLS, cpu->arch.pin_controls);
+	}
 	/* A request from another CPU comes first; the NMI that carried it is not Linux's. */
 	if (cpu->arch.request != REQUEST_NONE) {
 		__atomic_and_fetch(&cpu->arch.pending, ~PENDING_GUEST_NMI, __ATOMIC_RELAXED);

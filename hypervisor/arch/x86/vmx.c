@@ -328,6 +328,7 @@ void vmx_nmi_in_hypervisor(struct per_cpu *cpu)
 	if (!cpu->arch.launched)
 		return;
 	__atomic_or_fetch(&cpu->arch.pending, PENDING_GUEST_NMI, __ATOMIC_RELEASE);
+	cpu->arch.timer_armed = true;
 	vmcs_write32(VMCS_PREEMPTION_TIMER_VALUE, 0);
 	vmcs_write32(VMCS_PIN_CONTROLS, cpu->arch.pin_controls | PIN_PREEMPTION_TIMER);
 }

@@ -38,7 +38,7 @@ extern struct cell root_cell;
 void cells_init(void);
 struct cell *cell_by_id(uint64_t id);
 unsigned int cells_count(void);
-int64_t cell_create(unsigned int caller_cpu, uint64_t config_size);
+int64_t cell_create(unsigned int caller_cpu, uint64_t config_size, uint64_t flags);
 int64_t cell_set_loadable(uint64_t id);
 int64_t cell_start(uint64_t id);
 int64_t cell_destroy(uint64_t id);

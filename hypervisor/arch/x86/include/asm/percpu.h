@@ -77,6 +77,8 @@ struct arch_cpu {
 	bool fixup_faulted;
 	uint64_t nmis;
 	volatile uint32_t pending;
+	/* The NMI handler armed the preemption timer (0) to force an exit. */
+	volatile bool timer_armed;
 	volatile uint32_t request;
 	volatile uint32_t phase;
 	/* Cached controls, so that changes need no VMREAD. */
