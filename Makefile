@@ -97,6 +97,7 @@ test-unit: $(UNIT_TESTS) test-headers
 
 vm-test: all fixtures
 	$(PYTHON) ci/vm-run
+	$(PYTHON) ci/vm-run --cpus 3 tests/vm/3cpu/*.sh
 
 demo: deps
 	$(MAKE) all fixtures

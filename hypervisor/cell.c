@@ -315,6 +315,9 @@ static int64_t create_locked(unsigned int caller_cpu, uint64_t size, uint64_t fl
 	if (!cell)
 		return refuse(-ENOSPC, "%u cells exist already", MAX_CELLS);
 	reset_cell(cell, (unsigned int)(cell - cells));
+	/* A check runs while the CPUs are still Linux's: the caller may be one of them. */
+	if (flags & BULKHEAD_CELL_CREATE_CHECK_ONLY)
+		caller_cpu = ~0U;
 	err = check_new_cell(cell, caller_cpu, size);
 	if (err || (flags & BULKHEAD_CELL_CREATE_CHECK_ONLY)) {
 		cell->phase = CELL_UNUSED;

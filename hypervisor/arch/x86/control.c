@@ -140,9 +140,45 @@ int arch_cell_take_cpus(struct cell *cell)
 	return move_cpus(cell, REQUEST_TAKE, PHASE_WAITING, true);
 }
 
+static unsigned int first_cpu(const struct cell *cell)
+{
+	unsigned int cpu = 0;
+
+	while (cpu < 63 && !((cell->cpus >> cpu) & 1))
+		cpu++;
+	return cpu;
+}
+
+/*
+ * Only the cell's first CPU starts at the reset address; the others wait
+ * until the inmate sends them a startup IPI, as CPUs after a reset do
+ * (SDM Vol. 3A, 8.4).
+ */
 void arch_cell_start_cpus(struct cell *cell)
 {
-	move_cpus(cell, REQUEST_START, PHASE_CELL, false);
+	unsigned int cpu = first_cpu(cell);
+
+	per_cpu_of(cpu)->arch.start_address = cell->config.cell->reset_address;
+	request(cpu, cell, REQUEST_START, false);
+	if (!wait_for_phase(cpu, PHASE_CELL))
+		printk("CPU %u did not start cell %u\n", cpu, cell->id);
+}
+
+/* An inmate's startup IPI to a CPU of its cell that waits: it starts at vector * 4 KiB. */
+void arch_cell_startup_ipi(struct cell *cell, uint32_t apic_id, uint8_t vector)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < 64; cpu++) {
+		struct per_cpu *target = per_cpu_of(cpu);
+
+		if (!((cell->cpus >> cpu) & 1) ||
+		    public_cpu_page(cpu)->record.apic_id != apic_id ||
+		    target->arch.phase != PHASE_WAITING)
+			continue;
+		target->arch.start_address = (uint64_t)vector << 12;
+		request(cpu, cell, REQUEST_START, false);
+	}
 }
 
 int arch_cell_stop_cpus(struct cell *cell)

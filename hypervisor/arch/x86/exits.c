@@ -221,16 +221,22 @@ static bool apic_id_in_cell(const struct cell *cell, uint32_t apic_id)
 
 /*
  * An inmate's IPIs stay inside its cell: fixed and NMI IPIs to itself or
- * to another CPU of the cell (physical destination) go out; INIT and
- * startup IPIs are dropped, since every CPU of a cell starts at its reset
- * address already; anything else is dropped and logged.
+ * to another CPU of the cell (physical destination) go out.  INIT and
+ * startup IPIs never reach a CPU: a waiting CPU of the cell is started by
+ * the hypervisor at the startup IPI's page, and INIT, which would only
+ * put it back to waiting, is dropped.  Anything else is dropped and logged.
  */
 static bool write_cell_icr(struct per_cpu *cpu, uint64_t icr)
 {
 	unsigned int mode = ICR_DELIVERY_MODE(icr);
 
-	if (mode == ICR_DELIVERY_INIT || mode == ICR_DELIVERY_STARTUP)
+	if (mode == ICR_DELIVERY_INIT)
 		return true;
+	if (mode == ICR_DELIVERY_STARTUP) {
+		if (ICR_SHORTHAND(icr) == 0)
+			arch_cell_startup_ipi(cpu->cell, ICR_DESTINATION(icr), (uint8_t)icr);
+		return true;
+	}
 	if ((mode == ICR_DELIVERY_FIXED || mode == ICR_DELIVERY_NMI) &&
 	    (ICR_SHORTHAND(icr) == ICR_SHORTHAND_SELF ||
 	     (ICR_SHORTHAND(icr) == 0 && apic_id_in_cell(cpu->cell, ICR_DESTINATION(icr)))))

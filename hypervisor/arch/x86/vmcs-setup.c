@@ -233,7 +233,7 @@ int vmx_setup_cell_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
 	vmcs_write_natural(VMCS_GUEST_SYSENTER_EIP, 0);
 	vmcs_write_natural(VMCS_GUEST_FS_BASE, 0);
 	vmcs_write_natural(VMCS_GUEST_GS_BASE, 0);
-	vmx_start_at_address(cpu, cell->config.cell->reset_address);
+	vmx_start_at_address(cpu, cpu->arch.start_address);
 	return cpu->arch.vmcs_write_failed ? trace_error(-EIO) : 0;
 }
 

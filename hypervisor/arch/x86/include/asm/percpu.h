@@ -81,6 +81,8 @@ struct arch_cpu {
 	volatile bool timer_armed;
 	volatile uint32_t request;
 	volatile uint32_t phase;
+	/* Where START begins the inmate: the reset address, or a startup IPI's page. */
+	uint64_t start_address;
 	/* Cached controls, so that changes need no VMREAD. */
 	uint32_t pin_controls;
 	uint32_t proc_controls;
