@@ -97,11 +97,14 @@ test-unit: $(UNIT_TESTS) test-headers
 
 vm-test: all fixtures
 	$(PYTHON) ci/vm-run
-	$(PYTHON) ci/vm-run --cpus 3 tests/vm/3cpu/*.sh
 
 demo: deps
 	$(MAKE) all fixtures
 	$(PYTHON) ci/vm-run --demo
+
+# The 3-CPU scenarios (smp-demo), run on demand: see Documentation/testing.md.
+vm-test-3cpu: all fixtures
+	$(PYTHON) ci/vm-run --cpus 3 tests/vm/3cpu/*.sh
 
 # Figures, not assertions: exit round trips and enable/disable times in the test machine.
 bench: deps
@@ -129,4 +132,4 @@ clean:
 		driver/modules.order Module.symvers modules.order .*.cmd driver/.*.d
 
 .PHONY: all deps defconfig menuconfig hypervisor driver tools configs fixtures \
-	test-headers test-unit vm-test demo bench check install clean
+	test-headers test-unit vm-test vm-test-3cpu demo bench check install clean
