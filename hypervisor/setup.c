@@ -50,8 +50,9 @@ static int init_shared_state(void)
 	if (!err)
 		err = arch_init_control();
 	if (!err)
-		printk("root cell \"%s\": page pool %lu of %lu pages used\n",
-		       root_cell.config.cell->name, hv_pool.used, hv_pool.pages);
+		printk("root cell \"%s\": page pool %lu of %lu pages used, %u kept for cells\n",
+		       root_cell.config.cell->name, cells_pool_used(),
+		       public_header()->pool_pages, MAX_CELLS * CELL_POOL_PAGES);
 	return err;
 }
 
