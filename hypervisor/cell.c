@@ -78,8 +78,8 @@ static bool range_inside(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_siz
 	return a >= b && a_size <= b_size && a - b <= b_size - a_size;
 }
 
-/* A region the cell takes must lie inside one region of the root cell. */
-static const struct bulkhead_memory_region *root_region_holding(const struct bulkhead_memory_region *region)
+/* The root cell's memory region that holds [phys, phys + size), or NULL. */
+const struct bulkhead_memory_region *root_region_holding(uint64_t phys, uint64_t size)
 {
 	const struct config_view *root = &root_cell.config;
 	uint32_t i;
@@ -87,7 +87,7 @@ static const struct bulkhead_memory_region *root_region_holding(const struct bul
 	for (i = 0; i < root->cell->num_memory_regions; i++) {
 		const struct bulkhead_memory_region *r = &root->memory_regions[i];
 
-		if (range_inside(region->phys_start, region->size, r->phys_start, r->size))
+		if (range_inside(phys, size, r->phys_start, r->size))
 			return r;
 	}
 	return NULL;
@@ -133,7 +133,7 @@ static int check_memory(const struct config_view *config)
 				   hypervisor->phys_start, hypervisor->size))
 			return refuse(-EINVAL, "memory 0x%lx-0x%lx overlaps hypervisor memory",
 				      region->phys_start, region->phys_start + region->size - 1);
-		if (!root_region_holding(region))
+		if (!root_region_holding(region->phys_start, region->size))
 			return refuse(-EINVAL, "memory 0x%lx-0x%lx is not inside one memory region of the root cell",
 				      region->phys_start, region->phys_start + region->size - 1);
 		if (region_taken_by_other_cell(region))

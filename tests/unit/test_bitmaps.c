@@ -69,6 +69,22 @@ static void io_range_crossing_from_a_into_b(void)
 	CHECK(io[4094] == 0xff && io[4097] == 0xff);
 }
 
+/* What a cell takes from the root cell traps again there; the rest stays let through. */
+static void io_trap_takes_ports_back(void)
+{
+	io_bitmap_trap_all(io);
+	CHECK(io_bitmap_allow(io, 0, 0x10000) == 0);
+	CHECK(io_bitmap_trap(io, 0x2f8, 8) == 0);
+	CHECK(io_bitmap_traps(io, 0x2f8));
+	CHECK(io_bitmap_traps(io, 0x2ff));
+	CHECK(!io_bitmap_traps(io, 0x2f7));
+	CHECK(!io_bitmap_traps(io, 0x300));
+	CHECK(io_bitmap_trap(io, 0xffff, 2) == -EINVAL);
+	CHECK(!io_bitmap_traps(io, 0xffff));
+	CHECK(io_bitmap_trap(io, 0x3f8, 0) == -EINVAL);
+	CHECK(!io_bitmap_traps(io, 0x3f8));
+}
+
 static void io_regions_past_0xffff_are_refused(void)
 {
 	io_bitmap_trap_all(io);
@@ -209,6 +225,7 @@ int main(void)
 	RUN(io_trap_all_traps_every_port);
 	RUN(io_ports_at_the_edges_of_bitmaps_a_and_b);
 	RUN(io_range_crossing_from_a_into_b);
+	RUN(io_trap_takes_ports_back);
 	RUN(io_regions_past_0xffff_are_refused);
 	RUN(io_bitmap_of_a_cell_view);
 	RUN(msr_trap_all_traps_reads_and_writes);

@@ -128,24 +128,6 @@ int msr_bitmap_allow(uint8_t *bitmap, uint32_t msr, bool read, bool write)
 	return 0;
 }
 
-/* Makes reads and/or writes of one MSR exit again. */
-int msr_bitmap_trap(uint8_t *bitmap, uint32_t msr, bool read, bool write)
-{
-	uint32_t bit;
-
-	if (!msr_covered(msr))
-		return trace_error(-EINVAL);
-	if (read) {
-		bit = msr_bit(msr, false);
-		bitmap[bit / 8] |= (uint8_t)(1U << (bit % 8));
-	}
-	if (write) {
-		bit = msr_bit(msr, true);
-		bitmap[bit / 8] |= (uint8_t)(1U << (bit % 8));
-	}
-	return 0;
-}
-
 /* As msr_bitmap_allow() for [first, last], which must lie within one covered range. */
 int msr_bitmap_allow_range(uint8_t *bitmap, uint32_t first, uint32_t last,
 			   bool read, bool write)

@@ -9,16 +9,18 @@
 #include <asm/msr.h>
 #include <asm/vmx-cpu.h>
 
+struct msr_pass {
+	uint32_t first, last;
+	bool read, write;
+};
+
 /*
  * MSRs the root cell reads and writes without an exit: per-task and
  * syscall state the hypervisor never uses, speculation controls, and the
  * local APIC, which the root cell owns.  Everything else exits and is
  * emulated, hidden (VMX, feature control) or done on the guest's behalf.
  */
-static const struct msr_pass {
-	uint32_t first, last;
-	bool read, write;
-} root_msr_pass[] = {
+static const struct msr_pass root_msr_pass[] = {
 	{ MSR_TSC, MSR_TSC, true, false },
 	{ MSR_APIC_BASE, MSR_APIC_BASE, true, false },
 	{ MSR_SPEC_CTRL, MSR_SPEC_CTRL, true, true },
@@ -33,38 +35,49 @@ static const struct msr_pass {
 	{ MSR_FS_BASE, MSR_TSC_AUX, true, true },
 };
 
-static int build_msr_bitmap(struct cell *cell)
-{
-	unsigned int i;
-	int err = 0;
+/*
+ * An inmate owns its CPU's local APIC through the x2APIC MSRs, except the
+ * ICR, whose writes exit (SMP start and IPIs must stay inside the cell).
+ * Nothing else is done on an inmate's behalf.
+ */
+static const struct msr_pass cell_msr_pass[] = {
+	{ MSR_TSC, MSR_TSC, true, false },
+	{ MSR_APIC_BASE, MSR_APIC_BASE, true, true },
+	{ MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, true, true },
+	{ MSR_X2APIC_FIRST, MSR_X2APIC_ICR - 1, true, true },
+	{ MSR_X2APIC_ICR, MSR_X2APIC_ICR, true, false },
+	{ MSR_X2APIC_ICR + 1, MSR_X2APIC_LAST, true, true },
+	{ MSR_STAR, MSR_SFMASK, true, true },
+	{ MSR_FS_BASE, MSR_TSC_AUX, true, true },
+};
 
-	cell->arch.msr_bitmap = page_alloc();
-	if (!cell->arch.msr_bitmap)
-		return trace_error(-ENOMEM);
-	msr_bitmap_trap_all(cell->arch.msr_bitmap);
-	for (i = 0; !err && i < sizeof(root_msr_pass) / sizeof(root_msr_pass[0]); i++)
-		err = msr_bitmap_allow_range(cell->arch.msr_bitmap, root_msr_pass[i].first,
-					     root_msr_pass[i].last, root_msr_pass[i].read,
-					     root_msr_pass[i].write);
-	return err ? trace_error(err) : 0;
+/* One zeroed page for the cell's tables: the root cell's from the pool, a cell's from its slice. */
+static void *table_page(struct cell *cell)
+{
+	return cell == &root_cell ? page_alloc() : paging_alloc_table(&cell->pool);
 }
 
-/* Bitmaps A and B are one 8 KiB run: two consecutive pages of the pool. */
-static int build_io_bitmap(struct cell *cell)
+/* The MSR bitmap, and I/O bitmaps A and B as one 8 KiB run (two consecutive pages). */
+static int build_bitmaps(struct cell *cell)
 {
-	const struct config_view *config = &cell->config;
-	uint32_t i;
-	int err = 0;
+	const struct msr_pass *passes = cell == &root_cell ? root_msr_pass : cell_msr_pass;
+	unsigned int count = cell == &root_cell ?
+			     sizeof(root_msr_pass) / sizeof(root_msr_pass[0]) :
+			     sizeof(cell_msr_pass) / sizeof(cell_msr_pass[0]);
+	unsigned int i;
+	int err;
 
-	cell->arch.io_bitmap_a = page_alloc();
-	cell->arch.io_bitmap_b = page_alloc();
-	if (!cell->arch.io_bitmap_a || !cell->arch.io_bitmap_b ||
+	cell->arch.msr_bitmap = table_page(cell);
+	cell->arch.io_bitmap_a = table_page(cell);
+	cell->arch.io_bitmap_b = table_page(cell);
+	if (!cell->arch.msr_bitmap || !cell->arch.io_bitmap_a ||
 	    cell->arch.io_bitmap_b != cell->arch.io_bitmap_a + PAGE_SIZE)
 		return trace_error(-ENOMEM);
-	io_bitmap_trap_all(cell->arch.io_bitmap_a);
-	for (i = 0; !err && i < config->cell->num_pio_regions; i++)
-		err = io_bitmap_allow(cell->arch.io_bitmap_a, config->pio_regions[i].base,
-				      config->pio_regions[i].length);
+	err = io_bitmap_build(cell->arch.io_bitmap_a, &cell->config);
+	msr_bitmap_trap_all(cell->arch.msr_bitmap);
+	for (i = 0; !err && i < count; i++)
+		err = msr_bitmap_allow_range(cell->arch.msr_bitmap, passes[i].first,
+					     passes[i].last, passes[i].read, passes[i].write);
 	return err ? trace_error(err) : 0;
 }
 
@@ -104,33 +117,7 @@ int arch_cell_init(struct cell *cell)
 {
 	int err = build_ept(cell);
 
-	if (!err)
-		err = build_io_bitmap(cell);
-	if (!err)
-		err = build_msr_bitmap(cell);
-	return err;
-}
-
-/* What the root cell maps of a region it has: its own flags, or nothing if none holds it. */
-static const struct bulkhead_memory_region *root_region_of(uint64_t phys, uint64_t size)
-{
-	const struct config_view *root = &root_cell.config;
-	uint32_t i;
-
-	for (i = 0; i < root->cell->num_memory_regions; i++) {
-		const struct bulkhead_memory_region *r = &root->memory_regions[i];
-
-		if (phys >= r->phys_start && phys - r->phys_start < r->size &&
-		    size <= r->size - (phys - r->phys_start))
-			return r;
-	}
-	return NULL;
-}
-
-/* One zeroed page of the cell's own pool. */
-static void *cell_page(struct cell *cell)
-{
-	return paging_alloc_table(&cell->pool);
+	return err ? err : build_bitmaps(cell);
 }
 
 /* Regions the root cell gives up to a cell: all but the comm region and root-shared ones. */
@@ -152,7 +139,7 @@ static int build_cell_ept(struct cell *cell)
 		const struct bulkhead_memory_region *region = &config->memory_regions[i];
 
 		if (region->flags & BULKHEAD_MEM_COMM_REGION) {
-			cell->comm_region = cell_page(cell);
+			cell->comm_region = table_page(cell);
 			if (!cell->comm_region)
 				return trace_error(-ENOMEM);
 			err = ept_map(&cell->pool, cell->arch.ept_root, region->virt_start,
@@ -164,45 +151,6 @@ static int build_cell_ept(struct cell *cell)
 		}
 	}
 	cell->arch.ept_pointer = ept_pointer(virt_to_phys(cell->arch.ept_root));
-	return err ? trace_error(err) : 0;
-}
-
-/*
- * An inmate owns its CPU's local APIC through the x2APIC MSRs, except the
- * ICR, whose writes exit (SMP start and IPIs must stay inside the cell).
- */
-static int build_cell_bitmaps(struct cell *cell)
-{
-	const struct config_view *config = &cell->config;
-	uint32_t i;
-	int err = 0;
-
-	cell->arch.msr_bitmap = cell_page(cell);
-	cell->arch.io_bitmap_a = cell_page(cell);
-	cell->arch.io_bitmap_b = cell_page(cell);
-	if (!cell->arch.msr_bitmap || !cell->arch.io_bitmap_a ||
-	    cell->arch.io_bitmap_b != cell->arch.io_bitmap_a + PAGE_SIZE)
-		return trace_error(-ENOMEM);
-	io_bitmap_trap_all(cell->arch.io_bitmap_a);
-	for (i = 0; !err && i < config->cell->num_pio_regions; i++)
-		err = io_bitmap_allow(cell->arch.io_bitmap_a, config->pio_regions[i].base,
-				      config->pio_regions[i].length);
-	msr_bitmap_trap_all(cell->arch.msr_bitmap);
-	if (!err)
-		err = msr_bitmap_allow_range(cell->arch.msr_bitmap, MSR_STAR, MSR_SFMASK, true, true);
-	if (!err)
-		err = msr_bitmap_allow_range(cell->arch.msr_bitmap, MSR_FS_BASE, MSR_TSC_AUX, true, true);
-	if (!err)
-		err = msr_bitmap_allow(cell->arch.msr_bitmap, MSR_TSC, true, false);
-	if (!err)
-		err = msr_bitmap_allow(cell->arch.msr_bitmap, MSR_TSC_DEADLINE, true, true);
-	if (!err)
-		err = msr_bitmap_allow(cell->arch.msr_bitmap, MSR_APIC_BASE, true, true);
-	if (!err)
-		err = msr_bitmap_allow_range(cell->arch.msr_bitmap, MSR_X2APIC_FIRST,
-					     MSR_X2APIC_LAST, true, true);
-	if (!err)
-		err = msr_bitmap_trap(cell->arch.msr_bitmap, MSR_X2APIC_ICR, false, true);
 	return err ? trace_error(err) : 0;
 }
 
@@ -235,7 +183,7 @@ int arch_cell_create(struct cell *cell)
 	int err = build_cell_ept(cell);
 
 	if (!err)
-		err = build_cell_bitmaps(cell);
+		err = build_bitmaps(cell);
 	if (!err && !root_pool_has_room(cell))
 		err = trace_error(-ENOMEM);
 	if (err)
@@ -246,7 +194,8 @@ int arch_cell_create(struct cell *cell)
 
 static void map_for_root(const struct bulkhead_memory_region *region)
 {
-	const struct bulkhead_memory_region *holder = root_region_of(region->phys_start, region->size);
+	const struct bulkhead_memory_region *holder = root_region_holding(region->phys_start,
+									   region->size);
 
 	if (holder)
 		ept_map(&hv_pool, root_cell.arch.ept_root, region->phys_start, region->phys_start,

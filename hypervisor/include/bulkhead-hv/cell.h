@@ -43,6 +43,7 @@ int64_t cell_set_loadable(uint64_t id);
 int64_t cell_start(uint64_t id);
 int64_t cell_destroy(uint64_t id);
 int64_t cell_get_state(uint64_t id);
+const struct bulkhead_memory_region *root_region_holding(uint64_t phys, uint64_t size);
 /* Pages of the pool in use, cells' pools included. */
 uint64_t cells_pool_used(void);
 

@@ -32,7 +32,6 @@ bool io_bitmap_traps(const uint8_t *bitmap, uint32_t port);
 
 void msr_bitmap_trap_all(uint8_t *bitmap);
 int msr_bitmap_allow(uint8_t *bitmap, uint32_t msr, bool read, bool write);
-int msr_bitmap_trap(uint8_t *bitmap, uint32_t msr, bool read, bool write);
 int msr_bitmap_allow_range(uint8_t *bitmap, uint32_t first, uint32_t last,
 			   bool read, bool write);
 bool msr_bitmap_traps(const uint8_t *bitmap, uint32_t msr, bool write);
