@@ -24,24 +24,30 @@ void cells_init(void)
 	cell_pools = hv_pool.virt + hv_pool.pages * PAGE_SIZE;
 }
 
-uint64_t cells_pool_used(void)
+/* The cell in use after @cell (NULL: from the first), or NULL after the last. */
+static struct cell *next_cell(struct cell *cell)
 {
-	uint64_t used = hv_pool.used;
-	unsigned int i;
-
-	for (i = 0; i < MAX_CELLS; i++)
-		if (cells[i].phase != CELL_UNUSED)
-			used += CELL_POOL_PAGES;
-	return used;
+	for (cell = cell ? cell + 1 : cells; cell < cells + MAX_CELLS; cell++)
+		if (cell->phase != CELL_UNUSED)
+			return cell;
+	return NULL;
 }
+
+#define for_each_cell(cell) for ((cell) = next_cell(NULL); (cell); (cell) = next_cell(cell))
 
 unsigned int cells_count(void)
 {
-	unsigned int c, count = 0;
+	struct cell *cell;
+	unsigned int count = 0;
 
-	for (c = 0; c < MAX_CELLS; c++)
-		count += cells[c].phase != CELL_UNUSED;
+	for_each_cell(cell)
+		count++;
 	return count;
+}
+
+uint64_t cells_pool_used(void)
+{
+	return hv_pool.used + (uint64_t)cells_count() * CELL_POOL_PAGES;
 }
 
 struct cell *cell_by_id(uint64_t id)
@@ -95,14 +101,12 @@ const struct bulkhead_memory_region *root_region_holding(uint64_t phys, uint64_t
 
 static bool region_taken_by_other_cell(const struct bulkhead_memory_region *region)
 {
-	unsigned int c;
+	struct cell *cell;
 	uint32_t i;
 
-	for (c = 0; c < MAX_CELLS; c++) {
-		const struct config_view *other = &cells[c].config;
+	for_each_cell(cell) {
+		const struct config_view *other = &cell->config;
 
-		if (cells[c].phase == CELL_UNUSED)
-			continue;
 		for (i = 0; i < other->cell->num_memory_regions; i++) {
 			const struct bulkhead_memory_region *r = &other->memory_regions[i];
 
@@ -157,14 +161,12 @@ static bool ports_inside_root(const struct bulkhead_pio_region *pio)
 
 static bool ports_taken_by_other_cell(const struct bulkhead_pio_region *pio)
 {
-	unsigned int c;
+	struct cell *cell;
 	uint32_t i;
 
-	for (c = 0; c < MAX_CELLS; c++) {
-		const struct config_view *other = &cells[c].config;
+	for_each_cell(cell) {
+		const struct config_view *other = &cell->config;
 
-		if (cells[c].phase == CELL_UNUSED)
-			continue;
 		for (i = 0; i < other->cell->num_pio_regions; i++)
 			if (ranges_overlap(pio->base, pio->length, other->pio_regions[i].base,
 					   other->pio_regions[i].length))
@@ -193,7 +195,8 @@ static int check_ports(const struct config_view *config)
 /* CPUs of the system, not CPU 0, not the caller's, in no other cell. */
 static int check_cpus(const struct config_view *config, unsigned int caller_cpu, uint64_t *cpus)
 {
-	unsigned int cpu, c;
+	struct cell *other;
+	unsigned int cpu;
 
 	*cpus = 0;
 	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++) {
@@ -202,10 +205,10 @@ static int check_cpus(const struct config_view *config, unsigned int caller_cpu,
 		if (cpu == 0 || cpu == caller_cpu || !config_cpu_in_set(&root_cell.config, cpu))
 			return refuse(-EINVAL, "CPU %u is CPU 0, the calling CPU or not the root cell's",
 				      cpu);
-		for (c = 0; c < MAX_CELLS; c++)
-			if (cells[c].phase != CELL_UNUSED && (cells[c].cpus >> cpu) & 1)
+		for_each_cell(other)
+			if ((other->cpus >> cpu) & 1)
 				return refuse(-EBUSY, "CPU %u belongs to cell \"%s\"", cpu,
-					      cells[c].config.cell->name);
+					      other->config.cell->name);
 		*cpus |= 1ULL << cpu;
 	}
 	if (config_highest_cpu(config) >= image_header.max_cpus)
@@ -215,13 +218,12 @@ static int check_cpus(const struct config_view *config, unsigned int caller_cpu,
 
 static bool name_in_use(const char *name)
 {
-	unsigned int c, i;
+	struct cell *cell;
+	unsigned int i;
 
-	for (c = 0; c < MAX_CELLS; c++) {
-		const char *other = cells[c].config.cell->name;
+	for_each_cell(cell) {
+		const char *other = cell->config.cell->name;
 
-		if (cells[c].phase == CELL_UNUSED)
-			continue;
 		for (i = 0; i < BULKHEAD_CELL_NAME_SIZE && name[i] == other[i] && name[i]; i++)
 			;
 		if (i == BULKHEAD_CELL_NAME_SIZE || name[i] == other[i])
