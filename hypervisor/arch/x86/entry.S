@@ -41,6 +41,32 @@
 	pop %rax
 	.endm
 
+/* The callee-saved registers, in the order of the entry frame (struct entry_frame). */
+	.macro save_callee_saved
+	push %rbp
+	mov %rsp, %rbp
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	.endm
+
+	.macro restore_callee_saved
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
+	pop %rbp
+	.endm
+
+/* This CPU's per-CPU area, by rounding the stack pointer down (see this_cpu()). */
+	.macro percpu_area reg
+	mov %rsp, \reg
+	and $~(PERCPU_SIZE_ASM - 1), \reg
+	.endm
+
 	.text
 /*
  * int arch_entry(unsigned int cpu_id, u64 linux_cr3), on this CPU's
@@ -53,26 +79,14 @@
 	.type arch_entry, @function
 arch_entry:
 	endbr64
-	push %rbp
-	mov %rsp, %rbp
-	push %rbx
-	push %r12
-	push %r13
-	push %r14
-	push %r15
+	save_callee_saved
 	sub $8, %rsp
-	mov %rsp, %rax
-	and $~(PERCPU_SIZE_ASM - 1), %rax
+	percpu_area %rax
 	mov %rsp, PERCPU_RECOVERY_RSP(%rax)
 	call bulkhead_entry
 entry_return:
 	add $8, %rsp
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %rbp
+	restore_callee_saved
 	ret
 	.size arch_entry, . - arch_entry
 
@@ -112,8 +126,7 @@ exception_unwind:
 /* void arch_unwind_to_entry(int result): returns @result from arch_entry. */
 	.globl arch_unwind_to_entry
 arch_unwind_to_entry:
-	mov %rsp, %rax
-	and $~(PERCPU_SIZE_ASM - 1), %rax
+	percpu_area %rax
 	mov PERCPU_RECOVERY_RSP(%rax), %rsp
 	mov %edi, %eax
 	jmp entry_return
@@ -129,15 +142,8 @@ arch_unwind_to_entry:
 	.globl vmx_launch
 	.type vmx_launch, @function
 vmx_launch:
-	push %rbp
-	mov %rsp, %rbp
-	push %rbx
-	push %r12
-	push %r13
-	push %r14
-	push %r15
-	mov %rsp, %rax
-	and $~(PERCPU_SIZE_ASM - 1), %rax
+	save_callee_saved
+	percpu_area %rax
 	mov %rsp, PERCPU_LAUNCH_RSP(%rax)
 	mov %rdi, %rsp
 	pop_guest_registers
@@ -145,16 +151,10 @@ vmx_launch:
 	mov $2, %r8d
 	jnc 1f
 	mov $1, %r8d
-1:	mov %rsp, %rax
-	and $~(PERCPU_SIZE_ASM - 1), %rax
+1:	percpu_area %rax
 	mov PERCPU_LAUNCH_RSP(%rax), %rsp
 	mov %r8d, %eax
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
-	pop %rbx
-	pop %rbp
+	restore_callee_saved
 	ret
 	.size vmx_launch, . - vmx_launch
 

@@ -102,6 +102,12 @@ static void __attribute__((noreturn)) guest_failed(struct per_cpu *cpu, const ch
 	arch_cpu_wait(cpu);
 }
 
+/* The 64-bit operand of WRMSR and XSETBV, from EDX:EAX. */
+static uint64_t edx_eax(const struct guest_registers *regs)
+{
+	return ((regs->rdx & 0xffffffff) << 32) | (regs->rax & 0xffffffff);
+}
+
 static void set_edx_eax(struct guest_registers *regs, uint64_t value)
 {
 	regs->rax = (uint32_t)value;
@@ -292,7 +298,7 @@ static void handle_rdmsr(struct per_cpu *cpu, struct guest_registers *regs)
 
 static void handle_wrmsr(struct per_cpu *cpu, struct guest_registers *regs)
 {
-	uint64_t value = ((regs->rdx & 0xffffffff) << 32) | (regs->rax & 0xffffffff);
+	uint64_t value = edx_eax(regs);
 
 	if (!write_msr_for_guest(cpu, (uint32_t)regs->rcx, value))
 		return inject_gp();
@@ -301,7 +307,7 @@ static void handle_wrmsr(struct per_cpu *cpu, struct guest_registers *regs)
 
 static void handle_xsetbv(struct per_cpu *cpu, struct guest_registers *regs)
 {
-	uint64_t value = ((regs->rdx & 0xffffffff) << 32) | (regs->rax & 0xffffffff);
+	uint64_t value = edx_eax(regs);
 
 	(void)cpu;
 	if (guest_cpl() != 0 || !xsetbv_safe((uint32_t)regs->rcx, value))
