@@ -34,6 +34,11 @@ int bulkhead_memory_claim(struct bulkhead_memory *memory, u64 phys, u64 size,
 void bulkhead_memory_release(struct bulkhead_memory *memory);
 
 struct bulkhead_state {
+	/*
+	 * Taken before lock by whatever adds or removes a cell's sysfs
+	 * directory, and never by a sysfs show function (cell-sysfs.c).
+	 */
+	struct mutex sysfs_lock;
 	struct mutex lock;
 	struct device *root;
 	bool enabled;
@@ -72,7 +77,19 @@ int bulkhead_cell_destroy(u32 id, struct bulkhead_error *error);
 int bulkhead_cell_shutdown(u32 id, struct bulkhead_error *error);
 void bulkhead_destroy_all_cells(void);
 bool bulkhead_any_cell(void);
-ssize_t bulkhead_cells_show(char *buf);
+/* The cell with @id, or NULL; under bulkhead.lock. */
+struct cell_entry *bulkhead_cell_of(u32 id);
+/* A cell state of the cell get state hypercall by name; "unknown" for anything else. */
+const char *bulkhead_cell_state_name(long state);
+
+/* /sys/devices/bulkhead/cells/<ID>/, one directory per cell (cell-sysfs.c). */
+int bulkhead_cells_sysfs_init(struct kobject *parent);
+void bulkhead_cells_sysfs_exit(void);
+int bulkhead_cell_dir_add(u32 id);
+void bulkhead_cell_dirs_prune(void);
+
+/* Statistics lines of every CPU, or of @cpus only; under bulkhead.lock, while enabled. */
+ssize_t bulkhead_statistics_emit(char *buf, const struct cpumask *cpus);
 
 int bulkhead_enable(const void __user *config, u32 config_size,
 		    struct bulkhead_error *error);

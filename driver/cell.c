@@ -13,7 +13,7 @@
 
 struct cell_entry bulkhead_cells[BULKHEAD_MAX_CELLS];
 
-static struct cell_entry *cell_of(u32 id)
+struct cell_entry *bulkhead_cell_of(u32 id)
 {
 	if (id < 1 || id > BULKHEAD_MAX_CELLS || !bulkhead_cells[id - 1].id)
 		return NULL;
@@ -191,7 +191,7 @@ static int loadable_phys(const struct cell_entry *cell, u64 address, u64 size, u
 int bulkhead_cell_load(u32 id, u64 address, const void __user *data, u64 size,
 		       struct bulkhead_error *error)
 {
-	struct cell_entry *cell = cell_of(id);
+	struct cell_entry *cell = bulkhead_cell_of(id);
 	void *target;
 	long result;
 	u64 phys;
@@ -218,7 +218,7 @@ int bulkhead_cell_load(u32 id, u64 address, const void __user *data, u64 size,
 
 int bulkhead_cell_start(u32 id, struct bulkhead_error *error)
 {
-	struct cell_entry *cell = cell_of(id);
+	struct cell_entry *cell = bulkhead_cell_of(id);
 	long result;
 
 	if (!cell)
@@ -236,7 +236,7 @@ int bulkhead_cell_start(u32 id, struct bulkhead_error *error)
 
 int bulkhead_cell_shutdown(u32 id, struct bulkhead_error *error)
 {
-	struct cell_entry *cell = cell_of(id);
+	struct cell_entry *cell = bulkhead_cell_of(id);
 	long result;
 
 	if (!cell)
@@ -261,7 +261,7 @@ static void forget(struct cell_entry *cell)
 
 int bulkhead_cell_destroy(u32 id, struct bulkhead_error *error)
 {
-	struct cell_entry *cell = cell_of(id);
+	struct cell_entry *cell = bulkhead_cell_of(id);
 	long result;
 
 	if (!cell)
@@ -298,27 +298,15 @@ bool bulkhead_any_cell(void)
 	return false;
 }
 
-/* "ID NAME STATE CPUS" per cell; the state as the cell get state hypercall reports it. */
-ssize_t bulkhead_cells_show(char *buf)
+const char *bulkhead_cell_state_name(long state)
 {
 	static const char *const states[] = {
 		[BULKHEAD_CELL_RUNNING] = "running", [BULKHEAD_CELL_RUNNING_LOCKED] = "running/locked",
 		[BULKHEAD_CELL_SHUT_DOWN] = "shut-down", [BULKHEAD_CELL_FAILED] = "failed",
 		[BULKHEAD_CELL_FAILED_COMM_REV] = "failed/comm-revision",
 	};
-	ssize_t len = 0;
-	unsigned int i;
-	long state;
 
-	for (i = 0; i < BULKHEAD_MAX_CELLS; i++) {
-		const struct cell_entry *cell = &bulkhead_cells[i];
-
-		if (!cell->id)
-			continue;
-		state = bulkhead_hypercall(BULKHEAD_HC_CELL_GET_STATE, cell->id, 0);
-		len += sysfs_emit_at(buf, len, "%u %s %s %*pbl\n", cell->id, cell->view.cell->name,
-				     state >= 0 && state < ARRAY_SIZE(states) ? states[state] : "unknown",
-				     cpumask_pr_args(&cell->cpus));
-	}
-	return len;
+	if (state < 0 || state >= ARRAY_SIZE(states) || !states[state])
+		return "unknown";
+	return states[state];
 }

@@ -18,6 +18,7 @@
 #define BULKHEAD_VERSION "0.1"
 
 struct bulkhead_state bulkhead = {
+	.sysfs_lock = __MUTEX_INITIALIZER(bulkhead.sysfs_lock),
 	.lock = __MUTEX_INITIALIZER(bulkhead.lock),
 };
 
@@ -73,6 +74,24 @@ static long ioctl_disable(void __user *arg, struct bulkhead_error *error)
 	return err;
 }
 
+/* A cell that 'bulkhead cell list' cannot see is of no use: without its directory it goes again. */
+static int publish_cell(u32 id, struct bulkhead_error *error)
+{
+	struct bulkhead_error ignored;
+	int err = bulkhead_cell_dir_add(id);
+
+	if (!err)
+		return id;
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead_cell_destroy(id, &ignored))
+		pr_err("bulkhead: cell %u stays without a sysfs directory\n", id);
+	mutex_unlock(&bulkhead.lock);
+	return bulkhead_fail(error, err,
+		"cannot add /sys/devices/bulkhead/cells/%u (error %d); the cell was destroyed again",
+		id, err);
+}
+
+/* The directory is added after bulkhead.lock is dropped; see cell-sysfs.c. */
 static long ioctl_cell_create(void __user *arg, struct bulkhead_error *error)
 {
 	struct bulkhead_cell_create_args args;
@@ -80,9 +99,13 @@ static long ioctl_cell_create(void __user *arg, struct bulkhead_error *error)
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
+	mutex_lock(&bulkhead.sysfs_lock);
 	mutex_lock(&bulkhead.lock);
 	result = bulkhead_cell_create(u64_to_user_ptr(args.config_address), args.config_size, error);
 	mutex_unlock(&bulkhead.lock);
+	if (result > 0)
+		result = publish_cell(result, error);
+	mutex_unlock(&bulkhead.sysfs_lock);
 	report_error(&args.error, error);
 	return result;
 }
@@ -119,6 +142,18 @@ static long ioctl_cell(void __user *arg, struct bulkhead_error *error,
 	return err;
 }
 
+/* The directory is removed after bulkhead.lock is dropped; see cell-sysfs.c. */
+static long ioctl_cell_destroy(void __user *arg, struct bulkhead_error *error)
+{
+	long err;
+
+	mutex_lock(&bulkhead.sysfs_lock);
+	err = ioctl_cell(arg, error, bulkhead_cell_destroy);
+	bulkhead_cell_dirs_prune();
+	mutex_unlock(&bulkhead.sysfs_lock);
+	return err;
+}
+
 static long bulkhead_ioctl(struct file *file, unsigned int command, unsigned long arg)
 {
 	struct bulkhead_error error = { .text = "" };
@@ -136,7 +171,7 @@ static long bulkhead_ioctl(struct file *file, unsigned int command, unsigned lon
 	case BULKHEAD_CELL_START:
 		return ioctl_cell(user, &error, bulkhead_cell_start);
 	case BULKHEAD_CELL_DESTROY:
-		return ioctl_cell(user, &error, bulkhead_cell_destroy);
+		return ioctl_cell_destroy(user, &error);
 	case BULKHEAD_CELL_SHUTDOWN:
 		return ioctl_cell(user, &error, bulkhead_cell_shutdown);
 	default:
@@ -235,32 +270,45 @@ static ssize_t version_show(struct device *dev, struct device_attribute *attr, c
 }
 static DEVICE_ATTR_RO(version);
 
+static ssize_t emit_cpu_exits(char *buf, ssize_t len, unsigned int cpu)
+{
+	const struct bulkhead_cpu_page *page = bulkhead_cpu_page(cpu);
+	unsigned int reason;
+
+	for (reason = 0; reason < BULKHEAD_EXIT_STATS; reason++) {
+		const struct bulkhead_exit_stat *stat = &page->exits[reason];
+
+		if (stat->count)
+			len += sysfs_emit_at(buf, len, "%u %u %s %llu %llu %llu\n", cpu, reason,
+					     vmx_exit_reason_name(reason), stat->count,
+					     stat->total_cycles, stat->max_cycles);
+	}
+	return len;
+}
+
 /*
  * One line per CPU and exit reason seen: CPU REASON NAME COUNT TOTAL_CYCLES
- * MAX_CYCLES.  Every CPU the hypervisor keeps a record for, cells' CPUs too.
+ * MAX_CYCLES.  With @cpus NULL every CPU the hypervisor keeps a record for,
+ * cells' CPUs too (sysfs statistics); else those in @cpus (a cell's).
  */
-static ssize_t statistics_show(struct device *dev, struct device_attribute *attr, char *buf)
+ssize_t bulkhead_statistics_emit(char *buf, const struct cpumask *cpus)
 {
 	ssize_t len = 0;
-	unsigned int cpu, reason;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++)
+		if (!cpus || (cpu < nr_cpu_ids && cpumask_test_cpu(cpu, cpus)))
+			len = emit_cpu_exits(buf, len, cpu);
+	return len;
+}
+
+static ssize_t statistics_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	ssize_t len = -ENODATA;
 
 	mutex_lock(&bulkhead.lock);
-	if (!bulkhead.enabled) {
-		mutex_unlock(&bulkhead.lock);
-		return -ENODATA;
-	}
-	for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++) {
-		const struct bulkhead_cpu_page *page = bulkhead_cpu_page(cpu);
-
-		for (reason = 0; reason < BULKHEAD_EXIT_STATS; reason++) {
-			const struct bulkhead_exit_stat *stat = &page->exits[reason];
-
-			if (stat->count)
-				len += sysfs_emit_at(buf, len, "%u %u %s %llu %llu %llu\n", cpu, reason,
-						     vmx_exit_reason_name(reason), stat->count,
-						     stat->total_cycles, stat->max_cycles);
-		}
-	}
+	if (bulkhead.enabled)
+		len = bulkhead_statistics_emit(buf, NULL);
 	mutex_unlock(&bulkhead.lock);
 	return len;
 }
@@ -283,11 +331,11 @@ static ssize_t memory_pool_show(struct device *dev, struct device_attribute *att
 }
 static DEVICE_ATTR_RO(memory_pool);
 
-/* Each CPU's state from the CPU get info hypercall: "CPU running|parked|off", one per line. */
+/* Each CPU's state from CPU get info: "CPU running|failed|parked|off", one per line. */
 static ssize_t cpu_states_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
 	static const char *const names[] = {
-		[BULKHEAD_CPU_STATE_RUNNING] = "running", [1] = "unknown",
+		[BULKHEAD_CPU_STATE_RUNNING] = "running", [BULKHEAD_CPU_STATE_FAILED] = "failed",
 		[BULKHEAD_CPU_STATE_PARKED] = "parked", [BULKHEAD_CPU_STATE_OFF] = "off",
 	};
 	ssize_t len = 0;
@@ -317,24 +365,11 @@ static ssize_t l1d_flush_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(l1d_flush);
 
-static ssize_t cells_show(struct device *dev, struct device_attribute *attr, char *buf)
-{
-	ssize_t len = 0;
-
-	mutex_lock(&bulkhead.lock);
-	if (bulkhead.enabled)
-		len = bulkhead_cells_show(buf);
-	mutex_unlock(&bulkhead.lock);
-	return len;
-}
-static DEVICE_ATTR_RO(cells);
-
 static struct attribute *bulkhead_attrs[] = {
 	&dev_attr_statistics.attr,
 	&dev_attr_memory_pool.attr,
 	&dev_attr_cpu_states.attr,
 	&dev_attr_l1d_flush.attr,
-	&dev_attr_cells.attr,
 	&dev_attr_enabled.attr,
 	&dev_attr_cpus_entered.attr,
 	&dev_attr_hypervisor_memory.attr,
@@ -347,12 +382,15 @@ static void disable_if_enabled(void)
 {
 	struct bulkhead_error error;
 
+	mutex_lock(&bulkhead.sysfs_lock);
 	mutex_lock(&bulkhead.lock);
 	if (bulkhead.enabled) {
 		bulkhead_destroy_all_cells();
 		bulkhead_disable(&error);
 	}
 	mutex_unlock(&bulkhead.lock);
+	bulkhead_cell_dirs_prune();
+	mutex_unlock(&bulkhead.sysfs_lock);
 }
 
 static int bulkhead_reboot(struct notifier_block *nb, unsigned long code, void *unused)
@@ -375,9 +413,12 @@ static int __init bulkhead_init(void)
 	err = sysfs_create_groups(&bulkhead.root->kobj, bulkhead_groups);
 	if (err)
 		goto out_root;
-	err = misc_register(&bulkhead_misc);
+	err = bulkhead_cells_sysfs_init(&bulkhead.root->kobj);
 	if (err)
 		goto out_groups;
+	err = misc_register(&bulkhead_misc);
+	if (err)
+		goto out_cells;
 	err = bulkhead_hotplug_init();
 	if (err)
 		goto out_misc;
@@ -391,6 +432,8 @@ out_hotplug:
 	bulkhead_hotplug_exit();
 out_misc:
 	misc_deregister(&bulkhead_misc);
+out_cells:
+	bulkhead_cells_sysfs_exit();
 out_groups:
 	sysfs_remove_groups(&bulkhead.root->kobj, bulkhead_groups);
 out_root:
@@ -404,6 +447,7 @@ static void __exit bulkhead_exit(void)
 	misc_deregister(&bulkhead_misc);
 	disable_if_enabled();
 	bulkhead_hotplug_exit();
+	bulkhead_cells_sysfs_exit();
 	sysfs_remove_groups(&bulkhead.root->kobj, bulkhead_groups);
 	root_device_unregister(bulkhead.root);
 	kvfree(bulkhead.console_copy);

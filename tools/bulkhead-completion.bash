@@ -21,21 +21,19 @@ _bulkhead_files()
 	fi
 }
 
-# Adds the names of the cells in sysfs "cells" (ID NAME STATE CPUS), quoted
-# for the shell: a name may hold spaces. BULKHEAD_SYSFS overrides the
-# directory, as for the tool; while Bulkhead is disabled the file is empty.
+# Adds the names of the cells, from sysfs cells/<ID>/name, quoted for the
+# shell: a name may hold spaces. BULKHEAD_SYSFS overrides the directory, as
+# for the tool; while Bulkhead is disabled there are no cells.
 _bulkhead_cell_names()
 {
-	local cells=${BULKHEAD_SYSFS:-/sys/devices/bulkhead}/cells line name
+	local dir name
 
-	[[ -r $cells ]] || return 0
-	while read -r line; do
-		name=${line#* }
-		name=${name% * *}
-		[[ $line == *" "*" "*" "* && -n $name ]] || continue
+	# compgen -G, not a bare glob: no match adds nothing, whatever nullglob and failglob say.
+	while IFS= read -r dir; do
+		[[ -r $dir/name ]] && IFS= read -r name <"$dir/name" && [[ -n $name ]] || continue
 		printf -v name '%q' "$name"
 		[[ $name == "$cur"* ]] && COMPREPLY+=("$name")
-	done <"$cells"
+	done < <(compgen -G "${BULKHEAD_SYSFS:-/sys/devices/bulkhead}/cells/[0-9]*")
 }
 
 # bulkhead cell SUBCOMMAND ...: $word is the index of the word after "cell".

@@ -88,26 +88,37 @@ int open_device(int *fd, int flags)
 		    errno == EACCES ? " (run as root)" : "");
 }
 
-/* Opens sysfs file @file, its path left in @path; on failure prints why and returns NULL. */
-FILE *open_sysfs(const char *file, char *path, size_t size)
+/*
+ * Prints why sysfs file or directory @path did not open with error @err:
+ * no driver, a driver without it (ENOTDIR: a file where this tool expects a
+ * directory), or the error itself.  Returns EXIT_FAILURE.
+ */
+int fail_sysfs(const char *path, int err)
 {
 	char directory[SYSFS_PATH_SIZE];
 	struct stat st;
+
+	if (err != ENOENT && err != ENOTDIR)
+		return fail(EXIT_FAILURE, "cannot read %s: %s%s", path, strerror(err),
+			    err == EACCES ? " (run as root)" : "");
+	if (sysfs_path(directory, sizeof(directory), ""))
+		return EXIT_FAILURE;
+	if (stat(directory, &st))
+		return fail_no_driver(path);
+	return fail(EXIT_FAILURE, "%s not found: the loaded driver is older than this tool", path);
+}
+
+/* Opens sysfs file @file, its path left in @path; on failure prints why and returns NULL. */
+FILE *open_sysfs(const char *file, char *path, size_t size)
+{
 	FILE *stream;
 
-	if (sysfs_path(path, size, file) || sysfs_path(directory, sizeof(directory), ""))
+	if (sysfs_path(path, size, file))
 		return NULL;
 	stream = fopen(path, "r");
-	if (stream)
-		return stream;
-	if (errno != ENOENT)
-		fail(EXIT_FAILURE, "cannot read %s: %s%s", path, strerror(errno),
-		     errno == EACCES ? " (run as root)" : "");
-	else if (stat(directory, &st))
-		fail_no_driver(path);
-	else
-		fail(EXIT_FAILURE, "%s not found: the loaded driver is older than this tool", path);
-	return NULL;
+	if (!stream)
+		fail_sysfs(path, errno);
+	return stream;
 }
 
 /* Runs @request; on failure prints the driver's reason, or strerror if it gave none. */
@@ -259,16 +270,6 @@ bool parse_cpu_list(const char *text, struct cpu_set *set)
 		if (*text++ != ',')
 			return false;
 	}
-}
-
-bool cpu_set_has(const struct cpu_set *set, unsigned int cpu)
-{
-	size_t i;
-
-	for (i = 0; i < set->count; i++)
-		if (cpu >= set->ranges[i].first && cpu <= set->ranges[i].last)
-			return true;
-	return false;
 }
 
 static void print_cpus_entered(void)

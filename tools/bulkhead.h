@@ -22,6 +22,7 @@ int fail_usage(const char *command);
 const char *device_path(void);
 int sysfs_path(char *path, size_t size, const char *file);
 int open_device(int *fd, int flags);
+int fail_sysfs(const char *path, int err);
 FILE *open_sysfs(const char *file, char *path, size_t size);
 
 int run_ioctl_result(unsigned long request, void *args, const char *reason, const char *what,
@@ -51,10 +52,12 @@ struct cpu_set {
 };
 
 bool parse_cpu_list(const char *text, struct cpu_set *set);
-bool cpu_set_has(const struct cpu_set *set, unsigned int cpu);
 
-/* VM exits per CPU: every CPU and the memory pool, or only @cpus and no pool. */
-int show_stats(const struct cpu_set *cpus, bool json);
+/*
+ * VM exits per CPU from a statistics file already open as @file (@path for
+ * messages): sysfs statistics with the memory pool, or a cell's without.
+ */
+int show_stats(FILE *file, const char *path, bool with_pool, bool json);
 
 int command_hardware(int argc, char **argv);
 int command_cell(int argc, char **argv);

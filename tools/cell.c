@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* bulkhead cell: create, load, start, shut down, destroy, list cells and show their VM exits. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <bulkhead/comm-region.h>
 #include <bulkhead/config.h>
@@ -26,107 +29,246 @@ static int cell_usage(void)
 	return fail(EXIT_USAGE, CELL_USAGE, program);
 }
 
-#define CELL_FORMAT	"'ID NAME STATE CPUS'"
-
-/* One line of sysfs "cells": ID NAME STATE CPUS, CPUS in Linux list format. */
-struct cell_line {
+/*
+ * A cell as sysfs cells/<ID>/ shows it: name, state, and CPUs assigned and
+ * failed in Linux list format ("1-2", "1,3"; no failed CPUs: empty).
+ */
+struct cell_info {
 	unsigned int id;
 	char name[BULKHEAD_CELL_NAME_SIZE];
 	char state[32];
 	char cpus[CPU_LIST_SIZE];
-	struct cpu_set cpu_set;
+	char failed[CPU_LIST_SIZE];
 };
 
-static bool copy_field(char *to, size_t size, const char *from)
+/* A name may hold spaces (printable ASCII, hypervisor/config.c). */
+static bool valid_name(const char *text)
 {
-	size_t length = strlen(from);
-
-	if (!length || length >= size)
-		return false;
-	memcpy(to, from, length + 1);
+	for (; *text; text++)
+		if (*text < ' ' || *text > '~')
+			return false;
 	return true;
 }
 
-/* Cuts @text before its last space-separated field and returns that field, or NULL. */
-static char *cut_last_field(char *text)
+/* A word like running, shut-down or failed/comm-revision. */
+static bool valid_state(const char *text)
 {
-	char *field = strrchr(text, ' '), *cut = field;
+	return strspn(text, "abcdefghijklmnopqrstuvwxyz/-") == strlen(text);
+}
 
-	if (!field || !field[1])
-		return NULL;
-	while (cut > text && cut[-1] == ' ')
-		cut--;
-	*cut = '\0';
-	return field + 1;
+static bool valid_cpus(const char *text)
+{
+	static struct cpu_set set;
+
+	return parse_cpu_list(text, &set);
+}
+
+static bool valid_failed_cpus(const char *text)
+{
+	return !*text || valid_cpus(text);
+}
+
+/* The files of a cell's directory, each one line; 'cell list' reads all, a lookup the name. */
+struct cell_file {
+	const char *name;
+	size_t offset;
+	size_t size;
+	bool may_be_empty;
+	bool (*valid)(const char *text);
+	const char *expected;
+};
+
+#define CELL_FILE(file, field, empty, check, what) \
+	{ file, offsetof(struct cell_info, field), sizeof(((struct cell_info *)0)->field), \
+	  empty, check, what }
+
+static const struct cell_file cell_files[] = {
+	CELL_FILE("name", name, false, valid_name,
+		  "the cell's name, 1 to 31 printable characters"),
+	CELL_FILE("state", state, false, valid_state, "a state like running or shut-down"),
+	CELL_FILE("cpus_assigned_list", cpus, false, valid_cpus,
+		  "a CPU list like 1-2 or 1,3"),
+	CELL_FILE("cpus_failed_list", failed, true, valid_failed_cpus,
+		  "a CPU list like 1-2 or 1,3, or nothing"),
+};
+
+#define CELL_FILES_ALL	(sizeof(cell_files) / sizeof(cell_files[0]))
+#define CELL_FILES_NAME	1
+
+/* Returned while reading a cell whose directory went away: destroyed meanwhile. */
+#define CELL_GONE	1
+
+static bool cell_gone(unsigned int id)
+{
+	char relative[32], directory[SYSFS_PATH_SIZE];
+	struct stat st;
+
+	snprintf(relative, sizeof(relative), "cells/%u", id);
+	return !sysfs_path(directory, sizeof(directory), relative) && stat(directory, &st) &&
+	       errno == ENOENT;
 }
 
 /*
- * Fills @cell from one line of "cells"; false when the line is malformed.
- * A name may hold spaces (printable ASCII, hypervisor/config.c), so the name
- * is whatever lies between the ID and the last two fields.
+ * Opens <sysfs>/cells/@id/@file, its path left in @path (SYSFS_PATH_SIZE).
+ * NULL with *@gone set when the cell has gone; NULL after printing why else.
  */
-static bool parse_cell(char *text, struct cell_line *cell)
+static FILE *open_cell_file(unsigned int id, const char *file, char *path, bool *gone)
 {
-	char *cpus, *state, *name;
+	char relative[64];
+	FILE *stream;
+	int err;
+
+	*gone = false;
+	snprintf(relative, sizeof(relative), "cells/%u/%s", id, file);
+	if (sysfs_path(path, SYSFS_PATH_SIZE, relative))
+		return NULL;
+	stream = fopen(path, "r");
+	if (stream)
+		return stream;
+	err = errno;
+	*gone = err == ENOENT && cell_gone(id);
+	if (!*gone)
+		fail_sysfs(path, err);
+	return NULL;
+}
+
+/*
+ * Reads all of @stream into @text (@size bytes, at most CPU_LIST_SIZE)
+ * without its final newline: 0, or -1 when it holds a NUL or does not fit,
+ * or errno when reading failed.
+ */
+static int read_line(FILE *stream, char *text, size_t size)
+{
+	char line[CPU_LIST_SIZE + 2];
+	size_t length = fread(line, 1, sizeof(line), stream);
+
+	if (ferror(stream))
+		return errno ? errno : EIO;
+	if (length && line[length - 1] == '\n')
+		length--;
+	if (length >= size || memchr(line, '\0', length))
+		return -1;
+	memcpy(text, line, length);
+	text[length] = '\0';
+	return 0;
+}
+
+/* Fills @cell's field of @file; 0, CELL_GONE, or -1 after printing why. */
+static int read_cell_file(struct cell_info *cell, const struct cell_file *file)
+{
+	char path[SYSFS_PATH_SIZE], *text = (char *)cell + file->offset;
+	bool gone;
+	FILE *stream = open_cell_file(cell->id, file->name, path, &gone);
+	int err;
+
+	if (!stream)
+		return gone ? CELL_GONE : -1;
+	err = read_line(stream, text, file->size);
+	fclose(stream);
+	if (err == ENODEV)
+		return CELL_GONE;	/* sysfs: a file of a directory removed meanwhile */
+	if (err > 0)
+		return fail(-1, "cannot read %s: %s", path, strerror(err));
+	if (err || (!*text && !file->may_be_empty) || !file->valid(text))
+		return fail(-1, "%s: malformed; expected %s", path, file->expected);
+	return 0;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Adds the ID a directory entry of "cells" names; -1 after printing why when it names none. */
+static int add_cell_id(const char *path, const char *entry, unsigned int **ids, size_t *count)
+{
+	unsigned int *more;
 	uint64_t id;
 
-	text[strcspn(text, "\r\n")] = '\0';
-	cpus = cut_last_field(text);
-	state = cpus ? cut_last_field(text) : NULL;
-	if (!state)
-		return false;
-	name = text + strcspn(text, " ");
-	if (*name)
-		*name++ = '\0';
-	name += strspn(name, " ");
-	if (!parse_number(text, &id) || id > UINT_MAX)
-		return false;
-	cell->id = (unsigned int)id;
-	return copy_field(cell->name, sizeof(cell->name), name) &&
-	       copy_field(cell->state, sizeof(cell->state), state) &&
-	       copy_field(cell->cpus, sizeof(cell->cpus), cpus) &&
-	       parse_cpu_list(cell->cpus, &cell->cpu_set);
+	if (!parse_number(entry, &id) || id > UINT_MAX)
+		return fail(-1, "%s/%s: unexpected; expected a directory per cell, named by its ID",
+			    path, entry);
+	more = realloc(*ids, (*count + 1) * sizeof(**ids));
+	if (!more)
+		return fail(-1, "out of memory reading %s", path);
+	*ids = more;
+	(*ids)[(*count)++] = (unsigned int)id;
+	return 0;
+}
+
+/* The IDs of the cells, one directory each in <sysfs>/cells, ascending; -1 after printing why. */
+static int read_cell_ids(unsigned int **ids, size_t *count)
+{
+	char path[SYSFS_PATH_SIZE];
+	struct dirent *entry;
+	int err = 0;
+	DIR *cells;
+
+	*ids = NULL;
+	*count = 0;
+	if (sysfs_path(path, sizeof(path), "cells"))
+		return -1;
+	cells = opendir(path);
+	if (!cells) {
+		fail_sysfs(path, errno);
+		return -1;
+	}
+	while (!err && (errno = 0, entry = readdir(cells)))
+		if (entry->d_name[0] != '.')
+			err = add_cell_id(path, entry->d_name, ids, count);
+	if (!err && errno)
+		err = fail(-1, "cannot read %s: %s", path, strerror(errno));
+	closedir(cells);
+	if (!err && *count)
+		qsort(*ids, *count, sizeof(**ids), compare_ids);
+	return err;
+}
+
+/* Reads the first @files of cell_files for cell @id; 0, CELL_GONE, or -1 after printing why. */
+static int read_cell(unsigned int id, size_t files, struct cell_info *cell)
+{
+	size_t i;
+	int err = 0;
+
+	cell->id = id;
+	cell->failed[0] = '\0';
+	for (i = 0; i < files && !err; i++)
+		err = read_cell_file(cell, &cell_files[i]);
+	return err;
 }
 
 /*
- * Calls @visit for each cell in sysfs "cells" until it returns nonzero, and
- * returns that; -1 once it has printed why the file cannot be read, or which
- * line is malformed.
+ * Calls @visit for each cell in ID order until it returns nonzero, and
+ * returns that; -1 once it has printed why a cell cannot be read.  Only the
+ * first @files of cell_files are read.  A cell destroyed meanwhile is left out.
  */
-static int for_each_cell(int (*visit)(const struct cell_line *cell, void *context), void *context)
+static int for_each_cell(size_t files, int (*visit)(const struct cell_info *cell, void *context),
+			 void *context)
 {
-	char path[SYSFS_PATH_SIZE], *text = NULL;
-	FILE *file = open_sysfs("cells", path, sizeof(path));
-	struct cell_line cell;
-	unsigned int number = 0;
-	size_t capacity = 0;
-	int stop = 0;
+	static struct cell_info cell;
+	unsigned int *ids;
+	size_t count, i;
+	int stop = read_cell_ids(&ids, &count);
 
-	if (!file)
-		return -1;
-	while (!stop && getline(&text, &capacity, file) >= 0) {
-		number++;
-		if (text[strspn(text, " \t\r\n")] == '\0')
-			continue;
-		if (parse_cell(text, &cell))
+	for (i = 0; !stop && i < count; i++) {
+		stop = read_cell(ids[i], files, &cell);
+		if (stop == CELL_GONE)
+			stop = 0;
+		else if (!stop)
 			stop = visit(&cell, context);
-		else
-			stop = fail(-1, "%s:%u: malformed line; expected " CELL_FORMAT
-				    ", CPUS a list like 1-2 or 1,3", path, number);
 	}
-	if (!stop && ferror(file))
-		stop = fail(-1, "cannot read %s: %s", path, strerror(errno));
-	free(text);
-	fclose(file);
+	free(ids);
 	return stop;
 }
 
 struct lookup {
 	const char *key;
-	struct cell_line cell;
+	unsigned int id;
 };
 
-static int match(const struct cell_line *cell, void *context)
+static int match(const struct cell_info *cell, void *context)
 {
 	struct lookup *lookup = context;
 	char number[16];
@@ -134,34 +276,24 @@ static int match(const struct cell_line *cell, void *context)
 	snprintf(number, sizeof(number), "%u", cell->id);
 	if (strcmp(lookup->key, cell->name) && strcmp(lookup->key, number))
 		return 0;
-	lookup->cell = *cell;
+	lookup->id = cell->id;
 	return 1;
 }
 
-/* A cell by name or ID, as 'cell list' shows them. */
-static int lookup_cell(const char *key, struct cell_line *cell)
+/* A cell by name or ID, as 'cell list' shows them; only the names are read. */
+static int find_cell(const char *key, unsigned int *id)
 {
 	struct lookup lookup = { .key = key };
-	int found = for_each_cell(match, &lookup);
+	int found = for_each_cell(CELL_FILES_NAME, match, &lookup);
 
 	if (found > 0) {
-		*cell = lookup.cell;
+		*id = lookup.id;
 		return 0;
 	}
 	if (!found)
 		fail(EXIT_FAILURE, "no cell is named or numbered '%s'; see '%s cell list'", key,
 		     program);
 	return EXIT_FAILURE;
-}
-
-static int find_cell(const char *key, unsigned int *id)
-{
-	struct cell_line cell;
-	int err = lookup_cell(key, &cell);
-
-	if (!err)
-		*id = cell.id;
-	return err;
 }
 
 static int cell_create(int argc, char **argv)
@@ -294,35 +426,80 @@ static int cell_shutdown(int argc, char **argv)
 	return err;
 }
 
-/* 'cell stats NAME|ID [--json]': 'stats' for the cell's CPUs only. */
+/* 'cell stats NAME|ID [--json]': 'stats' for the cell's CPUs only, from cells/<ID>/statistics. */
 static int cell_stats(int argc, char **argv)
 {
 	bool json = argc == 3 && !strcmp(argv[2], "--json");
-	struct cell_line cell;
+	char path[SYSFS_PATH_SIZE];
+	unsigned int id;
+	FILE *file;
+	bool gone;
 	int err;
 
 	if (argc != 2 && !json)
 		return cell_usage();
 	err = check_enabled();
 	if (!err)
-		err = lookup_cell(argv[1], &cell);
-	return err ? err : show_stats(&cell.cpu_set, json);
+		err = find_cell(argv[1], &id);
+	if (err)
+		return err;
+	file = open_cell_file(id, "statistics", path, &gone);
+	if (!file && gone)
+		return fail(EXIT_FAILURE, "cell '%s' is gone; see '%s cell list'", argv[1],
+			    program);
+	if (!file)
+		return EXIT_FAILURE;
+	err = show_stats(file, path, false, json);
+	fclose(file);
+	return err;
 }
 
-static int print_line(const struct cell_line *line, void *context)
+struct cell_table {
+	struct cell_info *cells;
+	size_t count;
+};
+
+static int keep_cell(const struct cell_info *cell, void *context)
 {
-	(void)context;
-	printf("%-4u %-24s %-16s %s\n", line->id, line->name, line->state, line->cpus);
+	struct cell_table *table = context;
+	struct cell_info *more = realloc(table->cells, (table->count + 1) * sizeof(*more));
+
+	if (!more)
+		return fail(-1, "out of memory listing cells");
+	table->cells = more;
+	table->cells[table->count++] = *cell;
 	return 0;
 }
 
+#define LIST_FORMAT	"%-4s %-24s %-16s %-12s %s\n"
+
+static void print_cell(const struct cell_info *cell)
+{
+	char id[16];
+
+	snprintf(id, sizeof(id), "%u", cell->id);
+	printf(LIST_FORMAT, id, cell->name, cell->state, cell->cpus,
+	       cell->failed[0] ? cell->failed : "-");
+}
+
+/* Every cell is read and checked before anything is printed. */
 static int cell_list(int argc, char **argv)
 {
+	struct cell_table table = { NULL, 0 };
+	size_t i;
+	int err;
+
 	(void)argv;
 	if (argc != 1)
 		return cell_usage();
-	printf("%-4s %-24s %-16s %s\n", "ID", "NAME", "STATE", "CPUS");
-	return for_each_cell(print_line, NULL) < 0 ? EXIT_FAILURE : 0;
+	err = for_each_cell(CELL_FILES_ALL, keep_cell, &table);
+	if (!err) {
+		printf(LIST_FORMAT, "ID", "NAME", "STATE", "CPUS", "FAILED CPUS");
+		for (i = 0; i < table.count; i++)
+			print_cell(&table.cells[i]);
+	}
+	free(table.cells);
+	return err ? EXIT_FAILURE : 0;
 }
 
 int command_cell(int argc, char **argv)

@@ -107,22 +107,18 @@ static int add_exit_line(struct stats *stats, char *line, const char *path, unsi
 	return 0;
 }
 
-static int read_exits(struct stats *stats, char *path, size_t size)
+static int read_exits(struct stats *stats, FILE *file, const char *path)
 {
-	FILE *file = open_sysfs("statistics", path, size);
 	unsigned int number = 0;
 	char *line = NULL;
 	size_t capacity = 0;
 	int err = 0;
 
-	if (!file)
-		return EXIT_FAILURE;
 	while (!err && getline(&line, &capacity, file) >= 0)
 		err = add_exit_line(stats, line, path, ++number);
 	if (!err && ferror(file))
 		err = fail(EXIT_FAILURE, "cannot read %s: %s", path, strerror(errno));
 	free(line);
-	fclose(file);
 	return err;
 }
 
@@ -207,27 +203,12 @@ static int read_pool(struct stats *stats)
 	return 0;
 }
 
-/* Drops the exits of CPUs outside @cpus; the rest keep their order. */
-static void keep_cpus(struct stats *stats, const struct cpu_set *cpus)
+/* Reads and checks everything before anything is printed: a damaged file never passes. */
+static int read_stats(struct stats *stats, FILE *file, const char *path)
 {
-	size_t i, kept = 0;
-
-	for (i = 0; i < stats->count; i++)
-		if (cpu_set_has(cpus, stats->exits[i].cpu))
-			stats->exits[kept++] = stats->exits[i];
-	stats->count = kept;
-}
-
-/*
- * Reads and checks everything before anything is printed: every line of
- * statistics, those of CPUs outside @cpus too, so a damaged file never passes.
- */
-static int read_stats(struct stats *stats, const struct cpu_set *cpus)
-{
-	char path[SYSFS_PATH_SIZE];
 	int err;
 
-	err = read_exits(stats, path, sizeof(path));
+	err = read_exits(stats, file, path);
 	if (err)
 		return err;
 	if (stats->count)
@@ -235,8 +216,6 @@ static int read_stats(struct stats *stats, const struct cpu_set *cpus)
 	err = check_exits(stats, path);
 	if (err)
 		return err;
-	if (cpus)
-		keep_cpus(stats, cpus);
 	return stats->with_pool ? read_pool(stats) : 0;
 }
 
@@ -363,14 +342,14 @@ static void print_json(const struct stats *stats)
 }
 
 /*
- * With @cpus NULL, every CPU's exits and the memory pool; with @cpus, only
- * those CPUs' exits and no pool, which belongs to the hypervisor, not a cell.
- * The caller has checked that Bulkhead is enabled.
+ * A cell's statistics come without the memory pool, which belongs to the
+ * hypervisor, not to a cell.  The caller has checked that Bulkhead is
+ * enabled, and closes @file.
  */
-int show_stats(const struct cpu_set *cpus, bool json)
+int show_stats(FILE *file, const char *path, bool with_pool, bool json)
 {
-	struct stats stats = { .with_pool = !cpus };
-	int err = read_stats(&stats, cpus);
+	struct stats stats = { .with_pool = with_pool };
+	int err = read_stats(&stats, file, path);
 
 	if (!err && json)
 		print_json(&stats);
@@ -383,10 +362,19 @@ int show_stats(const struct cpu_set *cpus, bool json)
 int command_stats(int argc, char **argv)
 {
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
+	char path[SYSFS_PATH_SIZE];
+	FILE *file;
 	int err;
 
 	if (argc > 2 || (argc == 2 && !json))
 		return fail_usage("stats");
 	err = check_enabled();
-	return err ? err : show_stats(NULL, json);
+	if (err)
+		return err;
+	file = open_sysfs("statistics", path, sizeof(path));
+	if (!file)
+		return EXIT_FAILURE;
+	err = show_stats(file, path, true, json);
+	fclose(file);
+	return err;
 }

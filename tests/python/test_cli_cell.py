@@ -2,12 +2,16 @@
 """bulkhead cell stats, cell list, cell usage errors and the bash completion.
 
 The tool runs against a fake sysfs directory in tmp_path (BULKHEAD_SYSFS), as
-in test_cli_stats.py. The completion is sourced into a plain bash, which
-calls _bulkhead with COMP_WORDS and COMP_CWORD set as readline would.
+in test_cli_stats.py, laid out as the driver does it: one directory per
+cell, cells/<ID>/, with name, state, cpus_assigned_list, cpus_failed_list
+and statistics (the lines of the cell's CPUs). The completion is sourced
+into a plain bash, which calls _bulkhead with COMP_WORDS and COMP_CWORD set
+as readline would.
 """
 
 import json
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -25,10 +29,7 @@ STATISTICS = """\
 1 10 cpuid 2 5 4
 """
 
-CELLS = """\
-1 demo running 1-2
-2 other shut-down 3
-"""
+LIST_HEADER = "ID   NAME                     STATE            CPUS         FAILED CPUS\n"
 
 CPU_1_EXITS = {
     "cpuid": {"reason": 10, "count": 2, "total_cycles": 5, "max_cycles": 4},
@@ -47,6 +48,34 @@ DEMO_JSON = {
 NOT_ENABLED = "Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first"
 
 
+def statistics_of(cpus):
+    """The lines of STATISTICS for @cpus, as the driver shows a cell's statistics."""
+    return "".join(line + "\n" for line in STATISTICS.splitlines()
+                   if int(line.split()[0]) in cpus)
+
+
+def write_cell(sysfs_dir, cell_id, name, state="running", cpus="1", failed="",
+               statistics=None):
+    """cells/<cell_id>/ as the driver shows it; statistics those of CPUS unless given."""
+    directory = sysfs_dir / "cells" / str(cell_id)
+    directory.mkdir(parents=True, exist_ok=True)
+    for file, text in (("name", name), ("state", state), ("cpus_assigned_list", cpus),
+                       ("cpus_failed_list", failed)):
+        (directory / file).write_text(text + "\n")
+    if statistics is None:
+        statistics = statistics_of(cpus_of(cpus))
+    (directory / "statistics").write_text(statistics)
+    return directory
+
+
+def cpus_of(cpu_list):
+    cpus = set()
+    for part in cpu_list.split(","):
+        first, _, last = part.partition("-")
+        cpus.update(range(int(first), int(last or first) + 1))
+    return cpus
+
+
 @pytest.fixture
 def sysfs(tmp_path):
     directory = tmp_path / "sysfs"
@@ -54,7 +83,9 @@ def sysfs(tmp_path):
     (directory / "enabled").write_text("1\n")
     (directory / "statistics").write_text(STATISTICS)
     (directory / "memory_pool").write_text("120 4096\n")
-    (directory / "cells").write_text(CELLS)
+    (directory / "cells").mkdir()
+    write_cell(directory, 1, "demo", "running", "1-2")
+    write_cell(directory, 2, "other", "shut-down", "3")
     return directory
 
 
@@ -141,28 +172,15 @@ def test_cell_stats_json_matches_stats_for_the_same_cpus(sysfs):
     assert "memory_pool" not in cell
 
 
-@pytest.mark.parametrize("cpus, expected", [
-    ("1-2", ["1", "2"]),
-    ("1,3", ["1", "3"]),
-    ("3", ["3"]),
-    ("0-1,3", ["0", "1", "3"]),
-    ("2-3,1", ["1", "2", "3"]),
-    ("1-1", ["1"]),
-    ("3,7-9", ["3"]),                       # CPUs with no record are left out
-])
-def test_cell_stats_reads_the_cpu_list(sysfs, cpus, expected):
-    (sysfs / "cells").write_text(f"1 demo running {cpus}\n")
-    assert list(cell_stats_json(sysfs, "demo")["cpus"]) == expected
-    table = run("cell", "stats", "demo", sysfs_dir=sysfs)
-    assert table_cpus(table.stdout) == [int(cpu) for cpu in expected]
-
-
-def test_cell_stats_reads_a_cpu_list_of_nearly_a_page(sysfs):
-    """sysfs shows at most 4 KiB; a list of single CPUs that long still parses."""
-    cpus = ",".join(str(cpu) for cpu in range(1, 1000) if cpu != 2)
-    assert 3800 < len(cpus) < 4000
-    (sysfs / "cells").write_text(f"1 demo running {cpus}\n")
-    assert list(cell_stats_json(sysfs, "demo")["cpus"]) == ["1", "3"]
+def test_cell_stats_reads_the_cells_own_statistics(sysfs):
+    """The lines of cells/<ID>/statistics, whatever the cell's CPUs and sysfs statistics say."""
+    (sysfs / "cells" / "1" / "statistics").write_text("7 12 hlt 1 9 9\n")
+    (sysfs / "statistics").write_text("garbage\n")
+    assert cell_stats_json(sysfs, "demo") == {"cpus": {"7": {"exits": {
+        "hlt": {"reason": 12, "count": 1, "total_cycles": 9, "max_cycles": 9}},
+        "total_exits": 1}}}
+    table = run("cell", "stats", "1", sysfs_dir=sysfs)
+    assert table_cpus(table.stdout) == [7]
 
 
 def test_cell_stats_of_the_second_cell(sysfs):
@@ -171,7 +189,7 @@ def test_cell_stats_of_the_second_cell(sysfs):
 
 
 def test_cell_stats_when_the_cells_cpus_have_no_exits(sysfs):
-    (sysfs / "cells").write_text("1 demo running 5-6\n")
+    write_cell(sysfs, 1, "demo", "running", "5-6")
     table = run("cell", "stats", "demo", sysfs_dir=sysfs)
     assert table.returncode == 0, table
     assert table.stdout == "No VM exits counted yet.\n"
@@ -179,7 +197,7 @@ def test_cell_stats_when_the_cells_cpus_have_no_exits(sysfs):
 
 
 def test_cell_stats_of_a_cell_whose_name_has_spaces(sysfs):
-    (sysfs / "cells").write_text("1 demo running 1-2\n2 my  cell shut-down 3\n")
+    (sysfs / "cells" / "2" / "name").write_text("my  cell\n")
     assert list(cell_stats_json(sysfs, "my  cell")["cpus"]) == ["3"]
     assert list(cell_stats_json(sysfs, "2")["cpus"]) == ["3"]
 
@@ -194,9 +212,10 @@ def test_cell_stats_of_an_unknown_cell(sysfs, key):
 
 
 def test_cell_stats_when_not_enabled(sysfs):
-    # The driver lists no cells while disabled: the message must still say why.
+    # The driver has no cells while disabled: the message must still say why.
     (sysfs / "enabled").write_text("0\n")
-    (sysfs / "cells").write_text("")
+    for cell in (sysfs / "cells").iterdir():
+        shutil.rmtree(cell)
     for args in (("cell", "stats", "demo"), ("cell", "stats", "demo", "--json")):
         result = run(*args, sysfs_dir=sysfs)
         one_line_error(result, 1, NOT_ENABLED)
@@ -208,16 +227,23 @@ def test_cell_stats_without_the_driver(tmp_path):
                    "load the driver first")
 
 
-def test_cell_stats_with_a_driver_lacking_statistics(sysfs):
-    (sysfs / "statistics").unlink()
-    one_line_error(run("cell", "stats", "demo", sysfs_dir=sysfs), 1, "older than this tool")
+def test_cell_stats_with_a_driver_lacking_cell_statistics(sysfs):
+    (sysfs / "cells" / "1" / "statistics").unlink()
+    one_line_error(run("cell", "stats", "demo", sysfs_dir=sysfs), 1,
+                   "cells/1/statistics not found: the loaded driver is older than this tool")
 
 
-def test_cell_stats_checks_the_lines_of_other_cpus_too(sysfs):
-    (sysfs / "statistics").write_text(STATISTICS + "0 10 cpuid 1 1\n")
+def test_cell_stats_checks_every_line_before_printing(sysfs):
+    (sysfs / "cells" / "1" / "statistics").write_text(statistics_of({1, 2}) + "1 12 hlt 1 1\n")
     result = run("cell", "stats", "demo", sysfs_dir=sysfs)
-    one_line_error(result, 1, "statistics:6: malformed line")
+    one_line_error(result, 1, "cells/1/statistics:4: malformed line")
     assert result.stdout == ""
+
+
+def test_cell_stats_rejects_a_repeated_reason(sysfs):
+    (sysfs / "cells" / "1" / "statistics").write_text("1 10 cpuid 1 1 1\n1 10 cpuid 2 2 2\n")
+    one_line_error(run("cell", "stats", "demo", sysfs_dir=sysfs), 1,
+                   "cells/1/statistics:2: CPU 1 exit reason 10 repeats line 1")
 
 
 def test_cell_stats_does_not_need_the_memory_pool(sysfs):
@@ -225,49 +251,147 @@ def test_cell_stats_does_not_need_the_memory_pool(sysfs):
     assert cell_stats_json(sysfs, "demo") == DEMO_JSON
 
 
-@pytest.mark.parametrize("line", [
-    "1 demo running 1-",
-    "1 demo running -1",
-    "1 demo running 2-1",
-    "1 demo running 1,,3",
-    "1 demo running 1,",
-    "1 demo running ,1",
-    "1 demo running 1;3",
-    "1 demo running 0x1",
-    "1 demo running 4294967296",
-    "x demo running 1",
-    "-1 demo running 1",
-    "1 running 1",
-    "1 " + "n" * 32 + " running 1",         # longer than the hypervisor allows
-    "1",
-])
-def test_cell_commands_reject_a_malformed_cells_line_by_number(sysfs, line):
-    (sysfs / "cells").write_text(f"2 other shut-down 3\n\n{line}\n")
-    for args in (("cell", "stats", "demo"), ("cell", "list")):
+CPU_LIST = "a CPU list like 1-2 or 1,3"
+
+# (file, content, what the error says is expected)
+MALFORMED_FILES = [
+    ("cpus_assigned_list", "1-", CPU_LIST),
+    ("cpus_assigned_list", "-1", CPU_LIST),
+    ("cpus_assigned_list", "2-1", CPU_LIST),
+    ("cpus_assigned_list", "1,,3", CPU_LIST),
+    ("cpus_assigned_list", "1,", CPU_LIST),
+    ("cpus_assigned_list", ",1", CPU_LIST),
+    ("cpus_assigned_list", "1;3", CPU_LIST),
+    ("cpus_assigned_list", "0x1", CPU_LIST),
+    ("cpus_assigned_list", "4294967296", CPU_LIST),
+    ("cpus_assigned_list", "1 2", CPU_LIST),
+    ("cpus_assigned_list", "", CPU_LIST),
+    ("cpus_failed_list", "1-", CPU_LIST + ", or nothing"),
+    ("cpus_failed_list", "x", CPU_LIST + ", or nothing"),
+    ("state", "", "a state like running or shut-down"),
+    ("state", "shut down", "a state like running or shut-down"),
+    ("state", "Running", "a state like running or shut-down"),
+    ("state", "s" * 32, "a state like running or shut-down"),
+    ("name", "", "the cell's name, 1 to 31 printable characters"),
+    ("name", "n" * 32, "the cell's name, 1 to 31 printable characters"),
+    ("name", "tab\there", "the cell's name, 1 to 31 printable characters"),
+    ("name", "two\nlines", "the cell's name, 1 to 31 printable characters"),
+    ("name", "nul\0byte", "the cell's name, 1 to 31 printable characters"),
+]
+
+
+@pytest.mark.parametrize("file, content, expected", MALFORMED_FILES)
+def test_cell_list_rejects_a_malformed_file_by_name(sysfs, file, content, expected):
+    (sysfs / "cells" / "2" / file).write_text(content + "\n")
+    result = run("cell", "list", sysfs_dir=sysfs)
+    one_line_error(result, 1, f"cells/2/{file}: malformed; expected {expected}")
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("file, content, expected",
+                         [case for case in MALFORMED_FILES if case[0] == "name"])
+def test_lookups_reject_a_malformed_name(sysfs, file, content, expected):
+    (sysfs / "cells" / "1" / file).write_text(content + "\n")
+    for args in (("cell", "stats", "other"), ("cell", "start", "other"),
+                 ("cell", "destroy", "2")):
         one_line_error(run(*args, sysfs_dir=sysfs), 1,
-                       "cells:3: malformed line; expected 'ID NAME STATE CPUS'")
+                       f"cells/1/{file}: malformed; expected {expected}")
+
+
+@pytest.mark.parametrize("file", ["state", "cpus_assigned_list", "cpus_failed_list"])
+def test_lookups_read_only_the_names(sysfs, file):
+    """A cell whose state cannot be read can still be found, say to destroy it."""
+    (sysfs / "cells" / "1" / file).write_text("??\n")
+    assert cell_stats_json(sysfs, "demo") == DEMO_JSON
+
+
+@pytest.mark.parametrize("file", ["name", "state", "cpus_assigned_list", "cpus_failed_list"])
+def test_cell_list_with_a_file_missing(sysfs, file):
+    (sysfs / "cells" / "2" / file).unlink()
+    result = run("cell", "list", sysfs_dir=sysfs)
+    one_line_error(result, 1,
+                   f"cells/2/{file} not found: the loaded driver is older than this tool")
+    assert result.stdout == ""
+
+
+def test_cell_list_with_an_unreadable_file(sysfs):
+    (sysfs / "cells" / "2" / "state").unlink()
+    (sysfs / "cells" / "2" / "state").mkdir()
+    result = run("cell", "list", sysfs_dir=sysfs)
+    one_line_error(result, 1, "cannot read ")
+    assert "cells/2/state" in result.stderr
+
+
+def test_cell_commands_reject_a_stray_entry_in_cells(sysfs):
+    (sysfs / "cells" / "root").mkdir()
+    for args in (("cell", "list"), ("cell", "stats", "demo")):
+        one_line_error(run(*args, sysfs_dir=sysfs), 1,
+                       "cells/root: unexpected; expected a directory per cell, named by its ID")
+
+
+def test_a_cell_destroyed_while_reading_is_left_out(sysfs):
+    """Its directory is listed but gone by the time its files are read: a dangling link."""
+    (sysfs / "cells" / "3").symlink_to(sysfs / "cells" / "gone")
+    result = run("cell", "list", sysfs_dir=sysfs)
+    assert result.returncode == 0, result
+    assert [line.split()[0] for line in result.stdout.splitlines()[1:]] == ["1", "2"]
+    one_line_error(run("cell", "stats", "3", sysfs_dir=sysfs), 1,
+                   "no cell is named or numbered '3'")
 
 
 # --- cell list -------------------------------------------------------------
 
 def test_cell_list(sysfs):
-    (sysfs / "cells").write_text(
-        "1 demo running 1-2\n2 my cell failed/comm-revision 3,5\n3 tiny running/locked 4\n")
+    write_cell(sysfs, 2, "my cell", "failed/comm-revision", "3,5", failed="5")
+    write_cell(sysfs, 3, "tiny", "running/locked", "4")
     result = run("cell", "list", sysfs_dir=sysfs)
     assert result.returncode == 0, result
     assert result.stderr == ""
-    assert result.stdout == (
-        "ID   NAME                     STATE            CPUS\n"
-        "1    demo                     running          1-2\n"
-        "2    my cell                  failed/comm-revision 3,5\n"
-        "3    tiny                     running/locked   4\n")
+    assert result.stdout == LIST_HEADER + (
+        "1    demo                     running          1-2          -\n"
+        "2    my cell                  failed/comm-revision 3,5          5\n"
+        "3    tiny                     running/locked   4            -\n")
+
+
+def test_cell_list_accepts_the_longest_name(sysfs):
+    write_cell(sysfs, 2, "n" * 31, "shut-down", "3")
+    result = run("cell", "list", sysfs_dir=sysfs)
+    assert result.returncode == 0, result
+    assert result.stdout.splitlines()[2].split()[1] == "n" * 31
+    assert list(cell_stats_json(sysfs, "n" * 31)["cpus"]) == ["3"]
+
+
+@pytest.mark.parametrize("failed, shown", [("", "-"), ("2", "2"), ("1-2", "1-2"), ("1,7", "1,7")])
+def test_cell_list_shows_failed_cpus(sysfs, failed, shown):
+    write_cell(sysfs, 1, "demo", "failed", "1-2", failed=failed)
+    result = run("cell", "list", sysfs_dir=sysfs)
+    assert result.returncode == 0, result
+    assert result.stdout.splitlines()[1].split() == ["1", "demo", "failed", "1-2", shown]
+
+
+def test_cell_list_orders_cells_by_id(sysfs):
+    write_cell(sysfs, 10, "ten", "running", "4")
+    result = run("cell", "list", sysfs_dir=sysfs)
+    assert [line.split()[0] for line in result.stdout.splitlines()[1:]] == ["1", "2", "10"]
+    assert cell_stats_json(sysfs, "10") == {"cpus": {}}
+
+
+def test_cell_list_reads_a_cpu_list_of_nearly_a_page(sysfs):
+    """sysfs shows at most 4 KiB; a list of single CPUs that long still parses."""
+    cpus = ",".join(str(cpu) for cpu in range(1, 1000) if cpu != 2)
+    assert 3800 < len(cpus) < 4000
+    write_cell(sysfs, 1, "demo", "running", cpus, failed=cpus)
+    result = run("cell", "list", sysfs_dir=sysfs)
+    assert result.returncode == 0, result
+    assert result.stdout.splitlines()[1].split() == ["1", "demo", "running", cpus, cpus]
 
 
 def test_cell_list_without_cells(sysfs):
-    (sysfs / "cells").write_text("")
+    for cell in (sysfs / "cells").iterdir():
+        shutil.rmtree(cell)
     result = run("cell", "list", sysfs_dir=sysfs)
     assert result.returncode == 0, result
-    assert result.stdout == "ID   NAME                     STATE            CPUS\n"
+    assert result.stdout == LIST_HEADER
 
 
 def test_cell_list_without_the_driver(tmp_path):
@@ -276,8 +400,19 @@ def test_cell_list_without_the_driver(tmp_path):
 
 
 def test_cell_list_with_a_driver_lacking_cells(sysfs):
-    (sysfs / "cells").unlink()
-    one_line_error(run("cell", "list", sysfs_dir=sysfs), 1, "older than this tool")
+    shutil.rmtree(sysfs / "cells")
+    one_line_error(run("cell", "list", sysfs_dir=sysfs), 1,
+                   "cells not found: the loaded driver is older than this tool")
+
+
+def test_cell_commands_with_a_driver_of_the_cells_file(sysfs):
+    """Drivers before the cell directories had one file, 'ID NAME STATE CPUS' a line."""
+    shutil.rmtree(sysfs / "cells")
+    (sysfs / "cells").write_text("1 demo running 1-2\n")
+    for args in (("cell", "list"), ("cell", "stats", "demo"), ("cell", "start", "demo")):
+        result = run(*args, sysfs_dir=sysfs)
+        one_line_error(result, 1, "cells not found: the loaded driver is older than this tool")
+        assert result.stdout == ""
 
 
 # --- usage -----------------------------------------------------------------
@@ -391,16 +526,41 @@ def test_completion_of_cell_subcommands():
 
 @pytest.mark.parametrize("subcommand", ["start", "shutdown", "destroy", "load", "stats"])
 def test_completion_of_cell_names(sysfs, subcommand):
-    (sysfs / "cells").write_text("1 demo running 1-2\n2 other shut-down 3\n3 my cell running 4\n")
+    write_cell(sysfs, 3, "my cell", "running", "4")
     assert complete("cell", subcommand, "", sysfs_dir=sysfs) == ["demo", "other", "my\\ cell"]
     assert complete("cell", subcommand, "o", sysfs_dir=sysfs) == ["other"]
     assert complete("cell", subcommand, "my\\ ", sysfs_dir=sysfs) == ["my\\ cell"]
 
 
 def test_completion_of_cell_names_without_cells(sysfs, tmp_path):
-    (sysfs / "cells").write_text("")
+    for cell in (sysfs / "cells").iterdir():
+        shutil.rmtree(cell)
     assert complete("cell", "stats", "", sysfs_dir=sysfs) == []
     assert complete("cell", "stats", "", sysfs_dir=tmp_path / "absent") == []
+
+
+def test_completion_of_cell_names_keeps_a_name_as_it_is(sysfs):
+    (sysfs / "cells" / "2" / "name").write_text(" lead and trail \n")
+    assert complete("cell", "start", "", sysfs_dir=sysfs) == ["demo", "\\ lead\\ and\\ trail\\ "]
+
+
+def test_completion_of_cell_names_skips_unreadable_cells(sysfs):
+    (sysfs / "cells" / "2" / "name").unlink()
+    (sysfs / "cells" / "junk").mkdir()
+    assert complete("cell", "start", "", sysfs_dir=sysfs) == ["demo"]
+
+
+def test_completion_of_cell_names_with_failglob(sysfs):
+    """No cells must complete nothing, without an error, whatever the user's glob options."""
+    for cell in (sysfs / "cells").iterdir():
+        shutil.rmtree(cell)
+    result = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-O", "failglob", "-c", COMPLETE, "bash", COMPLETION,
+         "bulkhead", "cell", "start", ""], capture_output=True, text=True, check=False,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "BULKHEAD_SYSFS": str(sysfs)},
+        timeout=30)
+    assert result.returncode == 0, result
+    assert result.stdout.strip() == "" and result.stderr == ""
 
 
 def test_completion_of_cell_list_and_names_after_the_name(sysfs):

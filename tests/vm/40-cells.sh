@@ -7,6 +7,7 @@ SYSTEM=/etc/bulkhead/bochs-system.cell
 TINY=/etc/bulkhead/tiny-demo.cell
 TINY_IMAGE=/usr/share/bulkhead/inmates/tiny-demo.bin
 CPU1=/sys/devices/system/cpu/cpu1/online
+CRASH_IMAGE=/tmp/crash.bin
 
 pool() {
 	cat /sys/devices/bulkhead/memory_pool
@@ -14,7 +15,23 @@ pool() {
 
 cell_listed() {
 	bulkhead cell list | tee /tmp/cells.out
-	grep -qE '^1 +tiny-demo +shut-down +1$' /tmp/cells.out
+	grep -qE '^1 +tiny-demo +shut-down +1 +-$' /tmp/cells.out
+}
+
+# cells/1/ of tiny-demo, created and not started: CPU 1, none failed, CPU 1's exits only.
+cell_directory() {
+	local dir=/sys/devices/bulkhead/cells/1 file
+	for file in "$dir"/*; do
+		echo "$file: $(cat "$file")"
+	done
+	[ "$(cat "$dir/name")" = tiny-demo ] && [ "$(cat "$dir/state")" = shut-down ] &&
+		grep -qxE '[0,]*2' "$dir/cpus_assigned" && grep -qx 1 "$dir/cpus_assigned_list" &&
+		grep -qxE '[0,]+' "$dir/cpus_failed" && [ -z "$(cat "$dir/cpus_failed_list")" ] &&
+		! grep -qv '^1 ' "$dir/statistics"
+}
+
+no_cell_directory() {
+	[ -d /sys/devices/bulkhead/cells ] && [ -z "$(ls /sys/devices/bulkhead/cells)" ]
 }
 
 cpu1_with_the_cell() {
@@ -41,12 +58,32 @@ hv_console_has() {
 
 cell_running() {
 	bulkhead cell list | tee /tmp/cells.out
-	grep -qE '^1 +tiny-demo +running +1$' /tmp/cells.out
+	grep -qE '^1 +tiny-demo +running +1 +-$' /tmp/cells.out
 }
 
 cell_shut_down() {
 	bulkhead cell list | tee /tmp/cells.out
-	grep -qE '^1 +tiny-demo +shut-down +1$' /tmp/cells.out
+	grep -qE '^1 +tiny-demo +shut-down +1 +-$' /tmp/cells.out
+}
+
+# An inmate that writes outside its memory at once (real mode, from address
+# 0): mov ax, 0xffff; mov ds, ax; mov [0x1010], al -- 0xffff0 + 0x1010 is
+# 0x101000, the page above the comm region; then hlt; jmp back to the hlt.
+write_crash_image() {
+	printf '\270\377\377\216\330\210\006\020\020\364\353\375' >"$CRASH_IMAGE" &&
+		[ "$(wc -c <"$CRASH_IMAGE")" -eq 12 ]
+}
+
+cell_state_is() {
+	[ "$(cat /sys/devices/bulkhead/cells/1/state)" = "$1" ]
+}
+
+# The EPT violation failed the cell and its CPU 1, which the hypervisor reports failed.
+cell_cpu_failed() {
+	local dir=/sys/devices/bulkhead/cells/1
+	bulkhead cell list | tee /tmp/cells.out
+	grep -qE '^1 +tiny-demo +failed +1 +1$' /tmp/cells.out &&
+		[ "$(cat "$dir/cpus_failed_list")" = 1 ] && grep -qxE '[0,]*2' "$dir/cpus_failed"
 }
 
 # Creates, loads with command line $1 and starts tiny-demo; waits for its $2-th hello.
@@ -85,6 +122,7 @@ step "enable" bulkhead enable "$SYSTEM"
 step "pool before any cell" sh -c 'pool >/tmp/pool.before; cat /tmp/pool.before'
 step "cell create tiny-demo" bulkhead cell create "$TINY"
 step "cell list shows it" cell_listed
+step "sysfs: its directory cells/1" cell_directory
 step "CPU 1 went to the cell" cpu1_with_the_cell
 step "COM2 went to the cell" com2_is_the_cells
 step_fails "the same cell twice" "a cell of that name exists|CPU 1 of the cell is not an online CPU" \
@@ -95,9 +133,11 @@ step_fails "start before load" 'has no image; run .bulkhead cell load. first' \
 step_fails "a cell that does not exist" "no cell is named or numbered 'nosuch'" \
 	bulkhead cell destroy nosuch
 step "cell destroy tiny-demo" bulkhead cell destroy tiny-demo
+step "sysfs: cells/1 went with the cell" no_cell_directory
 step "CPU 1 is back with Linux and works" cpu1_back
 step "COM2 is back with Linux" com2_is_linuxs
 step "create and destroy, ten rounds" rounds
+step "sysfs: no cell directory left after the rounds" no_cell_directory
 
 # The inmate: loaded with a command line that also sends its output to the
 # hypervisor's console (its UART, COM2, goes to build/vm/serial2.log).
@@ -131,6 +171,19 @@ step "shutdown: no reply within the timeout, stopped anyway" unanswered_shutdown
 step "cell list: shut down after the timeout" cell_shut_down
 step "destroy the stopped cell" bulkhead cell destroy tiny-demo
 step "CPU 1 is back with Linux after all that" cpu1_back
+
+step "an image that writes outside the cell's memory" write_crash_image
+step "cell create tiny-demo for the crash" bulkhead cell create "$TINY"
+step "cell load the crashing image" bulkhead cell load tiny-demo "$CRASH_IMAGE"
+step "cell start it" bulkhead cell start tiny-demo
+wait_for "the cell fails" 100 cell_state_is failed
+step "hypervisor log: the cell failed on CPU 1" \
+	hv_console_has 'CPU 1: cell 1 "tiny-demo" failed: access outside the cell'"'"'s memory'
+step "cell list and sysfs: CPU 1 failed" cell_cpu_failed
+step "destroy the failed cell" bulkhead cell destroy tiny-demo
+step "sysfs: cells/1 went with the failed cell" no_cell_directory
+step "CPU 1 is back with Linux after its failure" cpu1_back
+step "remove the crashing image" rm -f "$CRASH_IMAGE"
 step "disable" bulkhead disable
 step "rmmod bulkhead" rmmod bulkhead
 dmesg_clean

@@ -45,7 +45,7 @@ unchanged() {
 # tiny-demo alone, created but never loaded or started, holding CPU 1.
 tiny_demo_unchanged() {
 	is "$CPU1" 0 && is "$SYSFS/memory_pool" "$(cat /tmp/pool.cell)" && cells_listed 1 &&
-		grep -qE '^1 +tiny-demo +shut-down +1$' /tmp/cells.out
+		grep -qE '^1 +tiny-demo +shut-down +1 +-$' /tmp/cells.out
 }
 
 create_refused() {

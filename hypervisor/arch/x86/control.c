@@ -241,6 +241,7 @@ static void __attribute__((noreturn)) launch_cell(struct per_cpu *cpu)
 
 	printk("CPU %u: cannot start cell %u (error %d)\n", cpu->cpu_id, cpu->cell->id, err);
 	cpu->cell->phase = CELL_FAILED;
+	cpu->public->state = BULKHEAD_CPU_STATE_FAILED;
 	arch_cpu_wait(cpu);
 }
 

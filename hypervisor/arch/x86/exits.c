@@ -83,8 +83,8 @@ static bool in_root_cell(const struct per_cpu *cpu)
 
 /*
  * A fault of the guest, not of the hypervisor: a root cell CPU is parked
- * (Linux is broken there anyway); a cell's CPU stops, its cell is marked
- * failed, and the CPU waits so that destroy can still hand it back.
+ * (Linux is broken there anyway); a cell's CPU stops, it and its cell are
+ * marked failed, and the CPU waits so that destroy can still hand it back.
  */
 static void __attribute__((noreturn)) guest_failed(struct per_cpu *cpu, const char *why)
 {
@@ -98,6 +98,7 @@ static void __attribute__((noreturn)) guest_failed(struct per_cpu *cpu, const ch
 	cell->phase = CELL_FAILED;
 	if (cell->comm_region)
 		cell->comm_region->cell_state = BULKHEAD_CELL_FAILED;
+	cpu->public->state = BULKHEAD_CPU_STATE_FAILED;
 	vmx_clear_current(cpu);
 	arch_cpu_wait(cpu);
 }
