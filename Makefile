@@ -77,9 +77,11 @@ $(filter build/unit/test_inmate_%,$(UNIT_TESTS)): $(wildcard inmates/lib/x86/*.c
 .PHONY: inmates clean-inmates
 
 # Host unit tests of hypervisor sources, built with the hypervisor's warnings.
-# test_hypercall.c includes hypervisor/hypercall.c itself, with stand-ins for the rest.
-build/unit/%: tests/unit/%.c tests/unit/unit.h $(UNIT_SOURCES) include/bulkhead/*.h \
-		hypervisor/hypercall.c $(wildcard hypervisor/include/bulkhead-hv/*.h) \
+# test_hypercall.c and test_cell.c include hypervisor/hypercall.c and hypervisor/cell.c
+# themselves, with stand-ins for the rest (tests/unit/cell-stubs.h).
+build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_SOURCES) include/bulkhead/*.h \
+		hypervisor/hypercall.c hypervisor/cell.c hypervisor/printk.c \
+		$(wildcard hypervisor/include/bulkhead-hv/*.h) \
 		$(wildcard hypervisor/arch/x86/include/asm/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(STRICT_CFLAGS) -Iinclude -Ihypervisor/include -Ihypervisor/arch/x86/include \
@@ -102,7 +104,7 @@ demo: deps
 	$(MAKE) all fixtures
 	$(PYTHON) ci/vm-run --demo
 
-# The 3-CPU scenarios (smp-demo), run on demand: see Documentation/testing.md.
+# The 3-CPU scenarios (smp-demo); `make check` runs them after vm-test.
 vm-test-3cpu: all fixtures
 	$(PYTHON) ci/vm-run --cpus 3 tests/vm/3cpu/*.sh
 

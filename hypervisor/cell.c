@@ -74,9 +74,10 @@ static int refuse(int err, const char *format, ...)
 	return trace_error(err);
 }
 
+/* Non-empty ranges, by last bytes as config.c: a region may end at 2^64 (a + size is 0). */
 static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
 {
-	return a < b + b_size && b < a + a_size;
+	return a <= b + (b_size - 1) && b <= a + (a_size - 1);
 }
 
 static bool range_inside(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
@@ -99,6 +100,17 @@ const struct bulkhead_memory_region *root_region_holding(uint64_t phys, uint64_t
 	return NULL;
 }
 
+static bool both_root_shared(const struct bulkhead_memory_region *a,
+			     const struct bulkhead_memory_region *b)
+{
+	return a->flags & b->flags & BULKHEAD_MEM_ROOT_SHARED;
+}
+
+/*
+ * Memory another cell holds.  Regions both cells flag root-shared stay the
+ * root cell's and are shared by all three (config-format.md, "Sharing
+ * memory"); comm regions are pages of each cell's own pool.
+ */
 static bool region_taken_by_other_cell(const struct bulkhead_memory_region *region)
 {
 	struct cell *cell;
@@ -110,7 +122,7 @@ static bool region_taken_by_other_cell(const struct bulkhead_memory_region *regi
 		for (i = 0; i < other->cell->num_memory_regions; i++) {
 			const struct bulkhead_memory_region *r = &other->memory_regions[i];
 
-			if (!(r->flags & BULKHEAD_MEM_COMM_REGION) &&
+			if (!(r->flags & BULKHEAD_MEM_COMM_REGION) && !both_root_shared(region, r) &&
 			    ranges_overlap(region->phys_start, region->size, r->phys_start, r->size))
 				return true;
 		}
@@ -118,31 +130,127 @@ static bool region_taken_by_other_cell(const struct bulkhead_memory_region *regi
 	return false;
 }
 
+/*
+ * Pages the hypervisor keeps from every non-root cell, in host- and
+ * guest-physical addresses: the interrupt controllers and PCI configuration
+ * space (config-format.md, "Checking configs together", platform-window).
+ * The root cell may map them: Linux drives the interrupt controllers for now.
+ */
+struct platform_window {
+	const char *name;
+	uint64_t start, size;
+};
+
+#define MAX_PLATFORM_WINDOWS	(3 + BULKHEAD_MAX_IRQCHIPS)
+
+/* Fills @windows from the system config; returns how many there are. */
+static unsigned int platform_windows(struct platform_window *windows)
+{
+	const struct config_view *root = &root_cell.config;
+	const struct bulkhead_system *system = root->system;
+	unsigned int count = 0;
+	uint32_t i;
+
+	windows[count++] = (struct platform_window){ "local APIC page", BULKHEAD_LAPIC_BASE,
+						     BULKHEAD_PLATFORM_WINDOW_SIZE };
+	windows[count++] = (struct platform_window){ "IOAPIC page", BULKHEAD_IOAPIC_BASE,
+						     BULKHEAD_PLATFORM_WINDOW_SIZE };
+	for (i = 0; i < root->cell->num_irqchips; i++)
+		windows[count++] = (struct platform_window){ "IOAPIC page", root->irqchips[i].address,
+							     BULKHEAD_PLATFORM_WINDOW_SIZE };
+	/* config.c checked that the window does not wrap. */
+	if (system->pci_mmconfig_base)
+		windows[count++] = (struct platform_window){ "PCI MMCONFIG window",
+			system->pci_mmconfig_base,
+			(system->pci_mmconfig_end_bus + 1ULL) * BULKHEAD_MMCONFIG_BUS_SIZE };
+	return count;
+}
+
+static const struct platform_window *window_touched(const struct platform_window *windows,
+						    unsigned int count, uint64_t start, uint64_t size)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		if (ranges_overlap(start, size, windows[i].start, windows[i].size))
+			return &windows[i];
+	return NULL;
+}
+
+/* A comm region has no host-physical address of its own: only its guest address counts. */
+static int check_windows(const struct bulkhead_memory_region *region,
+			 const struct platform_window *windows, unsigned int count)
+{
+	const struct platform_window *hit = NULL;
+	uint64_t last = region->size - 1;
+
+	if (!(region->flags & BULKHEAD_MEM_COMM_REGION))
+		hit = window_touched(windows, count, region->phys_start, region->size);
+	if (hit)
+		return refuse(-EINVAL, "memory 0x%lx-0x%lx overlaps the %s 0x%lx-0x%lx; leave the window out",
+			      region->phys_start, region->phys_start + last, hit->name, hit->start,
+			      hit->start + hit->size - 1);
+	hit = window_touched(windows, count, region->virt_start, region->size);
+	if (hit)
+		return refuse(-EINVAL, "guest memory 0x%lx-0x%lx overlaps the %s 0x%lx-0x%lx; move virt-start off it",
+			      region->virt_start, region->virt_start + last, hit->name, hit->start,
+			      hit->start + hit->size - 1);
+	return 0;
+}
+
+static bool touches_acpi_tables(const struct bulkhead_memory_region *region)
+{
+	const struct bulkhead_system *system = root_cell.config.system;
+
+	return system->acpi_tables_size &&
+	       ranges_overlap(region->phys_start, region->size, system->acpi_tables_start,
+			      system->acpi_tables_size);
+}
+
+/* Memory of the cell's own (not its comm region): the root cell's, and nobody else's. */
+static int check_placement(const struct bulkhead_memory_region *region)
+{
+	const struct bulkhead_system *system = root_cell.config.system;
+	const struct bulkhead_memory_region *hypervisor = &system->hypervisor_memory;
+	uint64_t start = region->phys_start, last = start + region->size - 1;
+
+	if (ranges_overlap(start, region->size, hypervisor->phys_start, hypervisor->size))
+		return refuse(-EINVAL, "memory 0x%lx-0x%lx overlaps hypervisor memory", start, last);
+	/* Linux keeps reading the firmware's tables, even when they lie in its RAM. */
+	if (touches_acpi_tables(region))
+		return refuse(-EINVAL, "memory 0x%lx-0x%lx overlaps the ACPI tables 0x%lx-0x%lx; leave them out: the root cell reads them",
+			      start, last, system->acpi_tables_start,
+			      system->acpi_tables_start + system->acpi_tables_size - 1);
+	if (!root_region_holding(start, region->size))
+		return refuse(-EINVAL, "memory 0x%lx-0x%lx is not inside one memory region of the root cell",
+			      start, last);
+	if (region_taken_by_other_cell(region))
+		return refuse(-EBUSY, "memory 0x%lx-0x%lx belongs to another cell", start, last);
+	return 0;
+}
+
+static int check_comm_region(const struct bulkhead_memory_region *region)
+{
+	return region->size == PAGE_SIZE ? 0 : refuse(-EINVAL, "the comm region is not one page");
+}
+
 static int check_memory(const struct config_view *config)
 {
-	const struct bulkhead_memory_region *hypervisor = &root_cell.config.system->hypervisor_memory;
-	unsigned int comm_regions = 0;
+	struct platform_window windows[MAX_PLATFORM_WINDOWS];
+	unsigned int count = platform_windows(windows), comm_regions = 0;
 	uint32_t i;
+	int err;
 
 	for (i = 0; i < config->cell->num_memory_regions; i++) {
 		const struct bulkhead_memory_region *region = &config->memory_regions[i];
+		bool is_comm = region->flags & BULKHEAD_MEM_COMM_REGION;
 
-		if (region->flags & BULKHEAD_MEM_COMM_REGION) {
-			if (region->size != PAGE_SIZE)
-				return refuse(-EINVAL, "the comm region is not one page");
-			comm_regions++;
-			continue;
-		}
-		if (ranges_overlap(region->phys_start, region->size,
-				   hypervisor->phys_start, hypervisor->size))
-			return refuse(-EINVAL, "memory 0x%lx-0x%lx overlaps hypervisor memory",
-				      region->phys_start, region->phys_start + region->size - 1);
-		if (!root_region_holding(region->phys_start, region->size))
-			return refuse(-EINVAL, "memory 0x%lx-0x%lx is not inside one memory region of the root cell",
-				      region->phys_start, region->phys_start + region->size - 1);
-		if (region_taken_by_other_cell(region))
-			return refuse(-EBUSY, "memory 0x%lx-0x%lx belongs to another cell",
-				      region->phys_start, region->phys_start + region->size - 1);
+		err = check_windows(region, windows, count);
+		if (!err)
+			err = is_comm ? check_comm_region(region) : check_placement(region);
+		if (err)
+			return err;
+		comm_regions += is_comm;
 	}
 	return comm_regions == 1 ? 0 : refuse(-EINVAL, "the cell needs exactly one comm region");
 }
@@ -188,6 +296,82 @@ static int check_ports(const struct config_view *config)
 		if (ports_taken_by_other_cell(pio))
 			return refuse(-EBUSY, "ports 0x%x-0x%x belong to another cell", pio->base,
 				      pio->base + pio->length - 1);
+	}
+	return 0;
+}
+
+static bool pin_set(const struct bulkhead_irqchip *chip, unsigned int pin)
+{
+	return chip && (chip->pin_bitmap[pin / 64] >> (pin % 64)) & 1;
+}
+
+/* The lowest pin of @chip that @other has (@in_other) or lacks; BULKHEAD_IOAPIC_MAX_PINS: none. */
+static unsigned int first_pin(const struct bulkhead_irqchip *chip,
+			      const struct bulkhead_irqchip *other, bool in_other)
+{
+	unsigned int pin;
+
+	for (pin = 0; pin < BULKHEAD_IOAPIC_MAX_PINS; pin++)
+		if (pin_set(chip, pin) && pin_set(other, pin) == in_other)
+			return pin;
+	return BULKHEAD_IOAPIC_MAX_PINS;
+}
+
+/* The root cell's node of the IOAPIC at @address, or NULL. */
+static const struct bulkhead_irqchip *root_irqchip(uint64_t address)
+{
+	const struct config_view *root = &root_cell.config;
+	uint32_t i;
+
+	for (i = 0; i < root->cell->num_irqchips; i++)
+		if (root->irqchips[i].address == address)
+			return &root->irqchips[i];
+	return NULL;
+}
+
+/* The cell that holds a pin of @chip too, with the lowest such pin in *@pin; or NULL. */
+static struct cell *pins_taken_by_other_cell(const struct bulkhead_irqchip *chip,
+					     unsigned int *pin)
+{
+	struct cell *cell;
+	uint32_t i;
+
+	for_each_cell(cell) {
+		const struct config_view *other = &cell->config;
+
+		for (i = 0; i < other->cell->num_irqchips; i++) {
+			if (other->irqchips[i].address != chip->address)
+				continue;
+			*pin = first_pin(chip, &other->irqchips[i], true);
+			if (*pin < BULKHEAD_IOAPIC_MAX_PINS)
+				return cell;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Pins the root cell lists for the same IOAPIC, in no other cell.  They are
+ * only checked and stored: the root cell keeps its IOAPIC access until the
+ * hypervisor emulates the IOAPIC (config-format.md, "IOAPIC nodes").
+ */
+static int check_pins(const struct config_view *config)
+{
+	struct cell *other;
+	unsigned int pin;
+	uint32_t i;
+
+	for (i = 0; i < config->cell->num_irqchips; i++) {
+		const struct bulkhead_irqchip *chip = &config->irqchips[i];
+
+		pin = first_pin(chip, root_irqchip(chip->address), false);
+		if (pin < BULKHEAD_IOAPIC_MAX_PINS)
+			return refuse(-EINVAL, "IOAPIC 0x%lx pin %u is not the root cell's; use pins an ioapic node of the root cell lists",
+				      chip->address, pin);
+		other = pins_taken_by_other_cell(chip, &pin);
+		if (other)
+			return refuse(-EBUSY, "IOAPIC 0x%lx pin %u belongs to cell \"%s\"; give each cell its own pins",
+				      chip->address, pin, other->config.cell->name);
 	}
 	return 0;
 }
@@ -288,6 +472,8 @@ static int check_new_cell(struct cell *cell, unsigned int caller_cpu, uint64_t s
 		err = check_memory(&cell->config);
 	if (!err)
 		err = check_ports(&cell->config);
+	if (!err)
+		err = check_pins(&cell->config);
 	return err;
 }
 

@@ -3,7 +3,10 @@
 
 Every rule has a small .dts fixture here.  Configs that the .dts reader
 accepts but the rules reject are also encoded and handed to the hypervisor's
-own checker (hypervisor/config.c), which must reject them too.
+own checker (hypervisor/config.c), which must reject them too; every fixture
+is also created, cell by cell, by the hypervisor's cell creation
+(hypervisor/cell.c), which must refuse exactly the cells the rules reject,
+but for the rules named as the checker's only.
 """
 
 import json
@@ -622,6 +625,209 @@ def test_hypervisor_checker_rejects_what_the_rules_reject(tmp_path, checker, tex
 def test_hypervisor_checker_accepts_the_shipped_configs(tmp_path, checker, source):
     result = checker(dts.read(str(source)), tmp_path / 'config.cell')
     assert (result.returncode, result.stdout) == (0, 'ok\n')
+
+
+# The hypervisor's cell creation refuses what the rules across configs reject.
+
+CELL_HARNESS_C = r"""
+#include <stdio.h>
+#include "cell-stubs.h"
+
+static uint64_t file_data[BULKHEAD_CONFIG_MAX_SIZE / 8];
+
+static size_t read_config(const char *path)
+{
+	FILE *file = fopen(path, "rb");
+	size_t size;
+
+	if (!file)
+		return 0;
+	size = fread(file_data, 1, sizeof(file_data), file);
+	fclose(file);
+	return size;
+}
+
+/*
+ * cells SYSTEM CELL...: SYSTEM becomes the root cell, then each CELL is
+ * checked (check only) and created from CPU 0, in order, by
+ * hypervisor/cell.c.  One line per cell: "created ID" or "refused ERRNO:
+ * FAILURE"; exit 3 if the check and the create disagree.
+ */
+int main(int argc, char **argv)
+{
+	static char checked[BULKHEAD_CPU_FAILURE_SIZE];
+	const char *problem = NULL;
+	int64_t check, result;
+	size_t size;
+	int i;
+
+	image_header.max_cpus = TEST_MAX_CPUS;
+	size = argc < 2 ? 0 : read_config(argv[1]);
+	if (test_reset(file_data, size, &problem)) {
+		printf("root cell refused: %s\n", problem ? problem : "no file");
+		return 2;
+	}
+	for (i = 2; i < argc; i++) {
+		size = read_config(argv[i]);
+		check = test_create(file_data, size, BULKHEAD_CELL_CREATE_CHECK_ONLY);
+		snprintf(checked, sizeof(checked), "%s", test_failure());
+		result = test_create(file_data, size, 0);
+		if ((check < 0 ? check : 0) != (result < 0 ? result : 0) ||
+		    strcmp(checked, test_failure())) {
+			printf("check only %lld \"%s\", create %lld \"%s\"\n", (long long)check,
+			       checked, (long long)result, test_failure());
+			return 3;
+		}
+		if (result < 0)
+			printf("refused %lld: %s\n", (long long)-result, test_failure());
+		else
+			printf("created %lld\n", (long long)result);
+	}
+	return 0;
+}
+"""
+
+# Rules only bulkhead-config check applies; the hypervisor creates such cells.
+CHECKER_ONLY = {
+    'pci-conflict': 'PCI devices are parsed, stored and checked alone, not assigned yet',
+}
+# A name like the root cell's: the hypervisor compares names of non-root cells
+# only, which are all the driver lists and the CLI finds.
+ROOT_NAME = 'name-conflict'
+
+# Where the hypervisor refuses what the rules only warn about.
+HYPERVISOR_STRICTER = {
+    'debug console ports': ('the rules lend a cell the debug console\'s ports with a warning; '
+                            'the hypervisor gives only ports the root cell has (destroy hands '
+                            'a cell\'s ports to the root cell)',
+                            "ports 0x2f8-0x2ff are not the root cell's"),
+}
+
+# Words of the hypervisor's refusal for each error it enforces across configs;
+# the rules of one config come back as config_parse()'s problem.
+REFUSAL_WORDS = {
+    'cpu-not-in-root': ("not the root cell's", 'not in the system'),
+    'cpu-conflict': ('belongs to cell',),
+    'hypervisor-overlap': ('overlaps hypervisor memory',),
+    'memory-outside-root': ('is not inside one memory region of the root cell',),
+    'memory-conflict': ('belongs to another cell',),
+    'pio-outside-root': ("are not the root cell's",),
+    'pio-conflict': ('belong to another cell',),
+    'name-conflict': ('exists',),
+    'acpi-tables': ('overlaps the ACPI tables',),
+    'platform-window': ('overlaps the local APIC page', 'overlaps the IOAPIC page',
+                        'overlaps the PCI MMCONFIG window'),
+    'pin-outside-root': ("is not the root cell's; use pins",),
+    'pin-conflict': ('belongs to cell',),
+}
+
+
+@pytest.fixture(name='cell_harness', scope='module')
+def fixture_cell_harness(tmp_path_factory):
+    if shutil.which('gcc') is None:
+        pytest.skip('needs gcc')
+    directory = tmp_path_factory.mktemp('cells')
+    source = directory / 'cells.c'
+    source.write_text(CELL_HARNESS_C)
+    program = directory / 'cells'
+    subprocess.run(['gcc', *STRICT_CFLAGS, '-I', ROOT / 'include', '-I',
+                    ROOT / 'hypervisor' / 'include', '-I',
+                    ROOT / 'hypervisor' / 'arch' / 'x86' / 'include', '-I',
+                    ROOT / 'tests' / 'unit', '-o', program, source,
+                    ROOT / 'hypervisor' / 'config.c',
+                    ROOT / 'hypervisor' / 'arch' / 'x86' / 'paging.c'], check=True)
+
+    def run(paths, directory):
+        built = []
+        for index, path in enumerate(paths):
+            try:
+                data = layout.encode(dts.read(str(path)))
+            except struct.error:
+                pytest.skip('not expressible in the binary format')
+            built.append(directory / f'built{index}.cell')
+            built[-1].write_bytes(data)
+        return subprocess.run([program, *built], capture_output=True, text=True)
+    return run
+
+
+# The root cell of SYSTEM with a second IOAPIC, pins 0-7.
+SECOND_IOAPIC_SYSTEM = SYSTEM.replace('\t\tioapic@fec00000 {',
+                                      ioapic(0xfec01000, '0 1 2 3 4 5 6 7') +
+                                      '\n\t\tioapic@fec00000 {')
+
+
+def _shared_page():
+    return memory(0x200000, 0x1c800000, flags='"read", "write", "root-shared"')
+
+
+def _cell_parity_cases():
+    """(id, system text or shipped path, cells) for every fixture of check."""
+    cases = [(case[0], SYSTEM, case[1]) for case in RULE_CASES]
+    cases += [
+        ('one cell', SYSTEM, [cell()]),
+        ('memory root-shared by both cells', SYSTEM,
+         [cell(extra=_shared_page()), cell('b', '2', 0x1c700000, '0x3e8 8', _shared_page())]),
+        ('comm regions of two cells', SYSTEM, [cell(), cell('b', '2', 0x1c700000, '0x3e8 8')]),
+        ('CPU 0 and another cell\'s CPU', SYSTEM, [cell(), cell('b', '0 1', 0x1c700000,
+                                                               '0x3e8 8')]),
+        ('IOAPIC pins of the root cell in two cells', SYSTEM,
+         [cell(extra=ioapic(pins='4 5')), cell('b', '2', 0x1c700000, '0x3e8 8',
+                                               ioapic(pins='6 23'))]),
+        ('page of another IOAPIC of the root cell', SECOND_IOAPIC_SYSTEM,
+         [cell(extra=memory(0x200000, 0xfec01000, flags='"read", "io"'))]),
+        ('pins of another IOAPIC of the root cell', SECOND_IOAPIC_SYSTEM,
+         [cell(extra=ioapic(pins='5')), cell('b', '2', 0x1c700000, '0x3e8 8',
+                                             ioapic(0xfec01000, '5'))]),
+        ('memory next to the ACPI tables and the platform windows', SYSTEM,
+         [cell(extra=memory(0x200000, 0x1ffe0000, 0x10000) +
+               memory(0xf0000000, 0xfedff000, flags='"read", "io"'))]),
+    ]
+    shipped = [('bochs-system', ['tiny-demo']), ('bochs-system', ['ipc-demo']),
+               ('bochs-system', ['smp-demo']), ('bochs-system-3cpu', ['smp-demo']),
+               ('bochs-system-3cpu', ['tiny-demo', 'ipc-demo']),
+               ('bochs-system-3cpu', ['tiny-demo', 'smp-demo'])]
+    cases += [(f'{system} with {" and ".join(cells)}', CONFIGS / f'{system}.dts',
+               [CONFIGS / f'{name}.dts' for name in cells]) for system, cells in shipped]
+    return cases
+
+
+def _enforced(finding, system_path):
+    """An error the hypervisor's cell creation applies too."""
+    if finding['severity'] != 'error' or finding['kind'] in CHECKER_ONLY:
+        return False
+    return not (finding['kind'] == ROOT_NAME and
+                finding['objects'][-1].startswith(f'{system_path}:'))
+
+
+@pytest.mark.parametrize('case_id, system, cells', _cell_parity_cases(),
+                         ids=[case[0] for case in _cell_parity_cases()])
+def test_hypervisor_creates_what_the_rules_allow(tmp_path, capsys, cell_harness, case_id,
+                                                 system, cells):
+    if isinstance(system, Path):
+        paths = [system, *cells]
+        code = cli.main(['check', '--json', *map(str, paths)])
+        result = json.loads(capsys.readouterr().out)
+    else:
+        paths = write_configs(tmp_path, system, cells)
+        code, result = run_check(tmp_path, capsys, cells, system)
+    assert code in (0, 1)
+    outcome = cell_harness(paths, tmp_path)
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    lines = outcome.stdout.splitlines()
+    assert len(lines) == len(cells)
+    for path, line in zip(paths[1:], lines):
+        errors = [finding for finding in result['findings']
+                  if finding['objects'][0].startswith(f'{path}:') and
+                  _enforced(finding, paths[0])]
+        stricter = HYPERVISOR_STRICTER.get(case_id)
+        refused = bool(errors) or bool(stricter)
+        assert line.startswith('refused' if refused else 'created'), (errors, line)
+        if stricter:
+            assert stricter[1] in line
+        if errors and not stricter:
+            words = [word for finding in errors
+                     for word in REFUSAL_WORDS.get(finding['kind'], ('',))]
+            assert any(word in line for word in words), (errors, line)
 
 
 # The new parts of the binary format.
