@@ -289,6 +289,163 @@ static void unmap_splits_a_straddling_large_leaf(void)
 	CHECK(maps_to(root, 0x3ff000, 0x103ff000, RWX | EPT_MEMORY_TYPE_WB));
 }
 
+/*
+ * The root cell's case: a 2 MiB leaf at guest 0x200000 (host 0x10200000)
+ * between two others, split by unmapping the 1 MiB a cell takes.
+ */
+#define SPLIT_AT	0x300000ULL
+#define WB_RWX		(RWX | EPT_MEMORY_TYPE_WB)
+#define LEAF_AT_2M	(0x10200000ULL | WB_RWX | EPT_LARGE_PAGE)
+
+static uint64_t *root_with_a_split_leaf(size_t *used_before)
+{
+	uint64_t *root = fresh_pool(POOL_PAGES);
+
+	CHECK(ept_map(&pool, root, 0, 0x10000000, 6 * MiB, WB_RWX) == 0);
+	CHECK(entry_at(root, 0x200000, 2) == LEAF_AT_2M);
+	*used_before = pool.used;
+	CHECK(ept_unmap(&pool, root, SPLIT_AT, MiB) == 0);
+	CHECK(pool.used == *used_before + 1);
+	CHECK(!(entry_at(root, 0x200000, 2) & EPT_LARGE_PAGE));
+	return root;
+}
+
+/* The table page below the PDE of @guest_phys, as the builder writes it. */
+static const uint64_t *table_below(const uint64_t *root, uint64_t guest_phys)
+{
+	return (const uint64_t *)(memory + ((entry_at(root, guest_phys, 2) & PAGING_ADDRESS_MASK) -
+					    POOL_PHYS));
+}
+
+/* The table kept, unchanged in use, and nothing waits to be freed. */
+static int still_split(const uint64_t *root, size_t used)
+{
+	return !(entry_at(root, 0x200000, 2) & EPT_LARGE_PAGE) && pool.used == used &&
+	       pool.retired_count == 0 && paging_free_retired(&pool) == 0;
+}
+
+static void mapping_back_a_split_makes_the_large_leaf_again(void)
+{
+	size_t used;
+	uint64_t *root = root_with_a_split_leaf(&used);
+	const uint64_t *table = table_below(root, 0x200000);
+
+	CHECK(ept_map(&pool, root, SPLIT_AT, 0x10000000 + SPLIT_AT, MiB, WB_RWX) == 0);
+	CHECK(entry_at(root, 0x200000, 2) == LEAF_AT_2M);
+	CHECK(maps_to(root, SPLIT_AT + 0x123, 0x10000000 + SPLIT_AT + 0x123, WB_RWX));
+	CHECK(maps_to(root, 0x3fffff, 0x103fffff, WB_RWX));
+	/* Retired intact, for CPUs that still walk it until the caller's INVEPT. */
+	CHECK(pool.used == used + 1 && pool.retired_count == 1);
+	CHECK(table[0] == (0x10200000 | WB_RWX) && table[511] == (0x103ff000 | WB_RWX));
+	CHECK(paging_free_retired(&pool) == 1);
+	CHECK(pool.used == used);
+	/* The page is taken again first, zeroed. */
+	CHECK(paging_alloc_table(&pool) == table && table[0] == 0);
+}
+
+static void a_partial_give_back_keeps_the_table(void)
+{
+	size_t used;
+	uint64_t *root = root_with_a_split_leaf(&used);
+
+	CHECK(ept_map(&pool, root, SPLIT_AT, 0x10000000 + SPLIT_AT, MiB / 2, WB_RWX) == 0);
+	CHECK(still_split(root, used + 1));
+	CHECK(unmapped(root, SPLIT_AT + MiB / 2));
+	/* The other half makes it whole. */
+	CHECK(ept_map(&pool, root, SPLIT_AT + MiB / 2, 0x10000000 + SPLIT_AT + MiB / 2, MiB / 2,
+		      WB_RWX) == 0);
+	CHECK(entry_at(root, 0x200000, 2) == LEAF_AT_2M);
+}
+
+static void different_flags_keep_the_table(void)
+{
+	size_t used;
+	uint64_t *root = root_with_a_split_leaf(&used);
+
+	/* All but one page as before; that one uncached. */
+	CHECK(ept_map(&pool, root, SPLIT_AT, 0x10000000 + SPLIT_AT, MiB - 0x1000, WB_RWX) == 0);
+	CHECK(ept_map(&pool, root, SPLIT_AT + MiB - 0x1000, 0x10000000 + SPLIT_AT + MiB - 0x1000,
+		      0x1000, RWX | EPT_MEMORY_TYPE_UC) == 0);
+	CHECK(still_split(root, used + 1));
+	CHECK(maps_to(root, 0x3ff000, 0x103ff000, RWX | EPT_MEMORY_TYPE_UC));
+
+	/* Access rights count as much as the memory type. */
+	root = root_with_a_split_leaf(&used);
+	CHECK(ept_map(&pool, root, SPLIT_AT, 0x10000000 + SPLIT_AT, MiB,
+		      EPT_READ | EPT_WRITE | EPT_MEMORY_TYPE_WB) == 0);
+	CHECK(still_split(root, used + 1));
+}
+
+static void a_range_that_is_not_contiguous_keeps_the_table(void)
+{
+	size_t used;
+	uint64_t *root = root_with_a_split_leaf(&used);
+
+	/* Every page present with the same flags, but one points elsewhere. */
+	CHECK(ept_map(&pool, root, SPLIT_AT, 0x10000000 + SPLIT_AT, MiB - 0x1000, WB_RWX) == 0);
+	CHECK(ept_map(&pool, root, SPLIT_AT + MiB - 0x1000, 0x20000000, 0x1000, WB_RWX) == 0);
+	CHECK(still_split(root, used + 1));
+	CHECK(maps_to(root, 0x3ff000, 0x20000000, WB_RWX));
+
+	/* Contiguous and alike, but the host run starts 4 KiB past a 2 MiB boundary. */
+	root = fresh_pool(POOL_PAGES);
+	CHECK(ept_map(&pool, root, 0x200000, 0x80001000, MiB, WB_RWX) == 0);
+	used = pool.used;
+	CHECK(ept_map(&pool, root, 0x300000, 0x80101000, MiB, WB_RWX) == 0);
+	CHECK(still_split(root, used));
+	CHECK(maps_to(root, 0x3fffff, 0x80200fff, WB_RWX));
+}
+
+static void ten_rounds_of_unmap_and_map_keep_the_pool(void)
+{
+	size_t used;
+	uint64_t *root = root_with_a_split_leaf(&used);
+	unsigned int round;
+
+	CHECK(ept_map(&pool, root, SPLIT_AT, 0x10000000 + SPLIT_AT, MiB, WB_RWX) == 0);
+	CHECK(paging_free_retired(&pool) == 1);
+	for (round = 0; round < 10; round++) {
+		CHECK(ept_unmap(&pool, root, SPLIT_AT, MiB) == 0);
+		CHECK(pool.used == used + 1);
+		CHECK(unmapped(root, SPLIT_AT) && maps_to(root, SPLIT_AT - 1, 0x102fffff, WB_RWX));
+		CHECK(ept_map(&pool, root, SPLIT_AT, 0x10000000 + SPLIT_AT, MiB, WB_RWX) == 0);
+		CHECK(paging_free_retired(&pool) == 1);
+		CHECK(pool.used == used && entry_at(root, 0x200000, 2) == LEAF_AT_2M);
+	}
+	/* Only the first split took an untouched page; every later one the freed one. */
+	CHECK(paging_pages_handed_out(&pool) == used + 1);
+}
+
+/* With PAGING_RETIRED_MAX tables waiting for a flush, further ones stay linked. */
+static void a_full_retired_list_keeps_tables(void)
+{
+	uint64_t *root = fresh_pool(POOL_PAGES);
+	uint64_t guest;
+
+	CHECK(ept_map(&pool, root, 0, 0x40000000, (PAGING_RETIRED_MAX + 1) * 2 * MiB, RWX) == 0);
+	for (guest = 0; guest <= PAGING_RETIRED_MAX * 2 * MiB; guest += 2 * MiB)
+		CHECK(ept_unmap(&pool, root, guest, 0x1000) == 0);
+	for (guest = 0; guest <= PAGING_RETIRED_MAX * 2 * MiB; guest += 2 * MiB)
+		CHECK(ept_map(&pool, root, guest, 0x40000000 + guest, 0x1000, RWX) == 0);
+	CHECK(pool.retired_count == PAGING_RETIRED_MAX);
+	CHECK(entry_at(root, (PAGING_RETIRED_MAX - 1) * 2 * MiB, 2) & EPT_LARGE_PAGE);
+	CHECK(!(entry_at(root, PAGING_RETIRED_MAX * 2 * MiB, 2) & EPT_LARGE_PAGE));
+	CHECK(maps_to(root, PAGING_RETIRED_MAX * 2 * MiB, 0x40000000 + PAGING_RETIRED_MAX * 2 * MiB,
+		      RWX));
+	CHECK(paging_free_retired(&pool) == PAGING_RETIRED_MAX);
+}
+
+/* Bulkhead maps no 1 GiB leaves: a full table of alike 2 MiB leaves stays a table. */
+static void no_one_gib_leaves(void)
+{
+	uint64_t *root = fresh_pool(POOL_PAGES);
+
+	CHECK(ept_map(&pool, root, 0x40000000, 0x80000000, 0x40000000, RWX) == 0);
+	CHECK(entry_at(root, 0x40000000, 3) == ((POOL_PHYS + 0x2000) | RWX));
+	CHECK(entry_at(root, 0x7fe00000, 2) == (0xbfe00000 | RWX | EPT_LARGE_PAGE));
+	CHECK(pool.used == 3 && pool.retired_count == 0);
+}
+
 static void unmap_without_pool_pages_changes_nothing(void)
 {
 	uint64_t *root = fresh_pool(3);
@@ -398,6 +555,13 @@ int main(void)
 	RUN(a_small_pool_gives_enomem_and_changes_nothing);
 	RUN(bad_arguments_are_rejected);
 	RUN(unmap_splits_a_straddling_large_leaf);
+	RUN(mapping_back_a_split_makes_the_large_leaf_again);
+	RUN(a_partial_give_back_keeps_the_table);
+	RUN(different_flags_keep_the_table);
+	RUN(a_range_that_is_not_contiguous_keeps_the_table);
+	RUN(ten_rounds_of_unmap_and_map_keep_the_pool);
+	RUN(a_full_retired_list_keeps_tables);
+	RUN(no_one_gib_leaves);
 	RUN(unmap_without_pool_pages_changes_nothing);
 	RUN(unmap_takes_out_a_range_of_the_root_cell);
 	RUN(region_flags_follow_the_config);

@@ -87,6 +87,42 @@ static void running_out_of_pool_pages_fails_cleanly(void)
 	CHECK(paging_alloc_table(&pool) == NULL);
 }
 
+static void retired_pages_are_taken_again_only_once_freed(void)
+{
+	uint64_t *root = fresh_pool(4);
+	uint64_t *a = paging_alloc_table(&pool), *b = paging_alloc_table(&pool);
+	uint64_t *c, *first, *second;
+
+	a[0] = b[0] = 0x1234;
+	CHECK(paging_retire_table(&pool, a) && paging_retire_table(&pool, b));
+	/* Retired pages stay in use, untouched. */
+	CHECK(pool.used == 3 && a[0] == 0x1234 && b[0] == 0x1234);
+	c = paging_alloc_table(&pool);
+	CHECK(c && c != a && c != b && paging_alloc_table(&pool) == NULL);
+	CHECK(paging_free_retired(&pool) == 2);
+	CHECK(pool.used == 2 && pool.retired_count == 0 && paging_free_retired(&pool) == 0);
+	first = paging_alloc_table(&pool);
+	second = paging_alloc_table(&pool);
+	CHECK((first == a && second == b) || (first == b && second == a));
+	CHECK(first[0] == 0 && second[0] == 0);
+	CHECK(pool.used == 4 && paging_pages_handed_out(&pool) == 4);
+	CHECK(paging_alloc_table(&pool) == NULL);
+	CHECK(root == (uint64_t *)pool.virt);
+}
+
+static void at_most_paging_retired_max_wait(void)
+{
+	uint64_t *page = fresh_pool(POOL_PAGES), *last = page;
+	unsigned int i;
+
+	for (i = 0; i < PAGING_RETIRED_MAX && page; i++, page = paging_alloc_table(&pool)) {
+		CHECK(paging_retire_table(&pool, page));
+		last = page;
+	}
+	CHECK(i == PAGING_RETIRED_MAX && !paging_retire_table(&pool, last));
+	CHECK(paging_free_retired(&pool) == PAGING_RETIRED_MAX && pool.used == 0);
+}
+
 int main(void)
 {
 	RUN(maps_every_page_of_a_range);
@@ -95,5 +131,7 @@ int main(void)
 	RUN(bad_arguments_are_rejected);
 	RUN(double_mapping_is_refused);
 	RUN(running_out_of_pool_pages_fails_cleanly);
+	RUN(retired_pages_are_taken_again_only_once_freed);
+	RUN(at_most_paging_retired_max_wait);
 	return unit_report("unit paging");
 }

@@ -160,6 +160,22 @@ static bool root_pool_has_room(const struct cell *cell)
 	return hv_pool.pages - hv_pool.used >= 4ULL * cell->config.cell->num_memory_regions + 4;
 }
 
+/*
+ * Ends every change to the root cell's EPT: INVEPT here, a flush request to
+ * the other root CPUs.  Tables the change folded into 2 MiB leaves go back
+ * to the pool only once those CPUs took the request, as until then they
+ * may still walk them through their paging-structure caches (SDM Vol. 3C,
+ * 28.3.1); if one does not answer, the tables wait for a later flush.
+ */
+static void flush_root_ept(void)
+{
+	unsigned int cpu = this_cpu()->cpu_id;
+
+	arch_flush_root_ept(cpu);
+	if (hv_pool.retired_count && arch_root_ept_flushed(cpu))
+		paging_free_retired(&hv_pool);
+}
+
 static void give_to_cell(struct cell *cell)
 {
 	const struct config_view *config = &cell->config;
@@ -174,7 +190,7 @@ static void give_to_cell(struct cell *cell)
 	for (i = 0; i < config->cell->num_pio_regions; i++)
 		io_bitmap_trap(root_cell.arch.io_bitmap_a, config->pio_regions[i].base,
 			       config->pio_regions[i].length);
-	arch_flush_root_ept(this_cpu()->cpu_id);
+	flush_root_ept();
 }
 
 /* Builds the cell's maps from its own pool; only then takes memory and ports from the root cell. */
@@ -213,16 +229,24 @@ void arch_cell_destroy(struct cell *cell)
 	for (i = 0; i < config->cell->num_pio_regions; i++)
 		io_bitmap_allow(root_cell.arch.io_bitmap_a, config->pio_regions[i].base,
 				config->pio_regions[i].length);
-	arch_flush_root_ept(this_cpu()->cpu_id);
+	flush_root_ept();
 }
 
-/* While loadable, the root cell sees the cell's loadable regions to copy images in. */
+/*
+ * While loadable, the root cell sees the cell's loadable regions to copy
+ * images in.  Mapping them may fold the tables of their edges back into
+ * 2 MiB leaves, so taking them away again may need pool pages to split
+ * those: checked first, and without them the cell stays loadable.
+ */
 int arch_cell_set_loadable(struct cell *cell, bool loadable)
 {
 	const struct config_view *config = &cell->config;
 	uint32_t i;
+	int err = 0;
 
-	for (i = 0; i < config->cell->num_memory_regions; i++) {
+	if (!loadable && !root_pool_has_room(cell))
+		return trace_error(-ENOMEM);
+	for (i = 0; !err && i < config->cell->num_memory_regions; i++) {
 		const struct bulkhead_memory_region *region = &config->memory_regions[i];
 
 		if (!(region->flags & BULKHEAD_MEM_LOADABLE) || !taken_from_root(region))
@@ -230,8 +254,9 @@ int arch_cell_set_loadable(struct cell *cell, bool loadable)
 		if (loadable)
 			map_for_root(region);
 		else
-			ept_unmap(&hv_pool, root_cell.arch.ept_root, region->phys_start, region->size);
+			err = ept_unmap(&hv_pool, root_cell.arch.ept_root, region->phys_start,
+					region->size);
 	}
-	arch_flush_root_ept(this_cpu()->cpu_id);
-	return 0;
+	flush_root_ept();
+	return err ? trace_error(err) : 0;
 }

@@ -92,15 +92,21 @@ static void send_nmi(unsigned int cpu)
 		asm volatile("pause");
 }
 
+/* Whether ANSWER_MS passed since @start (TSC), or as many spins when the rate is unknown. */
+static bool answer_late(uint64_t start, uint64_t *spins)
+{
+	uint64_t limit = tsc_khz ? (uint64_t)tsc_khz * ANSWER_MS : ANSWER_SPINS_UNKNOWN_RATE;
+
+	return (tsc_khz ? read_tsc() - start : (*spins)++) > limit;
+}
+
 static bool wait_for_phase(unsigned int cpu, uint32_t phase)
 {
 	struct per_cpu *target = per_cpu_of(cpu);
-	uint64_t start = read_tsc(), limit = tsc_khz ? (uint64_t)tsc_khz * ANSWER_MS :
-					     ANSWER_SPINS_UNKNOWN_RATE;
-	uint64_t spins = 0;
+	uint64_t start = read_tsc(), spins = 0;
 
 	while (target->arch.phase != phase) {
-		if ((tsc_khz ? read_tsc() - start : spins++) > limit)
+		if (answer_late(start, &spins))
 			return false;
 		asm volatile("pause" ::: "memory");
 	}
@@ -191,6 +197,12 @@ void arch_cell_release_cpus(struct cell *cell)
 	move_cpus(cell, REQUEST_RELEASE, PHASE_BARE, false);
 }
 
+/* Whether @other may hold translations of the root cell's EPT: it runs Linux as its guest. */
+static bool runs_root_ept(const struct per_cpu *other)
+{
+	return other->arch.phase == PHASE_ROOT && other->arch.launched;
+}
+
 /* Other root CPUs drop stale translations of the root cell's EPT before they run Linux again. */
 void arch_flush_root_ept(unsigned int caller_cpu)
 {
@@ -200,11 +212,58 @@ void arch_flush_root_ept(unsigned int caller_cpu)
 	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++) {
 		struct per_cpu *other = per_cpu_of(cpu);
 
-		if (cpu == caller_cpu || other->arch.phase != PHASE_ROOT || !other->arch.launched)
+		if (cpu == caller_cpu || !runs_root_ept(other))
 			continue;
 		__atomic_or_fetch(&other->arch.pending, PENDING_FLUSH_EPT, __ATOMIC_RELEASE);
 		send_nmi(cpu);
 	}
+}
+
+/*
+ * A CPU has taken the flush request once its pending work no longer holds
+ * it: it took the bit in the hypervisor, after the NMI's VM exit, and runs
+ * INVEPT before its next VM entry.  EPT translations are used, and the
+ * paging-structure caches read, only in VMX non-root operation (SDM Vol.
+ * 3C, 28.3.2).  A CPU that does not run the root cell's guest is not asked,
+ * as in arch_flush_root_ept(), and not waited for.
+ */
+static bool flush_taken(const struct per_cpu *other)
+{
+	return !runs_root_ept(other) ||
+	       !(__atomic_load_n(&other->arch.pending, __ATOMIC_ACQUIRE) & PENDING_FLUSH_EPT);
+}
+
+static bool wait_for_flush(unsigned int cpu)
+{
+	struct per_cpu *target = per_cpu_of(cpu);
+	uint64_t start = read_tsc(), spins = 0;
+
+	while (!flush_taken(target)) {
+		if (answer_late(start, &spins))
+			return false;
+		asm volatile("pause" ::: "memory");
+	}
+	return true;
+}
+
+/*
+ * Waits until every other root CPU took the last arch_flush_root_ept():
+ * only then may pages of tables it unlinked be used for anything else.
+ * False if one did not within ANSWER_MS (it may spin in the hypervisor
+ * for the lock the caller holds).
+ */
+bool arch_root_ept_flushed(unsigned int caller_cpu)
+{
+	unsigned int cpu;
+	bool flushed = true;
+
+	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++) {
+		if (cpu == caller_cpu || wait_for_flush(cpu))
+			continue;
+		printk("CPU %u did not take the root cell's EPT flush in %u ms\n", cpu, ANSWER_MS);
+		flushed = false;
+	}
+	return flushed;
 }
 
 /*

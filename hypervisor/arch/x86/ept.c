@@ -73,7 +73,8 @@ static uint64_t *table_of_entry(const struct page_pool *pool, uint64_t entry)
 {
 	uint64_t phys = entry & PAGING_ADDRESS_MASK;
 
-	if (phys < pool->phys || phys >= pool->phys + pool->used * PAGING_PAGE_SIZE)
+	if (phys < pool->phys ||
+	    phys >= pool->phys + paging_pages_handed_out(pool) * PAGING_PAGE_SIZE)
 		return NULL;
 	return (uint64_t *)(pool->virt + (phys - pool->phys));
 }
@@ -155,11 +156,54 @@ static uint64_t leaf_entry(const struct ept_mapping *mapping, unsigned int level
 	return host_of(mapping, start) | mapping->flags | (level > 1 ? EPT_LARGE_PAGE : 0);
 }
 
-/* Goes down to the table below @entry, linking a new one in the second pass if there is none. */
+/*
+ * The 2 MiB leaf that maps exactly what the 4 KiB leaves of @table map: all
+ * 512 present, one 2 MiB-aligned host run in order, the same flags and no
+ * other bits.  0 if there is none.
+ */
+static uint64_t same_as_large_leaf(const uint64_t *table)
+{
+	uint64_t first = table[0];
+	unsigned int i;
+
+	if (!entry_present(first) || (first & ~PAGING_ADDRESS_MASK & ~EPT_LEAF_FLAGS) ||
+	    (first & PAGING_ADDRESS_MASK) % EPT_LARGE_PAGE_SIZE != 0)
+		return 0;
+	for (i = 1; i < EPT_TABLE_ENTRIES; i++)
+		if (table[i] != first + i * EPT_PAGE_SIZE)
+			return 0;
+	return first | EPT_LARGE_PAGE;
+}
+
+/*
+ * Undoes split_leaf() once mapping has made the page table below the PDE
+ * @entry a 2 MiB leaf in all but form.  One 8-byte store swaps them, so a
+ * walk meets the table or the leaf, which map the same; the table is
+ * retired, intact, for the caller to free after its INVEPT.  No 1 GiB
+ * leaves: Bulkhead maps none, and they would need IA32_VMX_EPT_VPID_CAP
+ * bit 17 (SDM Vol. 3D, A.10).
+ */
+static void merge_table(struct page_pool *pool, uint64_t *entry, unsigned int level,
+			uint64_t *table)
+{
+	uint64_t leaf;
+
+	if (level != 2)
+		return;
+	leaf = same_as_large_leaf(table);
+	if (leaf && paging_retire_table(pool, table))
+		__atomic_store_n(entry, leaf, __ATOMIC_RELEASE);
+}
+
+/*
+ * Goes down to the table below @entry, linking a new one in the second pass
+ * if there is none, and folding it into a large leaf afterwards if it can.
+ */
 static int map_below(struct ept_walk *walk, uint64_t *entry, unsigned int level,
 		     uint64_t start, uint64_t end)
 {
 	uint64_t *table = NULL;
+	int err;
 
 	if (entry && entry_present(*entry)) {
 		table = table_of_entry(walk->pool, *entry);
@@ -173,7 +217,10 @@ static int map_below(struct ept_walk *walk, uint64_t *entry, unsigned int level,
 	} else {
 		walk->new_tables++;
 	}
-	return walk_table(walk, table, level - 1, start, end);
+	err = walk_table(walk, table, level - 1, start, end);
+	if (!err && walk->apply)
+		merge_table(walk->pool, entry, level, table);
+	return err;
 }
 
 static int map_entry(struct ept_walk *walk, uint64_t *entry, unsigned int level,
@@ -206,9 +253,13 @@ static int map_checked(struct page_pool *pool, uint64_t *root,
  * Maps [guest_phys, guest_phys + size) to [host_phys, host_phys + size) with
  * @flags (EPT_LEAF_FLAGS) on every leaf: 2 MiB leaves where a whole aligned
  * 2 MiB of guest space maps to an aligned 2 MiB of host space, 4 KiB leaves
- * elsewhere.  2 MiB leaves need IA32_VMX_EPT_VPID_CAP bit 16.  Returns
- * -EINVAL for bad arguments, -EEXIST if any page is already mapped, -ENOMEM
- * if the pool is too small; on any error nothing has changed.
+ * elsewhere.  2 MiB leaves need IA32_VMX_EPT_VPID_CAP bit 16.  A page table
+ * the mapping completes into one 2 MiB leaf (mapping back what ept_unmap()
+ * split) becomes that leaf; the table is retired, and the caller frees it
+ * with paging_free_retired() after flushing cached translations with INVEPT
+ * (SDM Vol. 3C, 28.3.3).  Returns -EINVAL for bad arguments, -EEXIST if any
+ * page is already mapped, -ENOMEM if the pool is too small; on any error
+ * nothing has changed.
  */
 int ept_map(struct page_pool *pool, uint64_t *root, uint64_t guest_phys,
 	    uint64_t host_phys, uint64_t size, uint64_t flags)

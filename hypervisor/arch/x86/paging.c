@@ -19,15 +19,54 @@ void *memset(void *destination, int value, size_t size);
 /* Intermediate entries allow everything; leaves decide.  SDM Vol. 3A, 4.6. */
 #define PAGING_TABLE_FLAGS	(PAGING_PRESENT | PAGING_WRITABLE)
 
+/* A freed page if there is one, else the next untouched page; zeroed. */
 uint64_t *paging_alloc_table(struct page_pool *pool)
 {
 	uint8_t *page;
 
-	if (pool->used >= pool->pages)
+	if (pool->free_list) {
+		page = (uint8_t *)pool->free_list;
+		pool->free_list = (uint64_t *)(uintptr_t)pool->free_list[0];
+		pool->free_count--;
+	} else if (paging_pages_handed_out(pool) < pool->pages) {
+		page = pool->virt + paging_pages_handed_out(pool) * PAGING_PAGE_SIZE;
+	} else {
 		return NULL;
-	page = pool->virt + pool->used++ * PAGING_PAGE_SIZE;
+	}
+	pool->used++;
 	memset(page, 0, PAGING_PAGE_SIZE);
 	return (uint64_t *)page;
+}
+
+/*
+ * @table was unlinked from tables a CPU may use.  Its page stays in use,
+ * untouched, until paging_free_retired(): until the caller has flushed
+ * every CPU that may walk it, such a CPU may still read it through its
+ * paging-structure caches (SDM Vol. 3A, 4.10.3; Vol. 3C, 28.3.1).  False
+ * when PAGING_RETIRED_MAX tables wait already: then keep it linked.
+ */
+bool paging_retire_table(struct page_pool *pool, uint64_t *table)
+{
+	if (pool->retired_count >= PAGING_RETIRED_MAX)
+		return false;
+	pool->retired[pool->retired_count++] = table;
+	return true;
+}
+
+/* Once no CPU can reach them any more, retired tables go on the free list; returns how many. */
+size_t paging_free_retired(struct page_pool *pool)
+{
+	size_t count = pool->retired_count;
+
+	while (pool->retired_count) {
+		uint64_t *page = pool->retired[--pool->retired_count];
+
+		page[0] = (uint64_t)(uintptr_t)pool->free_list;
+		pool->free_list = page;
+		pool->free_count++;
+		pool->used--;
+	}
+	return count;
 }
 
 uint64_t paging_table_phys(const struct page_pool *pool, const uint64_t *table)
@@ -39,7 +78,8 @@ static uint64_t *table_of_entry(const struct page_pool *pool, uint64_t entry)
 {
 	uint64_t phys = entry & PAGING_ADDRESS_MASK;
 
-	if (phys < pool->phys || phys >= pool->phys + pool->used * PAGING_PAGE_SIZE)
+	if (phys < pool->phys ||
+	    phys >= pool->phys + paging_pages_handed_out(pool) * PAGING_PAGE_SIZE)
 		return NULL;
 	return (uint64_t *)(pool->virt + (phys - pool->phys));
 }

@@ -19,19 +19,38 @@
 #define PAGING_NO_EXECUTE	(1ULL << 63)
 #define PAGING_ADDRESS_MASK	0x000ffffffffff000ULL
 
+/* Unlinked tables that may wait for their flush at one time; see paging_retire_table(). */
+#define PAGING_RETIRED_MAX	16
+
 /*
  * Pages for tables come from one physically contiguous run, known both by
  * the address the builder writes through and by its physical address.
+ * Pages [0, used + free_count) have been handed out: freed ones are on the
+ * free list (each holds the address of the next) and are taken again
+ * first, so consecutive pages are contiguous only while nothing was freed.
  */
 struct page_pool {
 	uint8_t *virt;
 	uint64_t phys;
 	size_t pages;
-	size_t used;
+	size_t used;		/* handed out and not freed; retired tables included */
+	uint64_t *free_list;
+	size_t free_count;
+	/* Unlinked tables left intact: a CPU may still walk them until its flush. */
+	uint64_t *retired[PAGING_RETIRED_MAX];
+	size_t retired_count;
 };
+
+/* Every table lies in the first pages handed out, freed ones included. */
+static inline size_t paging_pages_handed_out(const struct page_pool *pool)
+{
+	return pool->used + pool->free_count;
+}
 
 uint64_t *paging_alloc_table(struct page_pool *pool);
 uint64_t paging_table_phys(const struct page_pool *pool, const uint64_t *table);
+bool paging_retire_table(struct page_pool *pool, uint64_t *table);
+size_t paging_free_retired(struct page_pool *pool);
 int paging_map(struct page_pool *pool, uint64_t *root, uint64_t virt,
 	       uint64_t phys, uint64_t size, uint64_t flags);
 bool paging_translate(const struct page_pool *pool, const uint64_t *root,

@@ -39,6 +39,7 @@ int vmx_launch_cell(struct per_cpu *cpu, struct cell *cell);
 void vmx_handle_request(struct per_cpu *cpu);
 void arch_cpu_wait(struct per_cpu *cpu) __attribute__((noreturn));
 void arch_flush_root_ept(unsigned int caller_cpu);
+bool arch_root_ept_flushed(unsigned int caller_cpu);
 void arch_cell_startup_ipi(struct cell *cell, uint32_t apic_id, uint8_t vector);
 
 /* vmcs-setup.c */
