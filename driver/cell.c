@@ -26,15 +26,32 @@ static int cell_not_found(struct bulkhead_error *error, u32 id)
 		"there is no cell with ID %u; see 'bulkhead cell list'", id);
 }
 
+/* The cell that holds @cpu, or NULL. */
+static const struct cell_entry *cell_holding(unsigned int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < BULKHEAD_MAX_CELLS; i++)
+		if (bulkhead_cells[i].id && cpumask_test_cpu(cpu, &bulkhead_cells[i].cpus))
+			return &bulkhead_cells[i];
+	return NULL;
+}
+
 static int check_cell_cpus(struct cell_entry *cell, const struct config_view *view,
 			   struct bulkhead_error *error)
 {
+	const struct cell_entry *holder;
 	unsigned int cpu;
 
 	cpumask_clear(&cell->cpus);
 	for (cpu = 0; cpu <= config_highest_cpu(view); cpu++) {
 		if (!config_cpu_in_set(view, cpu))
 			continue;
+		holder = cpu < nr_cpu_ids ? cell_holding(cpu) : NULL;
+		if (holder)
+			return bulkhead_fail(error, -EBUSY,
+				"CPU %u belongs to cell \"%s\"; give each cell its own CPUs, or destroy that cell first",
+				cpu, holder->view.cell->name);
 		if (cpu >= nr_cpu_ids || !cpumask_test_cpu(cpu, &bulkhead.cpus_entered))
 			return bulkhead_fail(error, -EINVAL,
 				"CPU %u of the cell is not an online CPU of the root cell; bring it online or change the cell's cpus",

@@ -111,7 +111,7 @@ static bool both_root_shared(const struct bulkhead_memory_region *a,
  * root cell's and are shared by all three (config-format.md, "Sharing
  * memory"); comm regions are pages of each cell's own pool.
  */
-static bool region_taken_by_other_cell(const struct bulkhead_memory_region *region)
+static const struct cell *cell_holding_region(const struct bulkhead_memory_region *region)
 {
 	struct cell *cell;
 	uint32_t i;
@@ -124,10 +124,10 @@ static bool region_taken_by_other_cell(const struct bulkhead_memory_region *regi
 
 			if (!(r->flags & BULKHEAD_MEM_COMM_REGION) && !both_root_shared(region, r) &&
 			    ranges_overlap(region->phys_start, region->size, r->phys_start, r->size))
-				return true;
+				return cell;
 		}
 	}
-	return false;
+	return NULL;
 }
 
 /*
@@ -213,6 +213,7 @@ static int check_placement(const struct bulkhead_memory_region *region)
 	const struct bulkhead_system *system = root_cell.config.system;
 	const struct bulkhead_memory_region *hypervisor = &system->hypervisor_memory;
 	uint64_t start = region->phys_start, last = start + region->size - 1;
+	const struct cell *holder;
 
 	if (ranges_overlap(start, region->size, hypervisor->phys_start, hypervisor->size))
 		return refuse(-EINVAL, "memory 0x%lx-0x%lx overlaps hypervisor memory", start, last);
@@ -224,8 +225,10 @@ static int check_placement(const struct bulkhead_memory_region *region)
 	if (!root_region_holding(start, region->size))
 		return refuse(-EINVAL, "memory 0x%lx-0x%lx is not inside one memory region of the root cell",
 			      start, last);
-	if (region_taken_by_other_cell(region))
-		return refuse(-EBUSY, "memory 0x%lx-0x%lx belongs to another cell", start, last);
+	holder = cell_holding_region(region);
+	if (holder)
+		return refuse(-EBUSY, "memory 0x%lx-0x%lx belongs to cell \"%s\"; give each cell its own memory, or mark both regions root-shared",
+			      start, last, holder->config.cell->name);
 	return 0;
 }
 
@@ -267,7 +270,7 @@ static bool ports_inside_root(const struct bulkhead_pio_region *pio)
 	return false;
 }
 
-static bool ports_taken_by_other_cell(const struct bulkhead_pio_region *pio)
+static const struct cell *cell_holding_ports(const struct bulkhead_pio_region *pio)
 {
 	struct cell *cell;
 	uint32_t i;
@@ -278,24 +281,26 @@ static bool ports_taken_by_other_cell(const struct bulkhead_pio_region *pio)
 		for (i = 0; i < other->cell->num_pio_regions; i++)
 			if (ranges_overlap(pio->base, pio->length, other->pio_regions[i].base,
 					   other->pio_regions[i].length))
-				return true;
+				return cell;
 	}
-	return false;
+	return NULL;
 }
 
 static int check_ports(const struct config_view *config)
 {
+	const struct cell *holder;
 	uint32_t i;
 
 	for (i = 0; i < config->cell->num_pio_regions; i++) {
 		const struct bulkhead_pio_region *pio = &config->pio_regions[i];
 
 		if (!ports_inside_root(pio))
-			return refuse(-EINVAL, "ports 0x%x-0x%x are not the root cell's", pio->base,
-				      pio->base + pio->length - 1);
-		if (ports_taken_by_other_cell(pio))
-			return refuse(-EBUSY, "ports 0x%x-0x%x belong to another cell", pio->base,
-				      pio->base + pio->length - 1);
+			return refuse(-EINVAL, "ports 0x%x-0x%x are not the root cell's",
+				      pio->base, pio->base + pio->length - 1);
+		holder = cell_holding_ports(pio);
+		if (holder)
+			return refuse(-EBUSY, "ports 0x%x-0x%x belong to cell \"%s\"; give each cell its own ports",
+				      pio->base, pio->base + pio->length - 1, holder->config.cell->name);
 	}
 	return 0;
 }
@@ -391,8 +396,8 @@ static int check_cpus(const struct config_view *config, unsigned int caller_cpu,
 				      cpu);
 		for_each_cell(other)
 			if ((other->cpus >> cpu) & 1)
-				return refuse(-EBUSY, "CPU %u belongs to cell \"%s\"", cpu,
-					      other->config.cell->name);
+				return refuse(-EBUSY, "CPU %u belongs to cell \"%s\"; give each cell its own CPUs",
+					      cpu, other->config.cell->name);
 		*cpus |= 1ULL << cpu;
 	}
 	if (config_highest_cpu(config) >= image_header.max_cpus)

@@ -281,10 +281,10 @@ static void what_a_cell_holds_no_other_cell_gets(void)
 	CHECK(refused(&b, -EBUSY, "CPU 1 belongs to cell \"a\""));
 	b = other_cell("b");
 	b.memory[0].phys_start = 0x1c680000;
-	CHECK(refused(&b, -EBUSY, "memory 0x1c680000-0x1c77ffff belongs to another cell"));
+	CHECK(refused(&b, -EBUSY, "memory 0x1c680000-0x1c77ffff belongs to cell \"a\""));
 	b = other_cell("b");
 	b.pio[0] = (struct bulkhead_pio_region){ 0x3fc, 8 };
-	CHECK(refused(&b, -EBUSY, "ports 0x3fc-0x403 belong to another cell"));
+	CHECK(refused(&b, -EBUSY, "ports 0x3fc-0x403 belong to cell \"a\""));
 	b = other_cell("b");
 	CHECK(create(&b) == 2);
 	CHECK(cell_by_id(2)->cpus == 0x4 && cells_count() == 2);
@@ -346,10 +346,10 @@ static void memory_of_another_cell_is_refused(void)
 	b.memory[0].phys_start = 0x1c500000;
 	CHECK(refused(&b, -EINVAL, "overlaps hypervisor memory"));
 	b.memory[0].phys_start = 0x1c600000;
-	CHECK(refused(&b, -EBUSY, "memory 0x1c600000-0x1c6fffff belongs to another cell"));
+	CHECK(refused(&b, -EBUSY, "memory 0x1c600000-0x1c6fffff belongs to cell \"a\""));
 	b = other_cell("b");
 	add_memory(&b, 0x1c6ff000, 0x200000, PAGE, RW);
-	CHECK(refused(&b, -EBUSY, "memory 0x1c6ff000-0x1c6fffff belongs to another cell"));
+	CHECK(refused(&b, -EBUSY, "memory 0x1c6ff000-0x1c6fffff belongs to cell \"a\""));
 }
 
 /* config-format.md, "Sharing memory": both cells flag a region root-shared, or it is one cell's. */
@@ -365,10 +365,10 @@ static void root_shared_memory_is_shared_only_if_both_say_so(void)
 	c.pio[0].base = 0x3d8;
 	CHECK(create(&a) == 1);
 	CHECK(create(&b) == 2);
-	CHECK(refused(&c, -EBUSY, "memory 0x1ca00000-0x1ca00fff belongs to another cell"));
+	CHECK(refused(&c, -EBUSY, "memory 0x1ca00000-0x1ca00fff belongs to cell \"a\""));
 	CHECK(test_destroy(1) == 0 && test_destroy(2) == 0);
 	CHECK(create(&c) == 1);
-	CHECK(refused(&a, -EBUSY, "memory 0x1ca00000-0x1ca00fff belongs to another cell"));
+	CHECK(refused(&a, -EBUSY, "memory 0x1ca00000-0x1ca00fff belongs to cell \"c\""));
 }
 
 /* Ranges are compared by their last bytes: a region may end at 2^64 (config.c allows it). */
@@ -383,7 +383,7 @@ static void memory_at_the_top_of_the_address_space_is_one_cells(void)
 	add_memory(&a, 0xfffffffffff00000ULL, 0x200000, 0x100000, RW | BULKHEAD_MEM_IO);
 	add_memory(&b, 0xfffffffffff00000ULL, 0x200000, 0x100000, RW | BULKHEAD_MEM_IO);
 	CHECK(create(&a) == 1);
-	CHECK(refused(&b, -EBUSY, "belongs to another cell"));
+	CHECK(refused(&b, -EBUSY, "belongs to cell \"a\""));
 }
 
 static void a_cell_has_one_comm_region_of_its_own(void)
