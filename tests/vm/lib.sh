@@ -9,6 +9,11 @@
 #   step_fails "description" "regex" cmd args...
 #       cmd must fail and print exactly one line on stderr, matching the
 #       extended regex.  On failure shows stdout and stderr.
+#   pool_save FILE / pool_is FILE
+#       Keep sysfs memory_pool in FILE / succeed when it reads the same again.
+#   cpus_back_with_linux ENTERED CPU...
+#       Succeeds when Linux runs a task on each CPU again and sysfs
+#       cpus_entered reads ENTERED (not a step by itself).
 #   dmesg_clean ["description"]
 #       A step that fails if the kernel logged a BUG, Oops, WARNING, soft
 #       lockup, RCU stall or call trace since the scenario started (the first
@@ -18,6 +23,11 @@
 #       idling VM_POLL_INTERVAL (0.1) seconds of guest time between tries:
 #       `read -t` on a FIFO nobody writes, so the CPU halts instead of
 #       spinning.  TRIES 50 waits at most about 5 guest seconds.
+#   host_expects "description" FILE REGEX
+#       A step the harness decides after the run: build/vm/FILE (a serial
+#       port the guest cannot read back, such as serial2.log, a cell's COM2)
+#       must hold a line matching REGEX (Python syntax) by the time the machine
+#       powers off.  Not counted in the guest's done marker.
 #
 # cmd may be a shell function.  Set VM_SHOW_OUTPUT=1 to print the output of
 # passing steps too.  Results are counted in $VM_STATE/results, which /init
@@ -133,6 +143,35 @@ vm_poll() {
 		read -r -t "$VM_POLL_INTERVAL" _ <>"$VM_STATE/tick"
 	done
 	return 0
+}
+
+# Succeeds when Linux has every CPU given back, online and running a task,
+# and they are all back under the hypervisor: sysfs cpus_entered is $1.
+cpus_back_with_linux() {
+	local entered=$1 cpu
+	shift
+	for cpu in "$@"; do
+		grep -qx 1 "/sys/devices/system/cpu/cpu$cpu/online" &&
+			taskset -c "$cpu" true || { echo "CPU $cpu is not back with Linux"; return 1; }
+	done
+	[ "$(cat /sys/devices/bulkhead/cpus_entered)" = "$entered" ]
+}
+
+# pool_save FILE: keeps sysfs memory_pool ("USED TOTAL") in FILE and shows it.
+pool_save() {
+	tee "$1" </sys/devices/bulkhead/memory_pool
+}
+
+# pool_is FILE: sysfs memory_pool reads what pool_save kept in FILE.
+pool_is() {
+	local now
+	now=$(cat /sys/devices/bulkhead/memory_pool)
+	echo "pool now '$now', kept '$(cat "$1")'"
+	[ -s "$1" ] && [ "$now" = "$(cat "$1")" ]
+}
+
+host_expects() {
+	echo "BULKHEAD-VM: expect $2 $3 | $1"
 }
 
 wait_for() {

@@ -11,15 +11,6 @@ hv_console_has() {
 	bulkhead console | grep -q "$1"
 }
 
-cpus_back() {
-	local cpu
-	for cpu in 1 2; do
-		grep -qx 1 "/sys/devices/system/cpu/cpu$cpu/online" &&
-			taskset -c "$cpu" true || { echo "CPU $cpu is not back"; return 1; }
-	done
-	[ "$(cat /sys/devices/bulkhead/cpus_entered)" = 0-2 ]
-}
-
 step "3 CPUs online" sh -c '[ "$(cat /sys/devices/system/cpu/online)" = 0-2 ]'
 step "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
 step "enable with the 3-CPU system config" bulkhead enable "$SYSTEM"
@@ -34,7 +25,7 @@ wait_for "every cell CPU exchanged IPIs" 100 hv_console_has "smp-demo: all 2 CPU
 step "exits of the cell's CPUs are counted" \
 	sh -c 'grep -qE "^(1|2) [0-9]+ " /sys/devices/bulkhead/statistics'
 step "cell destroy smp-demo" bulkhead cell destroy smp-demo
-step "CPUs 1 and 2 are back with Linux and work" cpus_back
+step "CPUs 1 and 2 are back with Linux and work" cpus_back_with_linux 0-2 1 2
 step "disable" bulkhead disable
 step "rmmod bulkhead" rmmod bulkhead
 dmesg_clean
