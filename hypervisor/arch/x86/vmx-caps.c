@@ -85,6 +85,7 @@ const struct vmx_requirement vmx_requirements[] = {
 	NEED_BIT("EPT write-back memory type", VMX_EPT_VPID_CAP, 14),
 	NEED_BIT("EPT 2 MiB pages", VMX_EPT_VPID_CAP, 16),
 	NEED_BIT("INVEPT", VMX_EPT_VPID_CAP, 20),
+	NEED_BIT("INVEPT single-context", VMX_EPT_VPID_CAP, 25),
 	NEED_BIT("INVEPT all-context", VMX_EPT_VPID_CAP, 26),
 };
 

@@ -235,6 +235,8 @@ static int launch(struct per_cpu *cpu)
 	printk("CPU %u: launching Linux as the root cell's guest\n", cpu->cpu_id);
 	cpu->arch.guest_ran = false;
 	cpu->arch.launched = true;
+	/* VMXON keeps translations cached before: none from an older map may survive. */
+	vmx_invept(root_cell.arch.ept_pointer);
 	vmx_flush_l1d_if_needed(cpu);
 	failure = vmx_launch(&regs);
 	cpu->arch.launched = false;
@@ -298,6 +300,8 @@ int vmx_launch_cell(struct per_cpu *cpu, struct cell *cell)
 	__atomic_store_n(&cpu->arch.phase, PHASE_CELL, __ATOMIC_RELEASE);
 	cpu->arch.guest_ran = false;
 	cpu->arch.launched = true;
+	/* A cell's EPT reuses the pages, and so the EPTP, of an earlier cell in its slot. */
+	vmx_invept(cell->arch.ept_pointer);
 	vmx_flush_l1d_if_needed(cpu);
 	failure = vmx_launch(&regs);
 	cpu->arch.launched = false;
