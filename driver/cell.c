@@ -2,6 +2,7 @@
 /* Cells from Linux's side: CPUs offlined and onlined, configs handed over, images copied in. */
 #include <linux/cpu.h>
 #include <linux/io.h>
+#include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -160,6 +161,7 @@ static int create_checked(struct cell_entry *cell, const void *config, u32 size,
 int bulkhead_cell_create(const void __user *config, u32 size, struct bulkhead_error *error)
 {
 	struct cell_entry scratch = {}, *cell;
+	u64 start = ktime_get_ns();
 	void *copy;
 	int err;
 
@@ -183,8 +185,9 @@ int bulkhead_cell_create(const void __user *config, u32 size, struct bulkhead_er
 	}
 	cell = &bulkhead_cells[scratch.id - 1];
 	*cell = scratch;
-	pr_info("bulkhead: cell %u \"%s\" created on CPUs %*pbl\n", cell->id,
-		cell->view.cell->name, cpumask_pr_args(&cell->cpus));
+	pr_info("bulkhead: cell %u \"%s\" created in %llu us on CPUs %*pbl\n", cell->id,
+		cell->view.cell->name, (ktime_get_ns() - start) / 1000,
+		cpumask_pr_args(&cell->cpus));
 	return cell->id;
 }
 
@@ -279,6 +282,7 @@ static void forget(struct cell_entry *cell)
 int bulkhead_cell_destroy(u32 id, struct bulkhead_error *error)
 {
 	struct cell_entry *cell = bulkhead_cell_of(id);
+	u64 start = ktime_get_ns();
 	long result;
 
 	if (!cell)
@@ -289,8 +293,9 @@ int bulkhead_cell_destroy(u32 id, struct bulkhead_error *error)
 			"the hypervisor could not destroy cell \"%s\" (error %ld); see 'bulkhead console'",
 			cell->view.cell->name, result);
 	online_cpus(cell);
-	pr_info("bulkhead: cell %u \"%s\" destroyed, CPUs %*pbl back with Linux\n", id,
-		cell->view.cell->name, cpumask_pr_args(&cell->cpus));
+	pr_info("bulkhead: cell %u \"%s\" destroyed in %llu us, CPUs %*pbl back with Linux\n",
+		id, cell->view.cell->name, (ktime_get_ns() - start) / 1000,
+		cpumask_pr_args(&cell->cpus));
 	forget(cell);
 	return 0;
 }
