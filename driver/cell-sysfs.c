@@ -88,9 +88,9 @@ static ssize_t cpus_assigned_list_show(struct kobject *kobj, struct kobj_attribu
 }
 
 /*
- * The cell's CPUs the CPU get info hypercall reports failed (stopped by a
- * fault of the inmate, or unable to start it) or parked (stopped after a
- * failure of the hypervisor itself).  A cell can be failed with none of
+ * The cell's CPUs the CPU get info hypercall reports failed: stopped by a
+ * fault of the inmate, unable to start it, or parked after a failure of the
+ * hypervisor itself.  A cell can be failed with none of
  * them: a CPU that did not answer a request in time fails the cell without
  * failing itself (hypervisor/arch/x86/control.c).
  */
@@ -104,7 +104,7 @@ static int find_failed_cpus(const struct cell_dir *dir, struct cpumask *failed)
 		state = bulkhead_hypercall(BULKHEAD_HC_CPU_GET_INFO, cpu, BULKHEAD_CPU_INFO_STATE);
 		if (state < 0)
 			return (int)state;
-		if (state == BULKHEAD_CPU_STATE_FAILED || state == BULKHEAD_CPU_STATE_PARKED)
+		if (state == BULKHEAD_CPU_STATE_FAILED)
 			cpumask_set_cpu(cpu, failed);
 	}
 	return 0;

@@ -451,7 +451,7 @@ static int check_no_cpu_parked(struct bulkhead_error *error)
 	unsigned int cpu;
 
 	for_each_cpu(cpu, &bulkhead.cpus_entered)
-		if (bulkhead_cpu_page(cpu)->record.state == BULKHEAD_CPU_STATE_PARKED)
+		if (bulkhead_cpu_page(cpu)->record.flags & BULKHEAD_CPU_PARKED)
 			return bulkhead_fail(error, -EIO,
 				"CPU %u was %.160s (see 'bulkhead console'); only a reboot can hand it back",
 				cpu, bulkhead_cpu_page(cpu)->failure);

@@ -83,8 +83,12 @@ static int publish_cell(u32 id, struct bulkhead_error *error)
 	if (!err)
 		return id;
 	mutex_lock(&bulkhead.lock);
-	if (bulkhead_cell_destroy(id, &ignored))
-		pr_err("bulkhead: cell %u stays without a sysfs directory\n", id);
+	if (bulkhead_cell_destroy(id, &ignored)) {
+		mutex_unlock(&bulkhead.lock);
+		return bulkhead_fail(error, err,
+			"cannot add /sys/devices/bulkhead/cells/%u (error %d) nor destroy the cell again; unload the module to remove it",
+			id, err);
+	}
 	mutex_unlock(&bulkhead.lock);
 	return bulkhead_fail(error, err,
 		"cannot add /sys/devices/bulkhead/cells/%u (error %d); the cell was destroyed again",
@@ -331,12 +335,15 @@ static ssize_t memory_pool_show(struct device *dev, struct device_attribute *att
 }
 static DEVICE_ATTR_RO(memory_pool);
 
-/* Each CPU's state from CPU get info: "CPU running|failed|parked|off", one per line. */
+/*
+ * Each CPU's state from CPU get info: "CPU running|failed|parked|off", one
+ * per line; parked is a failed CPU the hypervisor stopped for good.
+ */
 static ssize_t cpu_states_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
 	static const char *const names[] = {
-		[BULKHEAD_CPU_STATE_RUNNING] = "running", [BULKHEAD_CPU_STATE_FAILED] = "failed",
-		[BULKHEAD_CPU_STATE_PARKED] = "parked", [BULKHEAD_CPU_STATE_OFF] = "off",
+		[BULKHEAD_CPU_STATE_RUNNING] = "running", [1] = "error",
+		[BULKHEAD_CPU_STATE_FAILED] = "failed", [BULKHEAD_CPU_STATE_OFF] = "off",
 	};
 	ssize_t len = 0;
 	unsigned int cpu;
@@ -346,7 +353,9 @@ static ssize_t cpu_states_show(struct device *dev, struct device_attribute *attr
 	for_each_cpu(cpu, &bulkhead.cpus_entered) {
 		state = bulkhead_hypercall(BULKHEAD_HC_CPU_GET_INFO, cpu, BULKHEAD_CPU_INFO_STATE);
 		len += sysfs_emit_at(buf, len, "%u %s\n", cpu,
-				     state >= 0 && state < ARRAY_SIZE(names) ? names[state] : "error");
+				     bulkhead_cpu_page(cpu)->record.flags & BULKHEAD_CPU_PARKED ?
+				     "parked" : state >= 0 && state < ARRAY_SIZE(names) ?
+				     names[state] : "error");
 	}
 	mutex_unlock(&bulkhead.lock);
 	return len;

@@ -74,17 +74,6 @@ static int refuse(int err, const char *format, ...)
 	return trace_error(err);
 }
 
-/* Non-empty ranges, by last bytes as config.c: a region may end at 2^64 (a + size is 0). */
-static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
-{
-	return a <= b + (b_size - 1) && b <= a + (a_size - 1);
-}
-
-static bool range_inside(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
-{
-	return a >= b && a_size <= b_size && a - b <= b_size - a_size;
-}
-
 /* The root cell's memory region that holds [phys, phys + size), or NULL. */
 const struct bulkhead_memory_region *root_region_holding(uint64_t phys, uint64_t size)
 {
@@ -699,8 +688,7 @@ static int64_t destroy_locked(struct cell *cell)
 			return err;
 		}
 	}
-	if (cell->phase == CELL_LOADABLE)
-		arch_cell_set_loadable(cell, false);
+	/* A loadable cell's loadable regions are the root cell's already: they stay mapped. */
 	arch_cell_destroy(cell);
 	arch_cell_release_cpus(cell);
 	printk("cell %u \"%s\" destroyed\n", cell->id, cell->config.cell->name);

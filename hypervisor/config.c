@@ -68,18 +68,6 @@ static bool range_valid(uint64_t start, uint64_t size)
 	return size != 0 && start + (size - 1) >= start;
 }
 
-/* Both ranges must be valid. */
-static bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
-{
-	return a <= b + (b_size - 1) && b <= a + (a_size - 1);
-}
-
-/* [inner, inner + inner_size) lies inside [outer, outer + outer_size); both valid. */
-static bool range_inside(uint64_t inner, uint64_t inner_size, uint64_t outer, uint64_t outer_size)
-{
-	return inner >= outer && inner + (inner_size - 1) <= outer + (outer_size - 1);
-}
-
 static const char *check_identity(const struct bulkhead_config_header *header, unsigned int kind)
 {
 	if (!magic_matches(header->magic))

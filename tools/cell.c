@@ -93,6 +93,7 @@ static const struct cell_file cell_files[] = {
 };
 
 #define CELL_FILES_ALL	(sizeof(cell_files) / sizeof(cell_files[0]))
+/* A lookup by name reads the first file only: "name" must stay first. */
 #define CELL_FILES_NAME	1
 
 /* Returned while reading a cell whose directory went away: destroyed meanwhile. */

@@ -77,15 +77,16 @@ _Static_assert(sizeof(struct bulkhead_image_header) == 120, "image header size")
 #define BULKHEAD_CPU_EXCEPTION_OK	(1U << 4)
 #define BULKHEAD_CPU_RETURNED		(1U << 5)
 #define BULKHEAD_CPU_VMX_OK		(1U << 6)	/* Linux runs as a guest on it */
+#define BULKHEAD_CPU_PARKED		(1U << 7)	/* stopped for good; see the console */
 
 /*
- * A CPU's state, as CPU get info (state) also reports it.  FAILED: a cell's
- * CPU stopped by a fault of its inmate, or unable to start it; destroying
- * the cell hands it back to Linux.
+ * A CPU's state, as CPU get info (state) also reports it, with Jailhouse's
+ * values.  FAILED: a cell's CPU stopped by a fault of its inmate or unable
+ * to start it (destroying the cell hands it back to Linux), or a CPU parked
+ * after a failure (flag BULKHEAD_CPU_PARKED; only a reboot recovers it).
  */
 #define BULKHEAD_CPU_STATE_RUNNING	0
-#define BULKHEAD_CPU_STATE_FAILED	1
-#define BULKHEAD_CPU_STATE_PARKED	2	/* stopped after a failure; see the console */
+#define BULKHEAD_CPU_STATE_FAILED	2
 #define BULKHEAD_CPU_STATE_OFF		3	/* not (or no longer) under the hypervisor */
 
 struct bulkhead_cpu_public {

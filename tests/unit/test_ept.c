@@ -416,6 +416,30 @@ static void ten_rounds_of_unmap_and_map_keep_the_pool(void)
 	CHECK(paging_pages_handed_out(&pool) == used + 1);
 }
 
+/*
+ * A range that covers a whole 1 GiB entry empties its tables and leaves
+ * them linked: mapping it back reuses them, and the pool does not grow.
+ */
+static void a_whole_gib_given_back_reuses_its_tables(void)
+{
+	uint64_t *root = fresh_pool(POOL_PAGES), directory;
+	size_t used;
+	unsigned int round;
+
+	CHECK(ept_map(&pool, root, 0, 0, 2048 * MiB, WB_RWX) == 0);
+	used = pool.used;
+	directory = entry_at(root, 1024 * MiB, 3);
+	for (round = 0; round < 5; round++) {
+		CHECK(ept_unmap(&pool, root, 1024 * MiB, 1024 * MiB) == 0);
+		CHECK(unmapped(root, 1024 * MiB) && unmapped(root, 2047 * MiB));
+		CHECK(maps_to(root, 1023 * MiB, 1023 * MiB, WB_RWX));
+		CHECK(entry_at(root, 1024 * MiB, 3) == directory);
+		CHECK(ept_map(&pool, root, 1024 * MiB, 1024 * MiB, 1024 * MiB, WB_RWX) == 0);
+		CHECK(maps_to(root, 1536 * MiB, 1536 * MiB, WB_RWX));
+		CHECK(pool.used == used && paging_free_retired(&pool) == 0);
+	}
+}
+
 /* With PAGING_RETIRED_MAX tables waiting for a flush, further ones stay linked. */
 static void a_full_retired_list_keeps_tables(void)
 {
@@ -560,6 +584,7 @@ int main(void)
 	RUN(different_flags_keep_the_table);
 	RUN(a_range_that_is_not_contiguous_keeps_the_table);
 	RUN(ten_rounds_of_unmap_and_map_keep_the_pool);
+	RUN(a_whole_gib_given_back_reuses_its_tables);
 	RUN(a_full_retired_list_keeps_tables);
 	RUN(no_one_gib_leaves);
 	RUN(unmap_without_pool_pages_changes_nothing);

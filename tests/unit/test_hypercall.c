@@ -105,7 +105,7 @@ static void setup(void)
 	root_cell.config.cpu_set = &cpu_set;
 	cell.cpu_set_words = 1;
 	public_cpu_page(0)->record.state = BULKHEAD_CPU_STATE_RUNNING;
-	public_cpu_page(1)->record.state = BULKHEAD_CPU_STATE_PARKED;
+	public_cpu_page(1)->record.state = BULKHEAD_CPU_STATE_FAILED;
 	public_cpu_page(1)->exits[10].count = 5123;
 	cpu0.cpu_id = 0;
 	cpu0.page = public_cpu_page(0);
@@ -151,7 +151,7 @@ static void cpu_info_reports_state_and_exits(void)
 	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 0, BULKHEAD_CPU_INFO_STATE) ==
 	      BULKHEAD_CPU_STATE_RUNNING);
 	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 1, BULKHEAD_CPU_INFO_STATE) ==
-	      BULKHEAD_CPU_STATE_PARKED);
+	      BULKHEAD_CPU_STATE_FAILED);
 	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 1, BULKHEAD_CPU_INFO_STAT_BASE + 10) == 5123);
 	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 1, BULKHEAD_CPU_INFO_STAT_BASE + 11) == 0);
 }

@@ -109,6 +109,8 @@ static int build_ept(struct cell *cell)
 		printk("cannot build the EPT of cell \"%s\" (error %d)\n", config->cell->name, err);
 		return trace_error(err);
 	}
+	/* No CPU uses this EPT yet: tables adjacent regions folded away are free at once. */
+	paging_free_retired(&hv_pool);
 	cell->arch.ept_pointer = ept_pointer(virt_to_phys(cell->arch.ept_root));
 	return 0;
 }
@@ -150,6 +152,8 @@ static int build_cell_ept(struct cell *cell)
 				      region->phys_start, region->size, ept_flags_of_region(region));
 		}
 	}
+	/* As for the root cell's at enable: no CPU uses this EPT yet. */
+	paging_free_retired(&cell->pool);
 	cell->arch.ept_pointer = ept_pointer(virt_to_phys(cell->arch.ept_root));
 	return err ? trace_error(err) : 0;
 }
@@ -213,9 +217,15 @@ static void map_for_root(const struct bulkhead_memory_region *region)
 	const struct bulkhead_memory_region *holder = root_region_holding(region->phys_start,
 									   region->size);
 
-	if (holder)
-		ept_map(&hv_pool, root_cell.arch.ept_root, region->phys_start, region->phys_start,
-			region->size, ept_flags_of_region(holder));
+	int err;
+
+	if (!holder)
+		return;
+	err = ept_map(&hv_pool, root_cell.arch.ept_root, region->phys_start, region->phys_start,
+		      region->size, ept_flags_of_region(holder));
+	if (err && err != -EEXIST)
+		printk("root cell: cannot map 0x%lx-0x%lx back (error %d); it stays unmapped\n",
+		       region->phys_start, region->phys_start + region->size - 1, err);
 }
 
 void arch_cell_destroy(struct cell *cell)

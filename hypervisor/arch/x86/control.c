@@ -197,13 +197,22 @@ void arch_cell_release_cpus(struct cell *cell)
 	move_cpus(cell, REQUEST_RELEASE, PHASE_BARE, false);
 }
 
-/* Whether @other may hold translations of the root cell's EPT: it runs Linux as its guest. */
+/*
+ * Whether @other may use translations of the root cell's EPT: it runs Linux
+ * as its guest.  A parked CPU never enters a guest again.
+ */
 static bool runs_root_ept(const struct per_cpu *other)
 {
-	return other->arch.phase == PHASE_ROOT && other->arch.launched;
+	return __atomic_load_n(&other->arch.phase, __ATOMIC_ACQUIRE) == PHASE_ROOT &&
+	       __atomic_load_n(&other->arch.launched, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&other->arch.parked, __ATOMIC_ACQUIRE);
 }
 
-/* Other root CPUs drop stale translations of the root cell's EPT before they run Linux again. */
+/*
+ * Other root CPUs drop stale translations of the root cell's EPT before they
+ * run Linux again.  The INVEPT here is serializing: the caller's stores to
+ * the EPT are visible before it reads whether another CPU runs the guest.
+ */
 void arch_flush_root_ept(unsigned int caller_cpu)
 {
 	unsigned int cpu;
@@ -233,13 +242,13 @@ static bool flush_taken(const struct per_cpu *other)
 	       !(__atomic_load_n(&other->arch.pending, __ATOMIC_ACQUIRE) & PENDING_FLUSH_EPT);
 }
 
-static bool wait_for_flush(unsigned int cpu)
+/* Waits for @cpu until ANSWER_MS after @start, a deadline all CPUs share. */
+static bool wait_for_flush(unsigned int cpu, uint64_t start, uint64_t *spins)
 {
 	struct per_cpu *target = per_cpu_of(cpu);
-	uint64_t start = read_tsc(), spins = 0;
 
 	while (!flush_taken(target)) {
-		if (answer_late(start, &spins))
+		if (answer_late(start, spins))
 			return false;
 		asm volatile("pause" ::: "memory");
 	}
@@ -254,11 +263,12 @@ static bool wait_for_flush(unsigned int cpu)
  */
 bool arch_root_ept_flushed(unsigned int caller_cpu)
 {
+	uint64_t start = read_tsc(), spins = 0;
 	unsigned int cpu;
 	bool flushed = true;
 
 	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++) {
-		if (cpu == caller_cpu || wait_for_flush(cpu))
+		if (cpu == caller_cpu || wait_for_flush(cpu, start, &spins))
 			continue;
 		printk("CPU %u did not take the root cell's EPT flush in %u ms\n", cpu, ANSWER_MS);
 		flushed = false;

@@ -319,7 +319,8 @@ static int unmap_entry(struct ept_walk *walk, uint64_t *entry, unsigned int leve
 {
 	if (entry && !entry_present(*entry))
 		return 0;
-	if (end - start == level_size(level)) {
+	/* A whole leaf goes; a whole table stays linked, emptied, for mapping back. */
+	if (end - start == level_size(level) && (!entry || entry_is_leaf(*entry, level))) {
 		if (walk->apply)
 			*entry = 0;
 		return 0;

@@ -131,12 +131,17 @@ static int load_clear_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *fact
 	return failed ? trace_error(-EIO) : 0;
 }
 
-/* Single-context INVEPT (SDM Vol. 3C, 30.3, INVEPT; type 1). */
+/* Single-context INVEPT (SDM Vol. 3C, 30.3, INVEPT; type 1); a VMfail is logged. */
 void vmx_invept(uint64_t ept_pointer)
 {
 	struct { uint64_t eptp, reserved; } descriptor = { ept_pointer, 0 };
+	bool failed;
 
-	asm volatile("invept %0, %1" : : "m"(descriptor), "r"(1UL) : "cc", "memory");
+	asm volatile("invept %1, %2\n\tsetna %0" : "=qm"(failed)
+		     : "m"(descriptor), "r"(1UL) : "cc", "memory");
+	if (failed)
+		printk("CPU %u: INVEPT of EPTP 0x%lx failed; stale translations may remain\n",
+		       this_cpu()->cpu_id, ept_pointer);
 }
 
 /* Leaves the current guest behind: the VMCS is cleared and must be set up afresh. */
@@ -369,7 +374,8 @@ void vmx_park(struct per_cpu *cpu, const char *why)
 void arch_cpu_park(struct per_cpu *cpu)
 {
 	cpu->arch.parked = true;
-	cpu->public->state = BULKHEAD_CPU_STATE_PARKED;
+	cpu->public->flags |= BULKHEAD_CPU_PARKED;
+	cpu->public->state = BULKHEAD_CPU_STATE_FAILED;
 	for (;;)
 		asm volatile("cli\n\thlt" ::: "memory");
 }

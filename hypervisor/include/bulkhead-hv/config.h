@@ -28,6 +28,22 @@ struct config_view {
 	const struct bulkhead_pci_device *pci_devices;
 };
 
+/*
+ * Address ranges [start, start + size) compared by their last bytes, so
+ * that one may end at 2^64; both must be non-empty and not wrap.
+ */
+static inline bool ranges_overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	return a <= b + (b_size - 1) && b <= a + (a_size - 1);
+}
+
+/* [inner, inner + inner_size) lies inside [outer, outer + outer_size). */
+static inline bool range_inside(uint64_t inner, uint64_t inner_size, uint64_t outer,
+				uint64_t outer_size)
+{
+	return inner >= outer && inner + (inner_size - 1) <= outer + (outer_size - 1);
+}
+
 uint32_t config_crc32(const void *data, size_t size);
 int config_parse(const void *data, size_t size, unsigned int kind,
 		 struct config_view *view, const char **problem);
