@@ -27,7 +27,7 @@ cell_directory() {
 	[ "$(cat "$dir/name")" = tiny-demo ] && [ "$(cat "$dir/state")" = shut-down ] &&
 		grep -qxE '[0,]*2' "$dir/cpus_assigned" && grep -qx 1 "$dir/cpus_assigned_list" &&
 		grep -qxE '[0,]+' "$dir/cpus_failed" && [ -z "$(cat "$dir/cpus_failed_list")" ] &&
-		! grep -qv '^1 ' "$dir/statistics"
+		grep -q '^1 ' "$dir/statistics" && ! grep -qv '^1 ' "$dir/statistics"
 }
 
 no_cell_directory() {

@@ -171,7 +171,7 @@ pool_is() {
 }
 
 host_expects() {
-	echo "BULKHEAD-VM: expect $2 $3 | $1"
+	printf 'BULKHEAD-VM: expect %s\t%s\t%s\n' "$2" "$1" "$3"
 }
 
 wait_for() {
