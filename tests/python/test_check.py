@@ -573,17 +573,23 @@ STRICT_CFLAGS = ['-O2', '-Wall', '-Wextra', '-Werror', '-Wmissing-prototypes',
                  '-Wstrict-prototypes', '-Wshadow', '-Wundef']
 
 
-@pytest.fixture(name='checker', scope='module')
-def fixture_checker(tmp_path_factory):
+def compile_harness(tmp_path_factory, name, text, *sources):
+    """A host program of text and sources, with the hypervisor's warnings and headers."""
     if shutil.which('gcc') is None:
         pytest.skip('needs gcc')
-    directory = tmp_path_factory.mktemp('checker')
-    source = directory / 'checker.c'
-    source.write_text(CHECKER_C)
-    program = directory / 'checker'
-    subprocess.run(['gcc', *STRICT_CFLAGS, '-I', ROOT / 'include', '-I',
-                    ROOT / 'hypervisor' / 'include', '-o', program, source,
-                    ROOT / 'hypervisor' / 'config.c'], check=True)
+    directory = tmp_path_factory.mktemp(name)
+    source = directory / f'{name}.c'
+    source.write_text(text)
+    program = directory / name
+    includes = ['include', 'hypervisor/include', 'hypervisor/arch/x86/include', 'tests/unit']
+    subprocess.run(['gcc', *STRICT_CFLAGS, *[f'-I{ROOT / path}' for path in includes],
+                    '-o', program, source, *[ROOT / path for path in sources]], check=True)
+    return program
+
+
+@pytest.fixture(name='checker', scope='module')
+def fixture_checker(tmp_path_factory):
+    program = compile_harness(tmp_path_factory, 'checker', CHECKER_C, 'hypervisor/config.c')
 
     def run(config, path):
         path.write_bytes(layout.encode(config))
@@ -735,18 +741,8 @@ REFUSAL_WORDS = {
 
 @pytest.fixture(name='cell_harness', scope='module')
 def fixture_cell_harness(tmp_path_factory):
-    if shutil.which('gcc') is None:
-        pytest.skip('needs gcc')
-    directory = tmp_path_factory.mktemp('cells')
-    source = directory / 'cells.c'
-    source.write_text(CELL_HARNESS_C)
-    program = directory / 'cells'
-    subprocess.run(['gcc', *STRICT_CFLAGS, '-I', ROOT / 'include', '-I',
-                    ROOT / 'hypervisor' / 'include', '-I',
-                    ROOT / 'hypervisor' / 'arch' / 'x86' / 'include', '-I',
-                    ROOT / 'tests' / 'unit', '-o', program, source,
-                    ROOT / 'hypervisor' / 'config.c',
-                    ROOT / 'hypervisor' / 'arch' / 'x86' / 'paging.c'], check=True)
+    program = compile_harness(tmp_path_factory, 'cells', CELL_HARNESS_C,
+                                 'hypervisor/config.c', 'hypervisor/arch/x86/paging.c')
 
     def run(paths, directory):
         built = []

@@ -52,10 +52,6 @@ com2_is_linuxs() {
 	[ "$(probe inb 0x2fd)" != ff ]
 }
 
-hv_console_has() {
-	bulkhead console | grep -q "$1"
-}
-
 cell_running() {
 	bulkhead cell list | tee /tmp/cells.out
 	grep -qE '^1 +tiny-demo +running +1 +-$' /tmp/cells.out

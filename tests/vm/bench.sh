@@ -35,7 +35,7 @@ step "cell load tiny-demo, timer mode, a tick every 10 ms" \
 	bulkhead cell load tiny-demo /usr/share/bulkhead/inmates/tiny-demo.bin \
 	-s "timer tick-ms=10 hv-console" -a 0x1000
 step "cell start tiny-demo" bulkhead cell start tiny-demo
-wait_for "100 ticks" 300 sh -c 'bulkhead console | grep -q "tiny-demo: tick 100,"'
+wait_for "100 ticks" 300 hv_console_has "tiny-demo: tick 100,"
 step "tiny-demo's tick intervals" tick_figures
 step "cell destroy tiny-demo" bulkhead cell destroy tiny-demo
 step "bulkhead disable" bulkhead disable

@@ -31,7 +31,7 @@ step "bulkhead cell create /etc/bulkhead/tiny-demo.cell" \
 step "bulkhead cell load tiny-demo tiny-demo.bin -s hv-console -a 0x1000" \
 	bulkhead cell load tiny-demo /usr/share/bulkhead/inmates/tiny-demo.bin -s hv-console -a 0x1000
 step "bulkhead cell start tiny-demo" bulkhead cell start tiny-demo
-wait_for "tiny-demo ticks" 100 sh -c 'bulkhead console | grep -q "tiny-demo: tick 3"'
+wait_for "tiny-demo ticks" 100 hv_console_has "tiny-demo: tick 3"
 show 'bulkhead cell list; cat /sys/devices/system/cpu/online'
 show 'bulkhead cell stats tiny-demo'
 step "bulkhead cell shutdown tiny-demo" bulkhead cell shutdown tiny-demo

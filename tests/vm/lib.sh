@@ -9,6 +9,8 @@
 #   step_fails "description" "regex" cmd args...
 #       cmd must fail and print exactly one line on stderr, matching the
 #       extended regex.  On failure shows stdout and stderr.
+#   hv_console_has TEXT
+#       Succeeds when `bulkhead console` holds TEXT (a grep pattern).
 #   pool_save FILE / pool_is FILE
 #       Keep sysfs memory_pool in FILE / succeed when it reads the same again.
 #   cpus_back_with_linux ENTERED CPU...
@@ -155,6 +157,11 @@ cpus_back_with_linux() {
 			taskset -c "$cpu" true || { echo "CPU $cpu is not back with Linux"; return 1; }
 	done
 	[ "$(cat /sys/devices/bulkhead/cpus_entered)" = "$entered" ]
+}
+
+# hv_console_has TEXT: the hypervisor's console (bulkhead console) holds TEXT.
+hv_console_has() {
+	bulkhead console | grep -q "$1"
 }
 
 # pool_save FILE: keeps sysfs memory_pool ("USED TOTAL") in FILE and shows it.

@@ -7,10 +7,6 @@ SYSTEM=/etc/bulkhead/bochs-system-3cpu.cell
 SMP=/etc/bulkhead/smp-demo.cell
 SMP_IMAGE=/usr/share/bulkhead/inmates/smp-demo.bin
 
-hv_console_has() {
-	bulkhead console | grep -q "$1"
-}
-
 step "3 CPUs online" sh -c '[ "$(cat /sys/devices/system/cpu/online)" = 0-2 ]'
 step "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
 step "enable with the 3-CPU system config" bulkhead enable "$SYSTEM"

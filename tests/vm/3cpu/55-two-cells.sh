@@ -16,10 +16,6 @@ pool() {
 	cat /sys/devices/bulkhead/memory_pool
 }
 
-hv_console_has() {
-	bulkhead console | grep -q "$1"
-}
-
 # What a refused create must leave alone: the cells, the CPUs Linux has, the pool.
 snapshot() {
 	bulkhead cell list && cat /sys/devices/system/cpu/online && pool
