@@ -228,6 +228,7 @@ int bulkhead_cell_dir_add(u32 id)
 		return err;
 	}
 	cell_dirs[id - 1] = dir;
+	kobject_uevent(&dir->kobj, KOBJ_ADD);	/* udev learns of it; removal sends KOBJ_REMOVE */
 	return 0;
 }
 

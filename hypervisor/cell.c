@@ -380,8 +380,13 @@ static int check_cpus(const struct config_view *config, unsigned int caller_cpu,
 	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++) {
 		if (!config_cpu_in_set(config, cpu))
 			continue;
-		if (cpu == 0 || cpu == caller_cpu || !config_cpu_in_set(&root_cell.config, cpu))
-			return refuse(-EINVAL, "CPU %u is CPU 0, the calling CPU or not the root cell's",
+		if (cpu == 0)
+			return refuse(-EINVAL, "CPU 0 stays with the root cell; give the cell other CPUs");
+		if (cpu == caller_cpu)
+			return refuse(-EINVAL, "CPU %u makes this call and stays with the root cell",
+				      cpu);
+		if (!config_cpu_in_set(&root_cell.config, cpu))
+			return refuse(-EINVAL, "CPU %u is not the root cell's; give the cell CPUs the root cell has",
 				      cpu);
 		for_each_cell(other)
 			if ((other->cpus >> cpu) & 1)

@@ -301,7 +301,7 @@ static void cpu_0_and_the_caller_stay(void)
 	a.cpus = 0x2;
 	size = encode(&a);
 	CHECK(refused_from(1, size, 0, -EINVAL,
-			   "CPU 1 is CPU 0, the calling CPU or not the root cell's"));
+			   "CPU 1 makes this call and stays with the root cell"));
 	/* A check runs before the driver takes the CPUs from Linux: the caller may be one. */
 	CHECK(test_create_as(1, encoded, size, size, CHECK_ONLY) == 0);
 	CHECK(cells_count() == 0);
@@ -312,7 +312,7 @@ static void cpus_must_be_the_root_cells(void)
 	struct test_config a = cell_config("a", 1ULL << 5, 0x1c600000);
 
 	reset();
-	CHECK(refused(&a, -EINVAL, "CPU 5 is CPU 0, the calling CPU or not the root cell's"));
+	CHECK(refused(&a, -EINVAL, "CPU 5 is not the root cell's; give the cell CPUs the root cell has"));
 	a.cpus = 0x2 | 1ULL << 6;
 	CHECK(refused(&a, -EINVAL, "CPU 6 is not in the system"));
 	a.cpus = 1ULL << 63;
