@@ -21,6 +21,16 @@ static int cpu_comes_online(unsigned int cpu)
 
 	if (!bulkhead.enabled)
 		return 0;
+	/*
+	 * Offlined for a cell whose creation then failed, the CPU never left
+	 * the hypervisor: Linux's INIT and startup IPIs restarted it as the
+	 * root cell's guest (INIT and SIPI exits), so there is nothing to enter.
+	 */
+	if (bulkhead_cpu_page(cpu)->record.state == BULKHEAD_CPU_STATE_RUNNING) {
+		cpumask_set_cpu(cpu, &bulkhead.cpus_entered);
+		pr_info("bulkhead: CPU %u back online, still the root cell's guest\n", cpu);
+		return 0;
+	}
 	local_irq_save(flags);
 	result = bulkhead_enter_this_cpu();
 	local_irq_restore(flags);

@@ -39,7 +39,7 @@ cpu1_with_the_cell() {
 }
 
 cpu1_back() {
-	grep -qx 1 "$CPU1" && [ "$(cat /sys/devices/bulkhead/cpus_entered)" = 0-1 ] &&
+	cpus_back_with_linux 0-1 1 &&
 		taskset -c 1 sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done'
 }
 

@@ -14,8 +14,8 @@
 #   pool_save FILE / pool_is FILE
 #       Keep sysfs memory_pool in FILE / succeed when it reads the same again.
 #   cpus_back_with_linux ENTERED CPU...
-#       Succeeds when Linux runs a task on each CPU again and sysfs
-#       cpus_entered reads ENTERED (not a step by itself).
+#       Succeeds when Linux runs a task on each CPU again, as the root
+#       cell's guest (CPUID hides VMX), and sysfs cpus_entered reads ENTERED.
 #   dmesg_clean ["description"]
 #       A step that fails if the kernel logged a BUG, Oops, WARNING, soft
 #       lockup, RCU stall or call trace since the scenario started (the first
@@ -147,14 +147,16 @@ vm_poll() {
 	return 0
 }
 
-# Succeeds when Linux has every CPU given back, online and running a task,
-# and they are all back under the hypervisor: sysfs cpus_entered is $1.
+# Succeeds when Linux has every CPU given back, online and running a task
+# as the root cell's guest (CPUID hides VMX), and sysfs cpus_entered is $1.
 cpus_back_with_linux() {
 	local entered=$1 cpu
 	shift
 	for cpu in "$@"; do
 		grep -qx 1 "/sys/devices/system/cpu/cpu$cpu/online" &&
 			taskset -c "$cpu" true || { echo "CPU $cpu is not back with Linux"; return 1; }
+		[ "$(taskset -c "$cpu" probe cpuid-vmx)" = no-vmx ] ||
+			{ echo "CPU $cpu is back but not the root cell's guest (CPUID shows VMX)"; return 1; }
 	done
 	[ "$(cat /sys/devices/bulkhead/cpus_entered)" = "$entered" ]
 }
