@@ -581,6 +581,8 @@ static int64_t set_loadable_locked(struct cell *cell)
 {
 	int answer = 0, err;
 
+	if (cell->phase == CELL_FAILED)
+		return trace_error(-EIO);
 	if (cell->phase == CELL_STARTED) {
 		answer = ask_shutdown(cell);
 		if (answer < 0)
@@ -601,17 +603,22 @@ static int64_t set_loadable_locked(struct cell *cell)
 	return answer;
 }
 
-int64_t cell_set_loadable(uint64_t id)
+/* Runs @action on the cell numbered @id under the cells lock; -ENOENT when there is none. */
+static int64_t on_cell(uint64_t id, int64_t (*action)(struct cell *cell))
 {
 	struct cell *cell;
 	int64_t result;
 
 	spin_lock(&cells_lock);
 	cell = cell_by_id(id);
-	result = !cell ? trace_error(-ENOENT) :
-		 cell->phase == CELL_FAILED ? trace_error(-EIO) : set_loadable_locked(cell);
+	result = cell ? action(cell) : trace_error(-ENOENT);
 	spin_unlock(&cells_lock);
 	return result;
+}
+
+int64_t cell_set_loadable(uint64_t id)
+{
+	return on_cell(id, set_loadable_locked);
 }
 
 static void init_comm_region(struct cell *cell)
@@ -664,14 +671,7 @@ static int64_t start_locked(struct cell *cell)
 
 int64_t cell_start(uint64_t id)
 {
-	struct cell *cell;
-	int64_t result;
-
-	spin_lock(&cells_lock);
-	cell = cell_by_id(id);
-	result = cell ? start_locked(cell) : trace_error(-ENOENT);
-	spin_unlock(&cells_lock);
-	return result;
+	return on_cell(id, start_locked);
 }
 
 /* Stops the CPUs, gives memory and ports back, and releases the CPUs for Linux to bring online. */
@@ -704,14 +704,7 @@ static int64_t destroy_locked(struct cell *cell)
 
 int64_t cell_destroy(uint64_t id)
 {
-	struct cell *cell;
-	int64_t result;
-
-	spin_lock(&cells_lock);
-	cell = cell_by_id(id);
-	result = cell ? destroy_locked(cell) : trace_error(-ENOENT);
-	spin_unlock(&cells_lock);
-	return result;
+	return on_cell(id, destroy_locked);
 }
 
 /* As Jailhouse reports it: a cell that is not running reads as shut down. */

@@ -709,6 +709,8 @@ static void a_cell_whose_cpus_do_not_come_is_failed(void)
 	arch_fail[ARCH_TAKE] = -ETIMEDOUT;
 	CHECK(create(&a) == 1);
 	CHECK(cell_get_state(1) == BULKHEAD_CELL_FAILED && test_start(1) == -EIO);
+	CHECK(test_set_loadable(1) == -EIO && test_set_loadable(2) == -ENOENT &&
+	      test_start(2) == -ENOENT);
 	CHECK(test_destroy(1) == 0);
 	CHECK(arch_calls == 5 && logged(2, ARCH_STOP, 1, 0x2) && logged(3, ARCH_DESTROY, 1, 0x2));
 	CHECK(cells_count() == 0 && pool_used() == TEST_POOL_USED);
