@@ -69,6 +69,7 @@ struct cell_entry {
 	cpumask_t cpus;
 };
 
+int bulkhead_cells_possible(struct bulkhead_error *error);
 int bulkhead_cell_create(const void __user *config, u32 size, struct bulkhead_error *error);
 int bulkhead_cell_load(u32 id, u64 address, const void __user *data, u64 size,
 		       struct bulkhead_error *error);

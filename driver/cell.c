@@ -158,6 +158,13 @@ static int create_checked(struct cell_entry *cell, const void *config, u32 size,
 	return err;
 }
 
+/* 0 while enabled; else the one-line error every cell command gives. */
+int bulkhead_cells_possible(struct bulkhead_error *error)
+{
+	return bulkhead.enabled ? 0 : bulkhead_fail(error, -EINVAL,
+		"Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first");
+}
+
 int bulkhead_cell_create(const void __user *config, u32 size, struct bulkhead_error *error)
 {
 	struct cell_entry scratch = {}, *cell;
@@ -165,9 +172,9 @@ int bulkhead_cell_create(const void __user *config, u32 size, struct bulkhead_er
 	void *copy;
 	int err;
 
-	if (!bulkhead.enabled)
-		return bulkhead_fail(error, -EINVAL,
-			"Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first");
+	err = bulkhead_cells_possible(error);
+	if (err)
+		return err;
 	if (size > BULKHEAD_CONFIG_MAX_SIZE)
 		return bulkhead_fail(error, -EINVAL, "the cell config is larger than 1 MiB; is this a .cell file?");
 	copy = kvmalloc(max_t(u32, size, 1), GFP_KERNEL);

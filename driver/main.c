@@ -138,9 +138,9 @@ static long ioctl_cell(void __user *arg, struct bulkhead_error *error,
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
 	mutex_lock(&bulkhead.lock);
-	err = bulkhead.enabled ? action(args.id, error) :
-	      bulkhead_fail(error, -EINVAL,
-			    "Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first");
+	err = bulkhead_cells_possible(error);
+	if (!err)
+		err = action(args.id, error);
 	mutex_unlock(&bulkhead.lock);
 	report_error(&args.error, error);
 	return err;
