@@ -2,26 +2,12 @@
 """The bulkhead CLI on the host: usage errors, file errors, hardware check on recordings."""
 
 import os
-import subprocess
 
 import pytest
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TOOL = os.path.join(TOP, "tools", "bulkhead")
+from cli_tool import TOP, one_line_error, run
+
 MSRS = os.path.join(TOP, "tests", "data", "msrs")
-
-
-def run(*args):
-    assert os.path.exists(TOOL), "tools/bulkhead is not built: run make"
-    return subprocess.run([TOOL, *args], capture_output=True, text=True, check=False)
-
-
-def one_line_error(result, code, pattern):
-    assert result.returncode == code, result
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("bulkhead: ")
-    assert pattern in lines[0]
 
 
 def test_help_lists_every_command():

@@ -16,8 +16,8 @@ import subprocess
 
 import pytest
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TOOL = os.path.join(TOP, "tools", "bulkhead")
+from cli_tool import TOP, cpu_block, fake_sysfs, one_line_error, run
+
 COMPLETION = os.path.join(TOP, "tools", "bulkhead-completion.bash")
 
 # Every CPU the hypervisor has a record for: the root cell's CPU 0 and the cells' 1-3.
@@ -78,48 +78,15 @@ def cpus_of(cpu_list):
 
 @pytest.fixture
 def sysfs(tmp_path):
-    directory = tmp_path / "sysfs"
-    directory.mkdir()
-    (directory / "enabled").write_text("1\n")
-    (directory / "statistics").write_text(STATISTICS)
-    (directory / "memory_pool").write_text("120 4096\n")
+    directory = fake_sysfs(tmp_path, STATISTICS)
     (directory / "cells").mkdir()
     write_cell(directory, 1, "demo", "running", "1-2")
     write_cell(directory, 2, "other", "shut-down", "3")
     return directory
 
 
-def run(*args, sysfs_dir=None):
-    assert os.path.exists(TOOL), "tools/bulkhead is not built: run make"
-    env = dict(os.environ)
-    if sysfs_dir is not None:
-        env["BULKHEAD_SYSFS"] = str(sysfs_dir)
-    return subprocess.run([TOOL, *args], capture_output=True, text=True, check=False, env=env,
-                          timeout=30)
-
-
-def one_line_error(result, code, pattern):
-    assert result.returncode == code, result
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("bulkhead: ")
-    assert pattern in lines[0], lines[0]
-
-
 def table_cpus(stdout):
     return [int(line.split()[1]) for line in stdout.splitlines() if line.startswith("CPU ")]
-
-
-def cpu_block(stdout, cpu):
-    """The rows of one CPU's table, each split into fields, header left out."""
-    lines = stdout.splitlines()
-    start = lines.index(f"CPU {cpu}")
-    rows = []
-    for line in lines[start + 2:]:
-        if not line.strip():
-            break
-        rows.append(line.split())
-    return rows
 
 
 def cell_stats_json(sysfs_dir, key):

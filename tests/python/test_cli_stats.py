@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-TOOL = os.path.join(TOP, "tools", "bulkhead")
+from cli_tool import TOOL, cpu_block, environment, fake_sysfs, one_line_error, run
+
 
 STATISTICS = """\
 1 48 ept-violation 7 700 200
@@ -51,12 +51,7 @@ EXPECTED_JSON = {
 
 @pytest.fixture
 def sysfs(tmp_path):
-    directory = tmp_path / "sysfs"
-    directory.mkdir()
-    (directory / "enabled").write_text("1\n")
-    (directory / "statistics").write_text(STATISTICS)
-    (directory / "memory_pool").write_text("120 4096\n")
-    return directory
+    return fake_sysfs(tmp_path, STATISTICS)
 
 
 @pytest.fixture
@@ -64,41 +59,6 @@ def device(tmp_path):
     path = tmp_path / "bulkhead"
     path.write_bytes(b"Bulkhead hypervisor 0.1\nCPU 0 entered\n")
     return path
-
-
-def environment(sysfs_dir=None, device_path=None):
-    env = dict(os.environ)
-    if sysfs_dir is not None:
-        env["BULKHEAD_SYSFS"] = str(sysfs_dir)
-    if device_path is not None:
-        env["BULKHEAD_DEVICE"] = str(device_path)
-    return env
-
-
-def run(*args, sysfs_dir=None, device_path=None, text=True):
-    assert os.path.exists(TOOL), "tools/bulkhead is not built: run make"
-    return subprocess.run([TOOL, *args], capture_output=True, text=text, check=False,
-                          env=environment(sysfs_dir, device_path), timeout=30)
-
-
-def one_line_error(result, code, pattern):
-    assert result.returncode == code, result
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("bulkhead: ")
-    assert pattern in lines[0], lines[0]
-
-
-def cpu_block(stdout, cpu):
-    """The rows of one CPU's table, each split into fields, header left out."""
-    lines = stdout.splitlines()
-    start = lines.index(f"CPU {cpu}")
-    rows = []
-    for line in lines[start + 2:]:
-        if not line.strip():
-            break
-        rows.append(line.split())
-    return rows
 
 
 # --- stats ---------------------------------------------------------------
