@@ -16,7 +16,9 @@ UNIT_SOURCES := hypervisor/config.c hypervisor/arch/x86/paging.c hypervisor/arch
 	hypervisor/arch/x86/vmx-check-host.c hypervisor/arch/x86/vmx-check-guest.c \
 	hypervisor/arch/x86/vmx-check-guest-non-register.c \
 	hypervisor/arch/x86/ept.c hypervisor/arch/x86/bitmaps.c \
-	hypervisor/arch/x86/vmx-names.c hypervisor/console-ring.c
+	hypervisor/arch/x86/vmx-names.c hypervisor/console-ring.c \
+	hypervisor/arch/x86/apic-icr.c hypervisor/arch/x86/mmio.c \
+	hypervisor/arch/x86/guest-paging.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
 all: hypervisor driver tools configs

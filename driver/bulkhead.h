@@ -109,8 +109,6 @@ long bulkhead_hypercall(unsigned long code, unsigned long arg1, unsigned long ar
 
 long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id);
 long bulkhead_trampoline_disable(void);
-long bulkhead_enter_this_cpu(void);
-long bulkhead_leave_this_cpu(void);
 int bulkhead_hotplug_init(void);
 void bulkhead_hotplug_exit(void);
 extern const u8 bulkhead_trampoline_end[];

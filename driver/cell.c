@@ -55,7 +55,7 @@ static int check_cell_cpus(struct cell_entry *cell, const struct config_view *vi
 				cpu, holder->view.cell->name);
 		if (cpu >= nr_cpu_ids || !cpumask_test_cpu(cpu, &bulkhead.cpus_entered))
 			return bulkhead_fail(error, -EINVAL,
-				"CPU %u of the cell is not an online CPU of the root cell; bring it online or change the cell's cpus",
+				"CPU %u of the cell is not a CPU of the root cell; change the cell's cpus",
 				cpu);
 		if (cpu == 0)
 			return bulkhead_fail(error, -EINVAL,
@@ -67,7 +67,12 @@ static int check_cell_cpus(struct cell_entry *cell, const struct config_view *vi
 	return 0;
 }
 
-/* The CPUs stay under the hypervisor while offline (hotplug.c) so that it can take them. */
+/*
+ * The CPUs stay under the hypervisor while offline (hotplug.c), which takes
+ * them from Linux's offline loop.  One that is offline already is taken
+ * as it is; remove_cpu() returns 1 when someone else offlined it meanwhile,
+ * which is no error here.
+ */
 static int offline_cpus(struct cell_entry *cell, struct bulkhead_error *error)
 {
 	unsigned int cpu;
@@ -75,8 +80,10 @@ static int offline_cpus(struct cell_entry *cell, struct bulkhead_error *error)
 
 	cpumask_or(&bulkhead.cell_cpus, &bulkhead.cell_cpus, &cell->cpus);
 	for_each_cpu(cpu, &cell->cpus) {
+		if (!cpu_online(cpu))
+			continue;
 		err = remove_cpu(cpu);
-		if (err)
+		if (err < 0)
 			return bulkhead_fail(error, err,
 				"cannot take CPU %u offline for the cell (error %d); stop what pins it and retry",
 				cpu, err);
@@ -126,12 +133,20 @@ static int check_with_hypervisor(const void *config, u32 size, struct bulkhead_e
 	return result < 0 ? (int)result : 0;
 }
 
+/* The hypervisor answers with the new cell's ID: one of the driver's free slots, or a bug. */
 static int hand_over(struct cell_entry *cell, u32 size, struct bulkhead_error *error)
 {
 	long result = create_hypercall(size, 0, error);
 
 	if (result < 0)
 		return (int)result;
+	if (result < 1 || result > BULKHEAD_MAX_CELLS || bulkhead_cells[result - 1].id) {
+		pr_err("bulkhead: the hypervisor answered cell create with ID %ld, which is not a free slot\n",
+		       result);
+		return bulkhead_fail(error, -EPROTO,
+			"the hypervisor gave the cell an ID the driver cannot use (%ld); see 'bulkhead console'",
+			result);
+	}
 	cell->id = (u32)result;
 	return 0;
 }

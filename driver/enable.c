@@ -292,7 +292,7 @@ static void record_linux_state(struct bulkhead_linux_state *state)
 }
 
 /* Runs the hypervisor's entry on this CPU, interrupts off; 0 means Linux now runs as its guest here. */
-long bulkhead_enter_this_cpu(void)
+static long enter_this_cpu(void)
 {
 	const struct bulkhead_image_header *layout = &bulkhead.layout;
 	unsigned int cpu = smp_processor_id();
@@ -308,7 +308,7 @@ static void enter_cpu(void *info)
 {
 	struct enable_request *req = info;
 
-	req->results[smp_processor_id()] = bulkhead_enter_this_cpu();
+	req->results[smp_processor_id()] = enter_this_cpu();
 }
 
 /* Checks what every CPU recorded; called with CPU hotplug held. */
@@ -340,7 +340,7 @@ static int collect_results(struct enable_request *req)
 }
 
 /* The disable hypercall on this CPU, interrupts off; 0 means the CPU is bare again. */
-long bulkhead_leave_this_cpu(void)
+static long leave_this_cpu(void)
 {
 	long result = bulkhead_trampoline_disable();
 
@@ -354,7 +354,7 @@ static void leave_cpu(void *info)
 {
 	long *results = info;
 
-	results[smp_processor_id()] = bulkhead_leave_this_cpu();
+	results[smp_processor_id()] = leave_this_cpu();
 }
 
 /* Hands the CPUs in @cpus back; called with CPU hotplug held.  Returns the first CPU that failed, or nr_cpu_ids. */
@@ -458,24 +458,89 @@ static int check_no_cpu_parked(struct bulkhead_error *error)
 	return 0;
 }
 
+/*
+ * A CPU whose APIC stayed in x2APIC mode after a cell while Linux drives
+ * an xAPIC (Documentation/design.md, "The local APIC between cells") needs
+ * a real INIT once the emulation is gone: it goes offline, is handed back
+ * bare with the CPUs Linux has offline anyway, and comes online again
+ * after disable.  @restart gets those to bring online again.
+ */
+static int offline_emulated_apics(struct cpumask *restart, struct bulkhead_error *error)
+{
+	unsigned int cpu;
+	int err;
+
+	cpumask_clear(restart);
+	for_each_cpu(cpu, &bulkhead.cpus_entered) {
+		if (!cpu_online(cpu) ||
+		    !(bulkhead_cpu_page(cpu)->record.flags & BULKHEAD_CPU_XAPIC_EMULATED))
+			continue;
+		err = remove_cpu(cpu);
+		if (err < 0)
+			return bulkhead_fail(error, err,
+				"CPU %u must go offline once to leave the hypervisor and could not (error %d); retry",
+				cpu, err);
+		cpumask_set_cpu(cpu, restart);
+	}
+	return 0;
+}
+
+/* Root CPUs Linux has offline leave VMX bare; Linux's INIT starts them again when it wants. */
+static int hand_back_offline(struct bulkhead_error *error)
+{
+	unsigned int cpu;
+	long result;
+
+	for_each_cpu(cpu, &bulkhead.cpus_entered) {
+		if (cpu_online(cpu))
+			continue;
+		result = bulkhead_hypercall(BULKHEAD_HC_CPU_HAND_BACK, cpu, 0);
+		if (result)
+			return bulkhead_fail(error, (int)result,
+				"offline CPU %u did not leave the hypervisor (error %ld); see 'bulkhead console'",
+				cpu, result);
+		cpumask_clear_cpu(cpu, &bulkhead.cpus_entered);
+	}
+	return 0;
+}
+
+static void online_again(const struct cpumask *restart)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, restart)
+		if (add_cpu(cpu))
+			pr_warn("bulkhead: CPU %u did not come back online after disable; bring it online by hand\n",
+				cpu);
+}
+
 static int leave_all_cpus(struct bulkhead_error *error)
 {
 	long *results = kcalloc(nr_cpu_ids, sizeof(*results), GFP_KERNEL);
+	/* Under bulkhead.lock: too large for the stack with distribution kernels' NR_CPUS. */
+	static cpumask_t restart;
 	unsigned int failed;
-	int err = 0;
+	int err;
 
 	if (!results)
 		return -ENOMEM;
-	/* Offline CPUs left the hypervisor when they went offline (hotplug.c). */
-	cpus_read_lock();
-	failed = leave_cpus(&bulkhead.cpus_entered, results);
-	if (failed < nr_cpu_ids)
-		err = bulkhead_fail(error, -EIO,
-			"CPU %u refused to leave the hypervisor (error %ld); see 'bulkhead console'",
-			failed, results[failed]);
-	else
-		bulkhead.enabled = false;
-	cpus_read_unlock();
+	err = offline_emulated_apics(&restart, error);
+	if (!err) {
+		cpus_read_lock();
+		err = hand_back_offline(error);
+		if (!err) {
+			failed = leave_cpus(&bulkhead.cpus_entered, results);
+			if (failed < nr_cpu_ids)
+				err = bulkhead_fail(error, -EIO,
+					"CPU %u refused to leave the hypervisor (error %ld); see 'bulkhead console'",
+					failed, results[failed]);
+			else
+				bulkhead.enabled = false;
+		}
+		cpus_read_unlock();
+	}
+	if (!err)
+		online_again(&restart);
 	kfree(results);
 	return err;
 }

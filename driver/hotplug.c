@@ -1,86 +1,73 @@
 // SPDX-License-Identifier: GPL-2.0
-/* CPU hotplug while enabled: a CPU leaves the hypervisor when it goes offline and re-enters when it comes back. */
+/* CPU hotplug while enabled: CPUs stay under the hypervisor offline and online; others may not come up. */
 #include <linux/cpuhotplug.h>
-#include <linux/irqflags.h>
 
 #include "bulkhead.h"
 
 /*
- * An offline CPU is bare: Linux brings it back with INIT and startup IPIs,
- * which then reach a CPU outside VMX as on any machine.  It re-enters the
- * hypervisor from its own online callback, before Linux schedules work on
- * it.  These callbacks run on the CPU itself with the hotplug lock held, so
- * enable and disable (which hold it for reading) never run meanwhile.
+ * While Bulkhead is enabled every CPU of the root cell stays under the
+ * hypervisor: offline, Linux's dead loop runs as the root cell's guest;
+ * Linux's INIT and startup IPIs are virtual, and start Linux at its
+ * trampoline as the guest again (Documentation/design.md, "CPU hotplug").
+ * Two kinds of CPUs may not come up at all: one the hypervisor does not
+ * run (not in the system config, or hot-added), which would run Linux
+ * outside it, and one a cell holds.  The prepare callback, run on a CPU
+ * that is up before the new one starts, refuses them.  The callbacks run
+ * with the hotplug lock held, so enable and disable (which hold it for
+ * reading) never run meanwhile.
  */
-static enum cpuhp_state hotplug_state;
+static enum cpuhp_state prepare_state, online_state;
 
-static int cpu_comes_online(unsigned int cpu)
+static int cpu_may_come_up(unsigned int cpu)
 {
-	unsigned long flags;
-	long result;
-
 	if (!bulkhead.enabled)
 		return 0;
-	/*
-	 * Offlined for a cell whose creation then failed, the CPU never left
-	 * the hypervisor: Linux's INIT and startup IPIs restarted it as the
-	 * root cell's guest (INIT and SIPI exits), so there is nothing to enter.
-	 */
-	if (bulkhead_cpu_page(cpu)->record.state == BULKHEAD_CPU_STATE_RUNNING) {
-		cpumask_set_cpu(cpu, &bulkhead.cpus_entered);
-		pr_info("bulkhead: CPU %u back online, still the root cell's guest\n", cpu);
-		return 0;
+	if (!cpumask_test_cpu(cpu, &bulkhead.cpus_entered)) {
+		pr_err("bulkhead: CPU %u is not in the system config, so it would run outside the hypervisor; it stays offline until 'bulkhead disable'\n",
+		       cpu);
+		return -EPERM;
 	}
-	local_irq_save(flags);
-	result = bulkhead_enter_this_cpu();
-	local_irq_restore(flags);
-	if (result) {
-		pr_err("bulkhead: CPU %u could not re-enter the hypervisor (error %ld): %.160s; it stays offline\n",
-		       cpu, result, bulkhead_cpu_page(cpu)->failure);
-		return -EIO;
+	if (cpumask_test_cpu(cpu, &bulkhead.cell_cpus)) {
+		pr_err("bulkhead: CPU %u belongs to a cell; it comes back to Linux when the cell is destroyed\n",
+		       cpu);
+		return -EBUSY;
 	}
-	cpumask_set_cpu(cpu, &bulkhead.cpus_entered);
-	pr_info("bulkhead: CPU %u back online, running Linux as the root cell's guest again\n", cpu);
 	return 0;
 }
 
-static int cpu_goes_offline(unsigned int cpu)
+static int cpu_comes_online(unsigned int cpu)
 {
-	unsigned long flags;
-	long result;
-
-	if (!bulkhead.enabled || !cpumask_test_cpu(cpu, &bulkhead.cpus_entered))
+	if (!bulkhead.enabled)
 		return 0;
-	/* Going to a cell: it stays under the hypervisor, which takes it from Linux's offline loop. */
-	if (cpumask_test_cpu(cpu, &bulkhead.cell_cpus)) {
-		cpumask_clear_cpu(cpu, &bulkhead.cpus_entered);
-		return 0;
-	}
-	local_irq_save(flags);
-	result = bulkhead_leave_this_cpu();
-	local_irq_restore(flags);
-	if (result) {
-		pr_err("bulkhead: CPU %u could not leave the hypervisor (error %ld); it stays online\n",
-		       cpu, result);
+	if (bulkhead_cpu_page(cpu)->record.state != BULKHEAD_CPU_STATE_RUNNING) {
+		pr_err("bulkhead: CPU %u came up outside the hypervisor (state %u); see 'bulkhead console'\n",
+		       cpu, bulkhead_cpu_page(cpu)->record.state);
 		return -EIO;
 	}
-	cpumask_clear_cpu(cpu, &bulkhead.cpus_entered);
-	pr_info("bulkhead: CPU %u left the hypervisor to go offline\n", cpu);
+	pr_info("bulkhead: CPU %u online, running Linux as the root cell's guest\n", cpu);
 	return 0;
 }
 
 int bulkhead_hotplug_init(void)
 {
-	int state = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "bulkhead:online",
-					      cpu_comes_online, cpu_goes_offline);
+	int state = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "bulkhead:prepare",
+					      cpu_may_come_up, NULL);
 
 	if (state < 0)
 		return state;
-	hotplug_state = state;
+	prepare_state = state;
+	state = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "bulkhead:online",
+					  cpu_comes_online, NULL);
+	if (state < 0) {
+		cpuhp_remove_state_nocalls(prepare_state);
+		return state;
+	}
+	online_state = state;
 	return 0;
 }
 
 void bulkhead_hotplug_exit(void)
 {
-	cpuhp_remove_state_nocalls(hotplug_state);
+	cpuhp_remove_state_nocalls(online_state);
+	cpuhp_remove_state_nocalls(prepare_state);
 }

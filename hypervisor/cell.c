@@ -478,14 +478,15 @@ static int check_new_cell(struct cell *cell, unsigned int caller_cpu, uint64_t s
 
 /*
  * The driver took the CPUs offline for the cell: if the cell cannot be
- * built after all, they are released bare, so that Linux can bring them
- * back as from any cell.
+ * built after all, they are taken and released, so that Linux can bring
+ * them back as from any cell.
  */
 static void give_back_cpus(struct cell *cell)
 {
 	cell->phase = CELL_STOPPED;
-	if (!arch_cell_take_cpus(cell))
-		arch_cell_release_cpus(cell);
+	if (arch_cell_take_cpus(cell) || arch_cell_release_cpus(cell))
+		printk("cell \"%s\": its CPUs did not all come back; they stay in the hypervisor\n",
+		       cell->config.cell->name);
 	cell->phase = CELL_UNUSED;
 }
 
@@ -674,7 +675,12 @@ int64_t cell_start(uint64_t id)
 	return on_cell(id, start_locked);
 }
 
-/* Stops the CPUs, gives memory and ports back, and releases the CPUs for Linux to bring online. */
+/*
+ * Stops the CPUs, hands them back to the root cell, then gives memory and
+ * ports back.  Nothing is given back while a CPU may still run the inmate
+ * or is not confirmed back with the root cell: such a CPU leaves the cell
+ * failed, holding everything, and destroy can be tried again.
+ */
 static int64_t destroy_locked(struct cell *cell)
 {
 	int err;
@@ -682,20 +688,15 @@ static int64_t destroy_locked(struct cell *cell)
 	/* Destroy asks too, so the inmate can finish cleanly, but goes on whatever it says. */
 	if (cell->phase == CELL_STARTED)
 		ask_shutdown(cell);
-	/*
-	 * Nothing is given back while a CPU may still run the inmate: a CPU
-	 * that does not stop leaves the cell failed, with all it holds.
-	 */
-	if (cell->phase == CELL_STARTED || cell->phase == CELL_FAILED) {
-		err = arch_cell_stop_cpus(cell);
-		if (err) {
-			cell->phase = CELL_FAILED;
-			return err;
-		}
+	err = arch_cell_stop_cpus(cell);
+	if (!err)
+		err = arch_cell_release_cpus(cell);
+	if (err) {
+		cell->phase = CELL_FAILED;
+		return err;
 	}
 	/* A loadable cell's loadable regions are the root cell's already: they stay mapped. */
 	arch_cell_destroy(cell);
-	arch_cell_release_cpus(cell);
 	printk("cell %u \"%s\" destroyed\n", cell->id, cell->config.cell->name);
 	cell->phase = CELL_UNUSED;
 	public_header()->pool_used = cells_pool_used();
@@ -707,7 +708,12 @@ int64_t cell_destroy(uint64_t id)
 	return on_cell(id, destroy_locked);
 }
 
-/* As Jailhouse reports it: a cell that is not running reads as shut down. */
+/*
+ * As Jailhouse reports it, from the hypervisor's own view: a cell that is
+ * not running reads as shut down, a failed one as failed.  A started cell
+ * runs whatever its inmate writes into its comm region; only the inmate's
+ * "locked" counts, since it is what refuses a shutdown request.
+ */
 int64_t cell_get_state(uint64_t id)
 {
 	const struct cell *cell = cell_by_id(id);
@@ -718,5 +724,7 @@ int64_t cell_get_state(uint64_t id)
 		return BULKHEAD_CELL_FAILED;
 	if (cell->phase != CELL_STARTED)
 		return BULKHEAD_CELL_SHUT_DOWN;
-	return cell->comm_region->cell_state;
+	if (cell->comm_region->cell_state == BULKHEAD_CELL_RUNNING_LOCKED)
+		return BULKHEAD_CELL_RUNNING_LOCKED;
+	return BULKHEAD_CELL_RUNNING;
 }

@@ -48,8 +48,24 @@ static void __attribute__((noreturn)) disable(struct per_cpu *cpu)
 	arch_cpu_deactivate(cpu);
 }
 
-/* An inmate may read facts and write to the hypervisor console, nothing else. */
-static int64_t cell_hypercall(uint64_t code, uint64_t arg1, uint64_t arg2)
+/* Only part of disable: no cell, a root CPU other than the caller's. */
+static int64_t hand_back(const struct per_cpu *cpu, uint64_t cpu_id)
+{
+	if (cells_count())
+		return trace_error(-EBUSY);
+	if (cpu_id >= image_header.max_cpus || cpu_id == cpu->cpu_id ||
+	    !config_cpu_in_set(&root_cell.config, (unsigned int)cpu_id))
+		return trace_error(-EINVAL);
+	return arch_cpu_hand_back((unsigned int)cpu_id);
+}
+
+/*
+ * An inmate may read facts about the hypervisor and its own CPUs and write
+ * to the hypervisor console, nothing else: other cells' CPUs are not its
+ * business.
+ */
+static int64_t cell_hypercall(const struct per_cpu *cpu, uint64_t code, uint64_t arg1,
+			      uint64_t arg2)
 {
 	char c = (char)arg1;
 
@@ -57,6 +73,8 @@ static int64_t cell_hypercall(uint64_t code, uint64_t arg1, uint64_t arg2)
 	case BULKHEAD_HC_HYPERVISOR_GET_INFO:
 		return hypervisor_get_info(arg1);
 	case BULKHEAD_HC_CPU_GET_INFO:
+		if (arg1 >= 64 || !((cpu->cell->cpus >> arg1) & 1))
+			return trace_error(-EPERM);
 		return cpu_get_info(arg1, arg2);
 	case BULKHEAD_HC_DEBUG_CONSOLE_PUTC:
 		console_write(&c, 1);
@@ -67,6 +85,7 @@ static int64_t cell_hypercall(uint64_t code, uint64_t arg1, uint64_t arg2)
 	case BULKHEAD_HC_CELL_SET_LOADABLE:
 	case BULKHEAD_HC_CELL_DESTROY:
 	case BULKHEAD_HC_CELL_GET_STATE:
+	case BULKHEAD_HC_CPU_HAND_BACK:
 		return trace_error(-EPERM);
 	default:
 		return trace_error(-ENOSYS);
@@ -76,7 +95,7 @@ static int64_t cell_hypercall(uint64_t code, uint64_t arg1, uint64_t arg2)
 int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1, uint64_t arg2)
 {
 	if (cpu->cell != &root_cell)
-		return cell_hypercall(code, arg1, arg2);
+		return cell_hypercall(cpu, code, arg1, arg2);
 	switch (code) {
 	case BULKHEAD_HC_DISABLE:
 		if (cells_count())
@@ -96,6 +115,8 @@ int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1, uint64_t ar
 		return cell_destroy(arg1);
 	case BULKHEAD_HC_CELL_GET_STATE:
 		return cell_get_state(arg1);
+	case BULKHEAD_HC_CPU_HAND_BACK:
+		return hand_back(cpu, arg1);
 	case BULKHEAD_HC_DEBUG_CONSOLE_PUTC:
 	default:
 		return trace_error(-ENOSYS);

@@ -83,8 +83,6 @@ static void start_record(struct per_cpu *cpu, unsigned int cpu_id)
 	cpu->public->entries++;
 	cpu->public->cell_id = 0;
 	cpu->cell = &root_cell;
-	cpu->arch.request = REQUEST_NONE;
-	cpu->arch.phase = PHASE_ROOT;
 }
 
 /*

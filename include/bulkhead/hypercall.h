@@ -13,6 +13,13 @@
 #define BULKHEAD_HC_CELL_GET_STATE		6
 #define BULKHEAD_HC_CPU_GET_INFO		7
 #define BULKHEAD_HC_DEBUG_CONSOLE_PUTC		8
+/*
+ * Bulkhead's own, for the root cell only: hand back the root CPU in RDI,
+ * which Linux has offline, bare (out of VMX, halted until Linux sends it
+ * INIT).  Part of disable, with no cell left: the CPU is no longer under
+ * the hypervisor afterwards.
+ */
+#define BULKHEAD_HC_CPU_HAND_BACK		16
 
 /* Cell create: RDI the config's size in the exchange area, RSI flags. */
 #define BULKHEAD_CELL_CREATE_CHECK_ONLY		(1ULL << 0)	/* check, change nothing */

@@ -8,7 +8,7 @@
 #define BULKHEAD_IMAGE_MAGIC		"BHIMAGE1"
 #define BULKHEAD_IMAGE_MAGIC_SIZE	8
 /* Bumped whenever the image header or the entry contract changes. */
-#define BULKHEAD_ABI_REVISION		2
+#define BULKHEAD_ABI_REVISION		3
 #define BULKHEAD_IMAGE_FIRMWARE		"bulkhead-intel.bin"
 
 /*
@@ -78,6 +78,7 @@ _Static_assert(sizeof(struct bulkhead_image_header) == 120, "image header size")
 #define BULKHEAD_CPU_RETURNED		(1U << 5)
 #define BULKHEAD_CPU_VMX_OK		(1U << 6)	/* Linux runs as a guest on it */
 #define BULKHEAD_CPU_PARKED		(1U << 7)	/* stopped for good; see the console */
+#define BULKHEAD_CPU_XAPIC_EMULATED	(1U << 8)	/* x2APIC hardware, Linux's xAPIC emulated */
 
 /*
  * A CPU's state, as CPU get info (state) also reports it, with Jailhouse's
@@ -134,6 +135,23 @@ struct bulkhead_exit_stat {
 	uint64_t max_cycles;
 } BULKHEAD_PACKED;
 
+/*
+ * Events the hypervisor counts on a CPU: what it refused, dropped or
+ * confined for the guest there, and where the NMIs it took went.
+ */
+enum bulkhead_event {
+	BULKHEAD_EVENT_IPI_DROPPED,	/* IPI destinations outside the sender's cell left out */
+	BULKHEAD_EVENT_IPI_REFUSED,	/* IPIs not sent at all (SMI, reserved, across cells) */
+	BULKHEAD_EVENT_APIC_REFUSED,	/* APIC base or LVT writes refused with #GP */
+	BULKHEAD_EVENT_CACHE_CONFINED,	/* WBINVD or INVD of a cell not run on shared caches */
+	BULKHEAD_EVENT_NMI_HYPERVISOR,	/* NMIs that carried the hypervisor's own work */
+	BULKHEAD_EVENT_NMI_GUEST,	/* NMIs handed to the guest */
+	BULKHEAD_EVENT_CONSOLE_DROPPED,	/* console bytes of a cell over its rate limit */
+	BULKHEAD_EVENT_TYPES,
+};
+#define BULKHEAD_EVENTS			16
+_Static_assert(BULKHEAD_EVENT_TYPES <= BULKHEAD_EVENTS, "event slots");
+
 #define BULKHEAD_CPU_PAGE_SIZE		4096
 #define BULKHEAD_CPU_FAILURE_SIZE	160
 struct bulkhead_cpu_page {
@@ -142,6 +160,7 @@ struct bulkhead_cpu_page {
 	struct bulkhead_exit_stat exits[BULKHEAD_EXIT_STATS];
 	/* Why this CPU could not run Linux as a guest, or was parked: one line. */
 	char failure[BULKHEAD_CPU_FAILURE_SIZE];
+	uint64_t events[BULKHEAD_EVENTS];
 } BULKHEAD_PACKED;
 _Static_assert(sizeof(struct bulkhead_cpu_page) <= BULKHEAD_CPU_PAGE_SIZE, "cpu page size");
 

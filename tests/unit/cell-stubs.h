@@ -117,9 +117,9 @@ int arch_cell_stop_cpus(struct cell *cell)
 	return arch_record(ARCH_STOP, cell);
 }
 
-void arch_cell_release_cpus(struct cell *cell)
+int arch_cell_release_cpus(struct cell *cell)
 {
-	arch_record(ARCH_RELEASE, cell);
+	return arch_record(ARCH_RELEASE, cell);
 }
 
 /* A clock that ticks once a read at 1 kHz: a shutdown request times out after its milliseconds. */

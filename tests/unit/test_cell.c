@@ -640,8 +640,8 @@ static void destroy_gives_everything_back(void)
 	reset();
 	CHECK(create(&a) == 1);
 	CHECK(test_destroy(1) == 0);
-	CHECK(arch_calls == 4 && logged(2, ARCH_DESTROY, 1, 0x2) &&
-	      logged(3, ARCH_RELEASE, 1, 0x2));
+	CHECK(arch_calls == 5 && logged(2, ARCH_STOP, 1, 0x2) &&
+	      logged(3, ARCH_RELEASE, 1, 0x2) && logged(4, ARCH_DESTROY, 1, 0x2));
 	CHECK(cells_count() == 0 && cell_by_id(1) == NULL);
 	CHECK(pool_used() == TEST_POOL_USED);
 	CHECK(create(&a) == 1);
@@ -661,8 +661,8 @@ static void destroy_of_a_loadable_cell_does_not_unmap_it_first(void)
 	CHECK(create(&a) == 1);
 	CHECK(test_set_loadable(1) == 0 && cell_by_id(1)->phase == CELL_LOADABLE);
 	CHECK(test_destroy(1) == 0);
-	CHECK(arch_calls == 5 && logged(2, ARCH_LOADABLE, 1, 0x2) &&
-	      logged(3, ARCH_DESTROY, 1, 0x2) && logged(4, ARCH_RELEASE, 1, 0x2));
+	CHECK(arch_calls == 6 && logged(2, ARCH_LOADABLE, 1, 0x2) && logged(3, ARCH_STOP, 1, 0x2) &&
+	      logged(4, ARCH_RELEASE, 1, 0x2) && logged(5, ARCH_DESTROY, 1, 0x2));
 }
 
 /* Nothing is given back while a CPU may still run the inmate. */
@@ -681,9 +681,28 @@ static void a_cell_whose_cpus_do_not_stop_keeps_everything(void)
 	CHECK(refused(&b, -EBUSY, "CPU 1 belongs to cell \"a\""));
 	CHECK(test_destroy(1) == 0);
 	CHECK(logged(arch_calls - 3, ARCH_STOP, 1, 0x2) &&
-	      logged(arch_calls - 2, ARCH_DESTROY, 1, 0x2) &&
-	      logged(arch_calls - 1, ARCH_RELEASE, 1, 0x2));
+	      logged(arch_calls - 2, ARCH_RELEASE, 1, 0x2) &&
+	      logged(arch_calls - 1, ARCH_DESTROY, 1, 0x2));
 	CHECK(create(&b) == 1 && pool_used() == TEST_POOL_USED + CELL_POOL_PAGES);
+}
+
+/* A CPU not confirmed back with the root cell may still run the inmate: nothing is freed. */
+static void a_cell_whose_cpus_do_not_come_back_keeps_everything(void)
+{
+	struct test_config a = cell_config("a", 0x2, 0x1c600000), b = other_cell("b");
+
+	reset();
+	b.cpus = 0x2;
+	CHECK(create(&a) == 1 && test_start(1) == 0);
+	arch_fail[ARCH_RELEASE] = -ETIMEDOUT;
+	CHECK(test_destroy(1) == -ETIMEDOUT);
+	CHECK(logged(arch_calls - 2, ARCH_STOP, 1, 0x2) &&
+	      logged(arch_calls - 1, ARCH_RELEASE, 1, 0x2));
+	CHECK(cell_by_id(1)->phase == CELL_FAILED && cell_get_state(1) == BULKHEAD_CELL_FAILED);
+	CHECK(pool_used() == TEST_POOL_USED + CELL_POOL_PAGES);
+	CHECK(refused(&b, -EBUSY, "CPU 1 belongs to cell \"a\""));
+	CHECK(test_destroy(1) == 0 && logged(arch_calls - 1, ARCH_DESTROY, 1, 0x2));
+	CHECK(cells_count() == 0 && pool_used() == TEST_POOL_USED);
 }
 
 /* The driver took the CPUs offline already: a cell that cannot be built releases them bare. */
@@ -712,7 +731,8 @@ static void a_cell_whose_cpus_do_not_come_is_failed(void)
 	CHECK(test_set_loadable(1) == -EIO && test_set_loadable(2) == -ENOENT &&
 	      test_start(2) == -ENOENT);
 	CHECK(test_destroy(1) == 0);
-	CHECK(arch_calls == 5 && logged(2, ARCH_STOP, 1, 0x2) && logged(3, ARCH_DESTROY, 1, 0x2));
+	CHECK(arch_calls == 5 && logged(2, ARCH_STOP, 1, 0x2) && logged(3, ARCH_RELEASE, 1, 0x2) &&
+	      logged(4, ARCH_DESTROY, 1, 0x2));
 	CHECK(cells_count() == 0 && pool_used() == TEST_POOL_USED);
 }
 
@@ -742,6 +762,7 @@ int main(void)
 	RUN(destroy_gives_everything_back);
 	RUN(destroy_of_a_loadable_cell_does_not_unmap_it_first);
 	RUN(a_cell_whose_cpus_do_not_stop_keeps_everything);
+	RUN(a_cell_whose_cpus_do_not_come_back_keeps_everything);
 	RUN(a_cell_that_cannot_be_built_releases_its_cpus);
 	RUN(a_cell_whose_cpus_do_not_come_is_failed);
 	return unit_report("C unit: cells");

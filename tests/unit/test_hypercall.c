@@ -94,6 +94,15 @@ int64_t cell_get_state(uint64_t id)
 	return record_cell_call(BULKHEAD_HC_CELL_GET_STATE, id);
 }
 
+/* Hand-back requests, recorded. */
+static uint64_t handed_back;
+
+int arch_cpu_hand_back(unsigned int cpu)
+{
+	handed_back |= 1ULL << cpu;
+	return 0;
+}
+
 static struct cell other_cell;
 static struct per_cpu cpu0;
 
@@ -114,6 +123,8 @@ static void setup(void)
 	public_header()->pool_pages = 1496;
 	deactivations = 0;
 	cells_alive = 0;
+	handed_back = 0;
+	other_cell.cpus = 0x2;
 	last_cell_call[0] = last_cell_call[1] = 0;
 }
 
@@ -189,6 +200,20 @@ static void cell_calls_reach_cell_management(void)
 	}
 }
 
+/* Only an offline root CPU other than the caller's, and only with no cell left. */
+static void hand_back_is_for_other_root_cpus_without_cells(void)
+{
+	setup();
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_HAND_BACK, 0, 0) == -EINVAL);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_HAND_BACK, 2, 0) == -EINVAL);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_HAND_BACK, ~0ULL, 0) == -EINVAL);
+	cells_alive = 1;
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_HAND_BACK, 1, 0) == -EBUSY);
+	CHECK(handed_back == 0);
+	cells_alive = 0;
+	CHECK(hypercall(&cpu0, BULKHEAD_HC_CPU_HAND_BACK, 1, 0) == 0 && handed_back == 0x2);
+}
+
 static void inmates_may_only_read_and_print(void)
 {
 	setup();
@@ -196,7 +221,12 @@ static void inmates_may_only_read_and_print(void)
 	CHECK(unchanged_call(BULKHEAD_HC_DISABLE, 0, 0) == -EPERM);
 	CHECK(unchanged_call(BULKHEAD_HC_CELL_CREATE, 0x1000, 0) == -EPERM);
 	CHECK(unchanged_call(BULKHEAD_HC_CELL_DESTROY, 1, 0) == -EPERM);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_HAND_BACK, 1, 0) == -EPERM && handed_back == 0);
 	CHECK(last_cell_call[0] == 0);
+	/* Its own CPUs' state and counters, nobody else's. */
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 1, BULKHEAD_CPU_INFO_STAT_BASE + 10) == 5123);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 0, BULKHEAD_CPU_INFO_STATE) == -EPERM);
+	CHECK(unchanged_call(BULKHEAD_HC_CPU_GET_INFO, 64, BULKHEAD_CPU_INFO_STATE) == -EPERM);
 	CHECK(unchanged_call(BULKHEAD_HC_HYPERVISOR_GET_INFO, BULKHEAD_INFO_MEM_POOL_SIZE, 0) == 1496);
 	CHECK(hypercall(&cpu0, BULKHEAD_HC_DEBUG_CONSOLE_PUTC, 'x', 0) == 0);
 	CHECK(console_last == 'x');
@@ -232,6 +262,7 @@ int main(void)
 	RUN(unknown_and_future_codes_are_enosys);
 	RUN(disable_hands_the_cpu_back);
 	RUN(cell_calls_reach_cell_management);
+	RUN(hand_back_is_for_other_root_cpus_without_cells);
 	RUN(inmates_may_only_read_and_print);
 	RUN(disable_refused_while_cells_exist);
 	return unit_report("C unit: hypercalls");

@@ -59,6 +59,21 @@ static void leaf_flags_are_kept(void)
 	CHECK(flags == (PAGING_PRESENT | PAGING_WRITABLE | PAGING_NO_EXECUTE));
 }
 
+/* A window the hypervisor remaps at run time: its entry exists, empty, and writing it maps the page. */
+static void leaf_entries_are_made_for_run_time_mappings(void)
+{
+	uint64_t *root = fresh_pool(4), *entry, phys, flags;
+
+	entry = paging_leaf_entry(&pool, root, BASE + 0x5000);
+	CHECK(entry && *entry == 0 && pool.used == 4);
+	CHECK(!paging_translate(&pool, root, BASE + 0x5000, &phys, &flags));
+	*entry = 0x30000000 | PAGING_PRESENT;
+	CHECK(paging_translate(&pool, root, BASE + 0x5010, &phys, &flags) && phys == 0x30000010);
+	CHECK(paging_leaf_entry(&pool, root, BASE + 0x5fff) == entry);
+	CHECK(paging_leaf_entry(&pool, root, BASE + 0x6000) == entry + 1);
+	CHECK(paging_leaf_entry(&pool, root, BASE + 0x200000) == NULL);
+}
+
 static void bad_arguments_are_rejected(void)
 {
 	uint64_t *root = fresh_pool(POOL_PAGES);
@@ -128,6 +143,7 @@ int main(void)
 	RUN(maps_every_page_of_a_range);
 	RUN(tables_are_linked_by_physical_address);
 	RUN(leaf_flags_are_kept);
+	RUN(leaf_entries_are_made_for_run_time_mappings);
 	RUN(bad_arguments_are_rejected);
 	RUN(double_mapping_is_refused);
 	RUN(running_out_of_pool_pages_fails_cleanly);

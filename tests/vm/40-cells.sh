@@ -35,7 +35,7 @@ no_cell_directory() {
 }
 
 cpu1_with_the_cell() {
-	grep -qx 0 "$CPU1" && [ "$(cat /sys/devices/bulkhead/cpus_entered)" = 0 ]
+	grep -qx 0 "$CPU1" && [ "$(cat /sys/devices/bulkhead/cpus_entered)" = 0-1 ]
 }
 
 cpu1_back() {

@@ -4,6 +4,7 @@
 #include <bulkhead-hv/errno.h>
 #include <bulkhead-hv/memory.h>
 #include <bulkhead-hv/printk.h>
+#include <asm/apic.h>
 #include <asm/bitmaps.h>
 #include <asm/ept.h>
 #include <asm/msr.h>
@@ -17,36 +18,43 @@ struct msr_pass {
 /*
  * MSRs the root cell reads and writes without an exit: per-task and
  * syscall state the hypervisor never uses, speculation controls, and the
- * local APIC, which the root cell owns.  Everything else exits and is
- * emulated, hidden (VMX, feature control) or done on the guest's behalf.
+ * local APIC, which the root cell owns, except ICR writes (IPIs stay out
+ * of cells) and the APIC base (it must not move, and reads in xAPIC mode
+ * where Linux's xAPIC is emulated).  Everything else
+ * exits and is emulated, hidden (VMX, feature control) or done on the
+ * guest's behalf.
  */
 static const struct msr_pass root_msr_pass[] = {
 	{ MSR_TSC, MSR_TSC, true, false },
-	{ MSR_APIC_BASE, MSR_APIC_BASE, true, false },
 	{ MSR_SPEC_CTRL, MSR_SPEC_CTRL, true, true },
 	{ MSR_PRED_CMD, MSR_PRED_CMD, false, true },
 	{ MSR_MPERF, MSR_APERF, true, false },
 	{ MSR_FLUSH_CMD, MSR_FLUSH_CMD, false, true },
 	{ MSR_MISC_ENABLE, MSR_MISC_ENABLE, true, false },
 	{ MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, true, true },
-	{ MSR_X2APIC_FIRST, MSR_X2APIC_LAST, true, true },
+	{ MSR_X2APIC_FIRST, MSR_X2APIC_ICR - 1, true, true },
+	{ MSR_X2APIC_ICR, MSR_X2APIC_ICR, true, false },
+	{ MSR_X2APIC_ICR + 1, MSR_X2APIC_LAST, true, true },
 	{ MSR_XSS, MSR_XSS, true, true },
 	{ MSR_STAR, MSR_SFMASK, true, true },
 	{ MSR_FS_BASE, MSR_TSC_AUX, true, true },
 };
 
 /*
- * An inmate owns its CPU's local APIC through the x2APIC MSRs, except the
- * ICR, whose writes exit (SMP start and IPIs must stay inside the cell).
- * Nothing else is done on an inmate's behalf.
+ * An inmate owns its CPU's local APIC through the x2APIC MSRs, except
+ * what reaches beyond the cell: ICR writes (IPIs stay inside the cell), the
+ * LVTs (no SMI, INIT or ExtINT delivery) and the APIC base (x2APIC mode
+ * stays on).  Nothing else is done on an inmate's behalf.
  */
 static const struct msr_pass cell_msr_pass[] = {
 	{ MSR_TSC, MSR_TSC, true, false },
-	{ MSR_APIC_BASE, MSR_APIC_BASE, true, true },
+	{ MSR_APIC_BASE, MSR_APIC_BASE, true, false },
 	{ MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, true, true },
-	{ MSR_X2APIC_FIRST, MSR_X2APIC_ICR - 1, true, true },
-	{ MSR_X2APIC_ICR, MSR_X2APIC_ICR, true, false },
-	{ MSR_X2APIC_ICR + 1, MSR_X2APIC_LAST, true, true },
+	{ MSR_X2APIC_FIRST, MSR_X2APIC_LVT_CMCI - 1, true, true },
+	{ MSR_X2APIC_LVT_CMCI, MSR_X2APIC_ICR, true, false },
+	{ MSR_X2APIC_ICR + 1, MSR_X2APIC_LVT_TIMER - 1, true, true },
+	{ MSR_X2APIC_LVT_TIMER, MSR_X2APIC_LVT_ERROR, true, false },
+	{ MSR_X2APIC_LVT_ERROR + 1, MSR_X2APIC_LAST, true, true },
 	{ MSR_STAR, MSR_SFMASK, true, true },
 	{ MSR_FS_BASE, MSR_TSC_AUX, true, true },
 };
@@ -115,10 +123,29 @@ static int build_ept(struct cell *cell)
 	return 0;
 }
 
+/*
+ * The root cell's xAPIC page is not mapped: Linux's accesses there exit
+ * and are emulated (apic-emul.c), so that its IPIs stay out of cells, and
+ * so that a CPU whose APIC stays in x2APIC mode after a cell still looks
+ * like an xAPIC to it.  Linux in x2APIC mode never touches the page.
+ */
+static int unmap_xapic_page(struct cell *cell)
+{
+	uint64_t host_phys, flags;
+	int err;
+
+	if (!ept_translate(&hv_pool, cell->arch.ept_root, APIC_DEFAULT_PHYS, &host_phys, &flags))
+		return 0;
+	err = ept_unmap(&hv_pool, cell->arch.ept_root, APIC_DEFAULT_PHYS, PAGE_SIZE);
+	return err ? trace_error(err) : 0;
+}
+
 int arch_cell_init(struct cell *cell)
 {
 	int err = build_ept(cell);
 
+	if (!err)
+		err = unmap_xapic_page(cell);
 	return err ? err : build_bitmaps(cell);
 }
 

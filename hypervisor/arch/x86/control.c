@@ -1,23 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Moving CPUs between the root cell, waiting, a cell's inmate and bare: requests, NMIs, bounded waits. */
+/* Moving CPUs between the root cell, waiting, and a cell's inmate: work bits, hypervisor NMIs, bounded waits. */
 #include <bulkhead-hv/arch.h>
 #include <bulkhead-hv/errno.h>
 #include <bulkhead-hv/memory.h>
 #include <bulkhead-hv/printk.h>
+#include <asm/apic-emul.h>
+#include <asm/apic.h>
+#include <asm/guest-memory.h>
 #include <asm/msr.h>
 #include <asm/vmcs.h>
 #include <asm/vmx-cpu.h>
 
-/* xAPIC registers (SDM Vol. 3A, 10.6.1) and the x2APIC ICR MSR (10.12.9). */
-#define APIC_ICR_LOW		0x300
-#define APIC_ICR_HIGH		0x310
-#define APIC_ICR_NMI		(4U << 8)
-#define APIC_ICR_ASSERT		(1U << 14)
-#define APIC_ICR_BUSY		(1U << 12)
-#define APIC_BASE_X2APIC	(1ULL << 10)
-#define APIC_BASE_ENABLE	(1ULL << 11)
-
-/* How long a CPU may take to answer; TSC cycles when the rate is known. */
+/* How long CPUs may take to answer, one deadline per wait; TSC cycles when the rate is known. */
 #define ANSWER_MS		200
 #define ANSWER_SPINS_UNKNOWN_RATE	50000000ULL
 
@@ -25,11 +19,12 @@
 #define PM_TIMER_HZ		3579545ULL
 #define PM_TIMER_MASK		0xffffffULL
 #define CALIBRATION_PM_TICKS	(PM_TIMER_HZ / 100)	/* 10 ms */
+/* A PM timer that has not moved 10 ms after this many reads is stuck: no calibration. */
+#define CALIBRATION_MAX_READS	(1U << 22)
 
-static volatile uint32_t *xapic;
 static uint32_t tsc_khz;
 
-static struct per_cpu *per_cpu_of(unsigned int cpu)
+struct per_cpu *per_cpu_of(unsigned int cpu)
 {
 	return memory_at(image_header.percpu_offset + (uint64_t)cpu * PERCPU_SIZE);
 }
@@ -46,13 +41,19 @@ static inline uint32_t inl(uint16_t port)
 static void calibrate_tsc(uint16_t pm_timer)
 {
 	uint64_t start_tsc, pm_start, elapsed = 0;
+	uint32_t reads;
 
 	if (!pm_timer)
 		return;
 	pm_start = inl(pm_timer) & PM_TIMER_MASK;
 	start_tsc = read_tsc();
-	while (elapsed < CALIBRATION_PM_TICKS)
+	for (reads = 0; elapsed < CALIBRATION_PM_TICKS; reads++) {
+		if (reads == CALIBRATION_MAX_READS) {
+			printk("PM timer at port 0x%x does not count; TSC rate unknown\n", pm_timer);
+			return;
+		}
 		elapsed = ((inl(pm_timer) & PM_TIMER_MASK) - pm_start) & PM_TIMER_MASK;
+	}
 	tsc_khz = (uint32_t)((read_tsc() - start_tsc) * PM_TIMER_HZ / elapsed / 1000);
 }
 
@@ -61,89 +62,146 @@ uint32_t arch_tsc_khz(void)
 	return tsc_khz;
 }
 
-/* The local APIC page, uncached, in the hypervisor's address space: for NMIs to other CPUs. */
 int arch_init_control(void)
 {
-	uint64_t *root = (uint64_t *)memory_at(image_header.page_pool_offset);
-	uint64_t apic_virt = BULKHEAD_BASE + image_header.memory_size;
 	int err;
 
 	calibrate_tsc(root_cell.config.system->pm_timer_address);
-	err = paging_map(&hv_pool, root, apic_virt, 0xfee00000ULL, PAGE_SIZE,
-			 PAGING_WRITABLE | PAGING_NO_EXECUTE | PAGING_CACHE_DISABLE);
-	if (err)
-		return trace_error(err);
-	xapic = (volatile uint32_t *)apic_virt;
-	return 0;
+	err = apic_init();
+	return err ? err : guest_memory_init();
 }
 
-static void send_nmi(unsigned int cpu)
+/* ---- Asking other CPUs ---- */
+
+/*
+ * Leaves @bits in @cpu's pending word and makes it look: a hypervisor NMI,
+ * unless one is on its way already (that one's handler runs after these
+ * bits are set, and the work is done after the handler).  At most one
+ * hypervisor NMI is in flight per CPU, so the target can tell it from an
+ * NMI of the guest's own sources: it takes nmi_in_flight back when an NMI
+ * arrives (control_nmi_arrived()).
+ */
+void post_work(unsigned int cpu, uint32_t bits)
 {
-	uint32_t apic_id = public_cpu_page(cpu)->record.apic_id;
-	unsigned int spins;
+	struct per_cpu *target = per_cpu_of(cpu);
 
-	if (read_msr(MSR_APIC_BASE) & APIC_BASE_X2APIC) {
-		write_msr(MSR_X2APIC_ICR, ((uint64_t)apic_id << 32) | APIC_ICR_NMI | APIC_ICR_ASSERT);
+	__atomic_or_fetch(&target->arch.pending, bits, __ATOMIC_SEQ_CST);
+	if (target == this_cpu())
 		return;
-	}
-	xapic[APIC_ICR_HIGH / 4] = apic_id << 24;
-	xapic[APIC_ICR_LOW / 4] = APIC_ICR_NMI | APIC_ICR_ASSERT;
-	for (spins = 0; spins < 100000 && (xapic[APIC_ICR_LOW / 4] & APIC_ICR_BUSY); spins++)
-		asm volatile("pause");
+	if (!__atomic_exchange_n(&target->arch.nmi_in_flight, 1, __ATOMIC_SEQ_CST))
+		apic_send(public_cpu_page(cpu)->record.apic_id, APIC_ICR_NMI | APIC_ICR_ASSERT,
+			  this_cpu()->arch.xapic_icr_high);
 }
 
-/* Whether ANSWER_MS passed since @start (TSC), or as many spins when the rate is unknown. */
-static bool answer_late(uint64_t start, uint64_t *spins)
+/* True when the NMI that just arrived was the hypervisor's (then it is no guest's NMI). */
+bool control_nmi_arrived(struct per_cpu *cpu)
+{
+	cpu->arch.nmis++;
+	return __atomic_exchange_n(&cpu->arch.nmi_in_flight, 0, __ATOMIC_SEQ_CST);
+}
+
+struct deadline {
+	uint64_t start, spins;
+};
+
+static void deadline_start(struct deadline *deadline)
+{
+	deadline->start = read_tsc();
+	deadline->spins = 0;
+}
+
+/* Whether ANSWER_MS passed since the start, or as many spins when the TSC rate is unknown. */
+static bool deadline_passed(struct deadline *deadline)
 {
 	uint64_t limit = tsc_khz ? (uint64_t)tsc_khz * ANSWER_MS : ANSWER_SPINS_UNKNOWN_RATE;
 
-	return (tsc_khz ? read_tsc() - start : (*spins)++) > limit;
+	return (tsc_khz ? read_tsc() - deadline->start : deadline->spins++) > limit;
 }
 
-static bool wait_for_phase(unsigned int cpu, uint32_t phase)
-{
-	struct per_cpu *target = per_cpu_of(cpu);
-	uint64_t start = read_tsc(), spins = 0;
+typedef bool (*cpu_done)(const struct per_cpu *target, const struct cell *cell);
 
-	while (target->arch.phase != phase) {
-		if (answer_late(start, &spins))
-			return false;
-		asm volatile("pause" ::: "memory");
+/*
+ * Waits until every CPU of @cpus is @done, all against one deadline; false
+ * (each late CPU logged) if one is not by then.
+ */
+static bool wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell, const char *what)
+{
+	struct deadline deadline;
+	bool all = true;
+	unsigned int cpu;
+
+	deadline_start(&deadline);
+	for (cpu = 0; cpu < 64; cpu++) {
+		if (!((cpus >> cpu) & 1))
+			continue;
+		while (!done(per_cpu_of(cpu), cell) && !deadline_passed(&deadline))
+			asm volatile("pause" ::: "memory");
+		if (done(per_cpu_of(cpu), cell))
+			continue;
+		printk("CPU %u did not %s in %u ms\n", cpu, what, ANSWER_MS);
+		all = false;
 	}
-	return true;
+	return all;
 }
 
-static void request(unsigned int cpu, struct cell *cell, enum cpu_request what, bool nmi)
+static uint32_t phase_of(const struct per_cpu *target)
 {
-	struct per_cpu *target = per_cpu_of(cpu);
-
-	target->cell = cell;
-	__atomic_store_n(&target->arch.request, what, __ATOMIC_RELEASE);
-	if (nmi)
-		send_nmi(cpu);
+	return __atomic_load_n(&target->arch.phase, __ATOMIC_SEQ_CST);
 }
 
-/* Asks every CPU of @cell and waits for each; a CPU that does not answer fails the cell. */
-static int move_cpus(struct cell *cell, enum cpu_request what, uint32_t phase, bool nmi)
+static bool waits_in_cell(const struct per_cpu *target, const struct cell *cell)
+{
+	return target->cell == cell && phase_of(target) == PHASE_WAITING;
+}
+
+static bool runs_cell(const struct per_cpu *target, const struct cell *cell)
+{
+	return target->cell == cell && phase_of(target) == PHASE_CELL;
+}
+
+/* Stopped for @cell: waiting, or back with the root cell already (a destroy tried before). */
+static bool stopped_for(const struct per_cpu *target, const struct cell *cell)
+{
+	return target->cell == &root_cell || waits_in_cell(target, cell);
+}
+
+static bool back_with_root(const struct per_cpu *target, const struct cell *cell)
+{
+	(void)cell;
+	return target->cell == &root_cell;
+}
+
+static void post_to_cell(const struct cell *cell, uint32_t bits)
 {
 	unsigned int cpu;
-	int err = 0;
 
 	for (cpu = 0; cpu < 64; cpu++)
 		if ((cell->cpus >> cpu) & 1)
-			request(cpu, cell, what, nmi);
-	for (cpu = 0; cpu < 64; cpu++) {
-		if (!((cell->cpus >> cpu) & 1) || wait_for_phase(cpu, phase))
-			continue;
-		printk("CPU %u did not answer request %u in %u ms\n", cpu, what, ANSWER_MS);
-		err = trace_error(-ETIMEDOUT);
-	}
-	return err;
+			post_work(cpu, bits);
+}
+
+/* The cell's CPUs must not run the inmate: sticky, until the next start. */
+static void hold_cell(struct cell *cell)
+{
+	__atomic_store_n(&cell->arch.held, true, __ATOMIC_SEQ_CST);
+}
+
+bool control_cell_held(const struct cell *cell)
+{
+	return cell != &root_cell && __atomic_load_n(&cell->arch.held, __ATOMIC_SEQ_CST);
 }
 
 int arch_cell_take_cpus(struct cell *cell)
 {
-	return move_cpus(cell, REQUEST_TAKE, PHASE_WAITING, true);
+	unsigned int cpu;
+
+	hold_cell(cell);
+	for (cpu = 0; cpu < 64; cpu++)
+		if ((cell->cpus >> cpu) & 1)
+			per_cpu_of(cpu)->arch.next_cell = cell;
+	post_to_cell(cell, PENDING_TAKE);
+	return wait_for_cpus(cell->cpus, waits_in_cell, cell, "leave the root cell") ?
+	       0 : trace_error(-ETIMEDOUT);
 }
 
 static unsigned int first_cpu(const struct cell *cell)
@@ -157,44 +215,47 @@ static unsigned int first_cpu(const struct cell *cell)
 
 /*
  * Only the cell's first CPU starts at the reset address; the others wait
- * until the inmate sends them a startup IPI, as CPUs after a reset do
- * (SDM Vol. 3A, 8.4).
+ * until the inmate sends them INIT and a startup IPI, as CPUs after a
+ * reset do (SDM Vol. 3A, 8.4).
  */
 void arch_cell_start_cpus(struct cell *cell)
 {
-	unsigned int cpu = first_cpu(cell);
+	unsigned int cpu = first_cpu(cell), other;
 
+	/* The others wait for a startup IPI from the inmate, as after INIT. */
+	for (other = cpu + 1; other < 64; other++)
+		if ((cell->cpus >> other) & 1)
+			post_work(other, PENDING_CELL_INIT);
 	per_cpu_of(cpu)->arch.start_address = cell->config.cell->reset_address;
-	request(cpu, cell, REQUEST_START, false);
-	if (!wait_for_phase(cpu, PHASE_CELL))
-		printk("CPU %u did not start cell %u\n", cpu, cell->id);
+	__atomic_store_n(&cell->arch.held, false, __ATOMIC_SEQ_CST);
+	post_work(cpu, PENDING_START);
+	if (!wait_for_cpus(1ULL << cpu, runs_cell, cell, "start the cell"))
+		printk("cell %u: its first CPU %u did not start\n", cell->id, cpu);
 }
 
-/* An inmate's startup IPI to a CPU of its cell that waits: it starts at vector * 4 KiB. */
-void arch_cell_startup_ipi(struct cell *cell, uint32_t apic_id, uint8_t vector)
+/*
+ * The hold is set before any CPU is asked, and every CPU looks at it before
+ * it runs the inmate again (drain before each VM entry, and the wait loop
+ * before a start): an inmate's startup IPI to a sibling counted stopped
+ * cannot start it again.
+ */
+int arch_cell_stop_cpus(struct cell *cell)
+{
+	hold_cell(cell);
+	post_to_cell(cell, PENDING_KICK);
+	return wait_for_cpus(cell->cpus, stopped_for, cell, "stop") ? 0 : trace_error(-ETIMEDOUT);
+}
+
+/* Stopped CPUs go back to the root cell, where they wait for Linux's INIT and startup IPI. */
+int arch_cell_release_cpus(struct cell *cell)
 {
 	unsigned int cpu;
 
-	for (cpu = 0; cpu < 64; cpu++) {
-		struct per_cpu *target = per_cpu_of(cpu);
-
-		if (!((cell->cpus >> cpu) & 1) ||
-		    public_cpu_page(cpu)->record.apic_id != apic_id ||
-		    target->arch.phase != PHASE_WAITING)
-			continue;
-		target->arch.start_address = (uint64_t)vector << 12;
-		request(cpu, cell, REQUEST_START, false);
-	}
-}
-
-int arch_cell_stop_cpus(struct cell *cell)
-{
-	return move_cpus(cell, REQUEST_STOP, PHASE_WAITING, true);
-}
-
-void arch_cell_release_cpus(struct cell *cell)
-{
-	move_cpus(cell, REQUEST_RELEASE, PHASE_BARE, false);
+	for (cpu = 0; cpu < 64; cpu++)
+		if ((cell->cpus >> cpu) & 1 && per_cpu_of(cpu)->cell == cell)
+			post_work(cpu, PENDING_RELEASE);
+	return wait_for_cpus(cell->cpus, back_with_root, cell, "go back to the root cell") ?
+	       0 : trace_error(-ETIMEDOUT);
 }
 
 /*
@@ -203,7 +264,7 @@ void arch_cell_release_cpus(struct cell *cell)
  */
 static bool runs_root_ept(const struct per_cpu *other)
 {
-	return __atomic_load_n(&other->arch.phase, __ATOMIC_ACQUIRE) == PHASE_ROOT &&
+	return phase_of(other) == PHASE_ROOT &&
 	       __atomic_load_n(&other->arch.launched, __ATOMIC_ACQUIRE) &&
 	       !__atomic_load_n(&other->arch.parked, __ATOMIC_ACQUIRE);
 }
@@ -212,20 +273,16 @@ static bool runs_root_ept(const struct per_cpu *other)
  * Other root CPUs drop stale translations of the root cell's EPT before they
  * run Linux again.  The INVEPT here is serializing: the caller's stores to
  * the EPT are visible before it reads whether another CPU runs the guest.
+ * A CPU that is not running Linux now runs INVEPT when it launches it.
  */
 void arch_flush_root_ept(unsigned int caller_cpu)
 {
 	unsigned int cpu;
 
 	vmx_invept(root_cell.arch.ept_pointer);
-	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++) {
-		struct per_cpu *other = per_cpu_of(cpu);
-
-		if (cpu == caller_cpu || !runs_root_ept(other))
-			continue;
-		__atomic_or_fetch(&other->arch.pending, PENDING_FLUSH_EPT, __ATOMIC_RELEASE);
-		send_nmi(cpu);
-	}
+	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++)
+		if (cpu != caller_cpu && runs_root_ept(per_cpu_of(cpu)))
+			post_work(cpu, PENDING_FLUSH_EPT);
 }
 
 /*
@@ -233,113 +290,242 @@ void arch_flush_root_ept(unsigned int caller_cpu)
  * it: it took the bit in the hypervisor, after the NMI's VM exit, and runs
  * INVEPT before its next VM entry.  EPT translations are used, and the
  * paging-structure caches read, only in VMX non-root operation (SDM Vol.
- * 3C, 28.3.2).  A CPU that does not run the root cell's guest is not asked,
- * as in arch_flush_root_ept(), and not waited for.
+ * 3C, 28.3.2).
  */
-static bool flush_taken(const struct per_cpu *other)
+static bool flush_taken(const struct per_cpu *other, const struct cell *cell)
 {
+	(void)cell;
 	return !runs_root_ept(other) ||
 	       !(__atomic_load_n(&other->arch.pending, __ATOMIC_ACQUIRE) & PENDING_FLUSH_EPT);
-}
-
-/* Waits for @cpu until ANSWER_MS after @start, a deadline all CPUs share. */
-static bool wait_for_flush(unsigned int cpu, uint64_t start, uint64_t *spins)
-{
-	struct per_cpu *target = per_cpu_of(cpu);
-
-	while (!flush_taken(target)) {
-		if (answer_late(start, spins))
-			return false;
-		asm volatile("pause" ::: "memory");
-	}
-	return true;
 }
 
 /*
  * Waits until every other root CPU took the last arch_flush_root_ept():
  * only then may pages of tables it unlinked be used for anything else.
- * False if one did not within ANSWER_MS (it may spin in the hypervisor
- * for the lock the caller holds).
  */
 bool arch_root_ept_flushed(unsigned int caller_cpu)
 {
-	uint64_t start = read_tsc(), spins = 0;
+	uint64_t others = 0;
 	unsigned int cpu;
-	bool flushed = true;
 
-	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++) {
-		if (cpu == caller_cpu || wait_for_flush(cpu, start, &spins))
-			continue;
-		printk("CPU %u did not take the root cell's EPT flush in %u ms\n", cpu, ANSWER_MS);
-		flushed = false;
-	}
-	return flushed;
+	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++)
+		if (cpu != caller_cpu)
+			others |= 1ULL << cpu;
+	return wait_for_cpus(others, flush_taken, NULL, "take the root cell's EPT flush");
+}
+
+static bool bare(const struct per_cpu *target, const struct cell *cell)
+{
+	(void)cell;
+	return phase_of(target) == PHASE_BARE;
 }
 
 /*
- * An inmate may have switched its local APIC to x2APIC mode, which INIT does
- * not undo; Linux brings CPUs up in xAPIC mode.  Back through disabled, as
- * the mode transitions require (SDM Vol. 3A, 10.12.5.1).
+ * Disable, for a root CPU Linux has offline: it leaves VMX and halts bare
+ * for Linux's INIT, which on Bochs 2.7 is what puts an APIC that stayed in
+ * x2APIC mode back into xAPIC mode.
  */
-static void restore_xapic_mode(void)
+int arch_cpu_hand_back(unsigned int cpu)
 {
-	uint64_t base = read_msr(MSR_APIC_BASE);
-
-	if (!(base & APIC_BASE_X2APIC))
-		return;
-	write_msr(MSR_APIC_BASE, base & ~(APIC_BASE_X2APIC | APIC_BASE_ENABLE));
-	write_msr(MSR_APIC_BASE, (base & ~APIC_BASE_X2APIC) | APIC_BASE_ENABLE);
+	post_work(cpu, PENDING_HAND_BACK);
+	return wait_for_cpus(1ULL << cpu, bare, NULL, "leave VMX for disable") ?
+	       0 : trace_error(-ETIMEDOUT);
 }
 
-/* Left VMX: halt until Linux's INIT resets the CPU (NMIs end up back here). */
+/* ---- What a CPU does when asked ---- */
+
+/* The bits of @bits that are set in this CPU's pending word, taken out of it. */
+static uint32_t take_work(struct per_cpu *cpu, uint32_t bits)
+{
+	return __atomic_fetch_and(&cpu->arch.pending, ~bits, __ATOMIC_SEQ_CST) & bits;
+}
+
+static void publish_waiting(struct per_cpu *cpu)
+{
+	cpu->public->cell_id = cpu->cell->id;
+	__atomic_store_n(&cpu->arch.phase, PHASE_WAITING, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Leaves the guest this CPU runs for the wait loop.  Linux's APIC base is
+ * kept when the CPU leaves the root cell, for release to put back.
+ */
+static void __attribute__((noreturn)) leave_guest(struct per_cpu *cpu, bool wait_for_sipi)
+{
+	if (cpu->cell == &root_cell)
+		cpu->arch.linux_apic_base = apic_emulate_base_read(cpu);
+	vmx_clear_current(cpu);
+	cpu->arch.wait_for_sipi = wait_for_sipi;
+	arch_cpu_wait(cpu);
+}
+
+static void take_for_cell(struct per_cpu *cpu)
+{
+	cpu->cell = cpu->arch.next_cell;
+	/* As after a reset: only the cell's first CPU is started, the others wait for SIPI. */
+	cpu->arch.wait_for_sipi = true;
+	printk("CPU %u: now waiting for cell %u \"%s\"\n", cpu->cpu_id, cpu->cell->id,
+	       cpu->cell->config.cell->name);
+}
+
+static void __attribute__((noreturn)) leave_root_for_cell(struct per_cpu *cpu)
+{
+	cpu->arch.linux_apic_base = apic_emulate_base_read(cpu);
+	vmx_clear_current(cpu);
+	take_for_cell(cpu);
+	arch_cpu_wait(cpu);
+}
+
+/*
+ * Back to the root cell from a stopped cell: the inmate's APIC is quieted
+ * (apic.c) and the CPU waits for Linux's INIT and startup IPI.  The APIC
+ * stays in x2APIC mode: if Linux drives it in xAPIC mode, Linux gets an
+ * emulated xAPIC on this CPU (apic-emul.c), since leaving x2APIC mode
+ * takes a global disable (SDM Vol. 3A, 10.12.5.1, figure 10-27) that
+ * needs INIT to undo on Bochs 2.7.
+ */
+static void back_to_root(struct per_cpu *cpu)
+{
+	/* A cell that never started left the APIC as Linux had it. */
+	if (apic_in_x2apic_mode()) {
+		apic_quiesce_x2apic();
+		if (!(cpu->arch.linux_apic_base & APIC_BASE_X2APIC))
+			apic_emulate_xapic_on_x2apic(cpu);
+	}
+	take_work(cpu, PENDING_CELL_INIT | PENDING_CELL_SIPI | PENDING_START);
+	cpu->cell = &root_cell;
+	cpu->arch.wait_for_sipi = true;
+	printk("CPU %u: back with the root cell, waiting for Linux's startup IPI\n", cpu->cpu_id);
+	publish_waiting(cpu);
+}
+
 static void __attribute__((noreturn)) halt_bare(struct per_cpu *cpu)
 {
-	restore_xapic_mode();
 	vmx_off(cpu);
 	write_cr4(cpu->arch.linux_cr4 & ~CR4_VMXE);
 	cpu->public->state = BULKHEAD_CPU_STATE_OFF;
-	cpu->public->cell_id = 0;
-	__atomic_store_n(&cpu->arch.phase, PHASE_BARE, __ATOMIC_RELEASE);
+	cpu->public->flags &= ~BULKHEAD_CPU_VMX_OK;
+	printk("CPU %u: handed back bare for Linux's INIT\n", cpu->cpu_id);
+	__atomic_store_n(&cpu->arch.phase, PHASE_BARE, __ATOMIC_SEQ_CST);
 	for (;;)
 		asm volatile("cli\n\thlt" ::: "memory");
 }
 
-static void __attribute__((noreturn)) launch_cell(struct per_cpu *cpu)
+/*
+ * Claims the right to run @cpu's cell: the phase says "cell" before the
+ * hold is read, and a stop sets the hold before it reads phases, so one of
+ * the two sees the other (both sequentially consistent).
+ */
+static bool may_run_cell(struct per_cpu *cpu)
 {
-	int err = vmx_launch_cell(cpu, cpu->cell);
+	__atomic_store_n(&cpu->arch.phase, PHASE_CELL, __ATOMIC_SEQ_CST);
+	if (!control_cell_held(cpu->cell))
+		return true;
+	publish_waiting(cpu);
+	return false;
+}
 
+static void __attribute__((noreturn)) launch(struct per_cpu *cpu, bool by_sipi, uint64_t address)
+{
+	int err = vmx_launch_in_real_mode(cpu, by_sipi, address);
+
+	if (cpu->cell == &root_cell)
+		vmx_park(cpu, "cannot start Linux at its startup IPI");
 	printk("CPU %u: cannot start cell %u (error %d)\n", cpu->cpu_id, cpu->cell->id, err);
 	cpu->cell->phase = CELL_FAILED;
 	cpu->public->state = BULKHEAD_CPU_STATE_FAILED;
 	arch_cpu_wait(cpu);
 }
 
-/* In the hypervisor, no current VMCS: serves START and RELEASE; polls, so no NMI is needed. */
+/* A startup IPI for this waiting CPU, from its own cell (or Linux for the root cell's CPUs). */
+static void take_startup(struct per_cpu *cpu, uint32_t sipi)
+{
+	bool root = cpu->cell == &root_cell;
+	uint8_t vector = cpu->arch.sipi_vector;
+
+	if (!cpu->arch.wait_for_sipi || !(sipi & (root ? PENDING_ROOT_SIPI : PENDING_CELL_SIPI)))
+		return;
+	if (root) {
+		__atomic_store_n(&cpu->arch.phase, PHASE_ROOT, __ATOMIC_SEQ_CST);
+		launch(cpu, true, vector);
+	}
+	if (may_run_cell(cpu))
+		launch(cpu, true, vector);
+}
+
+/* One look at the pending word while waiting; does not return when the CPU starts a guest. */
+static void wait_step(struct per_cpu *cpu)
+{
+	bool root = cpu->cell == &root_cell;
+
+	/* Nothing to flush or deliver without a guest; the launch flushes. */
+	take_work(cpu, PENDING_GUEST_NMI | PENDING_FLUSH_EPT | PENDING_KICK);
+	if (take_work(cpu, PENDING_TAKE) && root)
+		return take_for_cell(cpu);
+	if (take_work(cpu, PENDING_RELEASE) && !root)
+		return back_to_root(cpu);
+	if (take_work(cpu, PENDING_HAND_BACK) && root)
+		halt_bare(cpu);
+	/* An INIT from the other side was posted before this CPU changed cells: stale. */
+	if (take_work(cpu, PENDING_ROOT_INIT | PENDING_CELL_INIT) &
+	    (root ? PENDING_ROOT_INIT : PENDING_CELL_INIT))
+		cpu->arch.wait_for_sipi = true;
+	take_startup(cpu, take_work(cpu, PENDING_ROOT_SIPI | PENDING_CELL_SIPI));
+	if (take_work(cpu, PENDING_START) && !root && may_run_cell(cpu))
+		launch(cpu, false, cpu->arch.start_address);
+}
+
+/*
+ * In the hypervisor with no current VMCS: waits in HLT, which an NMI ends
+ * (interrupts stay off; SDM Vol. 3A, HLT).  Every request comes with a
+ * hypervisor NMI, and the halt is skipped when work is pending (see
+ * arch_halt_unless_pending() in entry.S for the race with the NMI).
+ */
 void arch_cpu_wait(struct per_cpu *cpu)
 {
-	__atomic_store_n(&cpu->arch.phase, PHASE_WAITING, __ATOMIC_RELEASE);
+	publish_waiting(cpu);
 	for (;;) {
-		uint32_t what = __atomic_exchange_n(&cpu->arch.request, REQUEST_NONE,
-						    __ATOMIC_ACQUIRE);
-
-		if (what == REQUEST_START)
-			launch_cell(cpu);
-		if (what == REQUEST_RELEASE)
-			halt_bare(cpu);
-		asm volatile("pause" ::: "memory");
+		wait_step(cpu);
+		arch_halt_unless_pending(&cpu->arch.pending, PENDING_WAIT_WORK);
 	}
 }
 
-/* Called before every VM entry when another CPU asked something of this one. */
-void vmx_handle_request(struct per_cpu *cpu)
+/*
+ * A running CPU ignores startup IPIs, as a bare one does, but one that
+ * follows an INIT not yet taken must stay for the wait loop: dropped only
+ * while no INIT is pending, in one compare-and-swap.
+ */
+static void drop_stale_work(struct per_cpu *cpu, uint32_t init)
 {
-	uint32_t what = __atomic_exchange_n(&cpu->arch.request, REQUEST_NONE, __ATOMIC_ACQUIRE);
+	uint32_t stale = PENDING_KICK | PENDING_ROOT_SIPI | PENDING_CELL_SIPI | PENDING_START |
+			 PENDING_RELEASE | ((PENDING_ROOT_INIT | PENDING_CELL_INIT) & ~init);
+	uint32_t old = __atomic_load_n(&cpu->arch.pending, __ATOMIC_SEQ_CST);
 
-	if (what != REQUEST_TAKE && what != REQUEST_STOP)
-		return;
-	vmx_clear_current(cpu);
-	cpu->public->cell_id = cpu->cell->id;
-	printk("CPU %u: now waiting for cell %u \"%s\"\n", cpu->cpu_id, cpu->cell->id,
-	       cpu->cell->config.cell->name);
-	arch_cpu_wait(cpu);
+	while (!(old & init) && (old & stale) &&
+	       !__atomic_compare_exchange_n(&cpu->arch.pending, &old, old & ~stale, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+}
+
+/*
+ * Called before every VM entry.  A held cell's CPU goes to wait; the root
+ * cell's CPU leaves for a cell or takes Linux's INIT; an inmate's INIT from
+ * its own cell puts the CPU back to waiting for a startup IPI.
+ */
+void vmx_handle_requests(struct per_cpu *cpu)
+{
+	bool root = cpu->cell == &root_cell;
+	uint32_t init = root ? PENDING_ROOT_INIT : PENDING_CELL_INIT;
+
+	if (control_cell_held(cpu->cell))
+		leave_guest(cpu, false);
+	if (take_work(cpu, PENDING_TAKE) && root)
+		leave_root_for_cell(cpu);
+	if (take_work(cpu, PENDING_HAND_BACK) && root) {
+		vmx_clear_current(cpu);
+		halt_bare(cpu);
+	}
+	if (take_work(cpu, init))
+		leave_guest(cpu, true);
+	drop_stale_work(cpu, init);
 }

@@ -3,6 +3,7 @@
 #include <bulkhead-hv/arch.h>
 #include <bulkhead-hv/errno.h>
 #include <bulkhead-hv/printk.h>
+#include <asm/apic.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/vmx-cpu.h>
@@ -19,6 +20,9 @@ void *memcpy(void *destination, const void *source, size_t size);
 
 /* Entry stubs of entry.S, one per exception vector. */
 extern const uint64_t exception_stubs[IDT_EXCEPTION_VECTORS];
+/* Vectors 32 to 255, one 16-byte stub each. */
+extern const uint8_t interrupt_stubs[];
+#define INTERRUPT_STUB_SIZE	16
 
 struct exception_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -37,13 +41,18 @@ static void build_gdt(struct arch_cpu *arch)
 	arch->gdt[3] = 0;
 }
 
-static void build_idt(struct arch_cpu *arch)
+struct idt_gate arch_idt[IDT_VECTORS] __attribute__((aligned(16)));
+
+/* Every CPU writes the same gates: harmless while another CPU uses the table. */
+static void build_idt(void)
 {
 	unsigned int vector;
 
-	for (vector = 0; vector < IDT_EXCEPTION_VECTORS; vector++) {
-		uint64_t handler = exception_stubs[vector];
-		struct idt_gate *gate = &arch->idt[vector];
+	for (vector = 0; vector < IDT_VECTORS; vector++) {
+		uint64_t handler = vector < IDT_EXCEPTION_VECTORS ? exception_stubs[vector] :
+				   (uint64_t)interrupt_stubs +
+				   (vector - IDT_EXCEPTION_VECTORS) * INTERRUPT_STUB_SIZE;
+		struct idt_gate *gate = &arch_idt[vector];
 
 		gate->offset_low = (uint16_t)handler;
 		gate->selector = GDT_SELECTOR_CODE;
@@ -71,7 +80,7 @@ static uint32_t descriptor_flags(const struct arch_cpu *arch)
 
 	if (gdtr.base == (uint64_t)arch->gdt)
 		flags |= BULKHEAD_CPU_OWN_GDT;
-	if (idtr.base == (uint64_t)arch->idt)
+	if (idtr.base == (uint64_t)arch_idt)
 		flags |= BULKHEAD_CPU_OWN_IDT;
 	return flags;
 }
@@ -83,15 +92,18 @@ void arch_cpu_enter(struct per_cpu *cpu, uint64_t own_page_table_root)
 		.limit = sizeof(arch->gdt) - 1, .base = (uint64_t)arch->gdt,
 	};
 	struct descriptor_table idtr = {
-		.limit = sizeof(arch->idt) - 1, .base = (uint64_t)arch->idt,
+		.limit = sizeof(arch_idt) - 1, .base = (uint64_t)arch_idt,
 	};
 
+	arch->pending = 0;
+	arch->nmi_in_flight = 0;
+	arch->phase = PHASE_ROOT;
 	arch->linux_gdtr = read_gdtr();
 	arch->linux_idtr = read_idtr();
 	arch->linux_cr4 = read_cr4();
 
 	build_gdt(arch);
-	build_idt(arch);
+	build_idt();
 	load_idtr(&idtr);
 	load_gdtr(&gdtr);
 	load_code_and_stack_segments(GDT_SELECTOR_CODE, GDT_SELECTOR_DATA);
@@ -199,8 +211,17 @@ int arch_handle_exception(struct exception_frame *frame)
 	struct per_cpu *cpu = this_cpu();
 
 	if (frame->vector == VECTOR_NMI) {
-		cpu->arch.nmis++;
 		vmx_nmi_in_hypervisor(cpu);
+		/* The NMI may have come between the wait loop's look and its HLT: skip the HLT. */
+		if (frame->rip >= (uint64_t)arch_halt_window_start &&
+		    frame->rip < (uint64_t)arch_halt_window_end)
+			frame->rip = (uint64_t)arch_halt_window_end;
+		return 0;
+	}
+	/* Only taken while an APIC is drained between guests (apic.c). */
+	if (frame->vector >= IDT_EXCEPTION_VECTORS) {
+		cpu->arch.interrupts_drained++;
+		apic_end_interrupt();
 		return 0;
 	}
 	if (frame->vector == VECTOR_BREAKPOINT && cpu->arch.expect_breakpoint) {
@@ -211,7 +232,7 @@ int arch_handle_exception(struct exception_frame *frame)
 		return 0;
 	cpu->public->fault_vector = (uint32_t)frame->vector;
 	cpu->public->fault_rip = frame->rip;
-	if (cpu->arch.launched) {
+	if (cpu->arch.in_service) {
 		printk("CPU %u: hypervisor fault: vector %lu, error code 0x%lx at RIP 0x%lx, RSP 0x%lx\n",
 		       cpu->cpu_id, frame->vector, frame->error_code, frame->rip, frame->rsp);
 		arch_cpu_park(cpu);

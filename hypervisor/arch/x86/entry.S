@@ -108,6 +108,24 @@ exception_stub_\vector:
 	exception_stub \v
 	.endr
 
+/*
+ * Interrupt vectors 32-255: 16 bytes each from interrupt_stubs, so the IDT
+ * builder finds vector v at interrupt_stubs + (v - 32) * 16.  They share
+ * the exception path; arch_handle_exception() tells them apart by vector.
+ */
+	.align 16
+	.globl interrupt_stubs
+interrupt_stubs:
+	.set vector, 32
+	.rept 224
+	.align 16
+	endbr64
+	push $0
+	push $vector
+	jmp exception_common
+	.set vector, vector + 1
+	.endr
+
 exception_common:
 	cld
 	push_guest_registers
@@ -197,6 +215,25 @@ arch_unblock_nmis:
 	iretq
 1:	ret
 	.size arch_unblock_nmis, . - arch_unblock_nmis
+
+/*
+ * void arch_halt_unless_pending(volatile u32 *pending, u32 mask): HLT
+ * unless (*pending & mask).  Interrupts are off, so only an NMI ends the
+ * halt.  An NMI that arrives after the test but before the HLT would leave
+ * the CPU halted with its work posted; the NMI handler therefore moves an
+ * RIP inside [arch_halt_window_start, arch_halt_window_end) to the end.
+ */
+	.globl arch_halt_unless_pending
+	.type arch_halt_unless_pending, @function
+	.globl arch_halt_window_start, arch_halt_window_end
+arch_halt_unless_pending:
+arch_halt_window_start:
+	testl %esi, (%rdi)
+	jnz arch_halt_window_end
+	hlt
+arch_halt_window_end:
+	ret
+	.size arch_halt_unless_pending, . - arch_halt_unless_pending
 
 /*
  * void vmx_return_to_linux(const struct linux_frame *frame): after VMXOFF,

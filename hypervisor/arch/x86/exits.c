@@ -6,8 +6,13 @@
 #include <bulkhead-hv/hypercall.h>
 #include <bulkhead-hv/memory.h>
 #include <bulkhead-hv/printk.h>
+#include <asm/apic-emul.h>
+#include <asm/apic.h>
+#include <asm/guest-memory.h>
+#include <asm/mmio.h>
 #include <asm/msr.h>
 #include <asm/vmcs.h>
+#include <asm/vmx-check.h>
 #include <asm/vmx-cpu.h>
 
 #define VECTOR_DEBUG		1
@@ -34,21 +39,43 @@ static void skip_instruction(void)
 			     ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
 }
 
-void vmx_inject_exception(unsigned int vector, bool has_error_code, uint32_t error_code)
+/* Exceptions that push an error code in protected mode; SDM Vol. 3A, 6.15. */
+static bool pushes_error_code(unsigned int vector)
 {
-	uint32_t info = INTERRUPTION_VALID | vector |
-			(INTERRUPTION_TYPE_HARDWARE << INTERRUPTION_TYPE_SHIFT);
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}
 
-	if (has_error_code) {
+/*
+ * Every event the hypervisor injects is built here, for the guest's mode
+ * as VM entry checks it (SDM Vol. 3C, 26.2.1.3): a hardware exception
+ * delivers an error code exactly when it pushes one in protected mode, and
+ * never while the guest runs in real mode (CR0.PE clear, unrestricted
+ * guest); software interrupts and exceptions, ICEBP included, carry the
+ * instruction length so that the guest returns after the instruction.
+ */
+void vmx_inject_event(unsigned int type, unsigned int vector, uint32_t error_code,
+		      uint32_t instruction_length)
+{
+	uint32_t info = INTERRUPTION_VALID | (vector & 0xff) | (type << INTERRUPTION_TYPE_SHIFT);
+	bool protected_mode = vmcs_read_natural(VMCS_GUEST_CR0) & CR0_PE;
+
+	if (type == INTERRUPTION_TYPE_HARDWARE && protected_mode && pushes_error_code(vector)) {
 		info |= INTERRUPTION_ERROR_CODE;
 		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR_CODE, error_code);
 	}
+	if (type >= INTERRUPTION_TYPE_SOFTWARE_INT && type <= INTERRUPTION_TYPE_SOFTWARE_EXC)
+		vmcs_write32(VMCS_ENTRY_INSTRUCTION_LENGTH, instruction_length);
 	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, info);
+}
+
+void vmx_inject_exception(unsigned int vector, uint32_t error_code)
+{
+	vmx_inject_event(INTERRUPTION_TYPE_HARDWARE, vector, error_code, 0);
 }
 
 static void inject_gp(void)
 {
-	vmx_inject_exception(VECTOR_GENERAL_PROTECTION, true, 0);
+	vmx_inject_exception(VECTOR_GENERAL_PROTECTION, 0);
 }
 
 /* The guest's privilege level is SS.DPL; SDM Vol. 3C, 24.4.1. */
@@ -130,14 +157,31 @@ static void handle_cpuid(struct per_cpu *cpu, struct guest_registers *regs)
 	skip_instruction();
 }
 
-/* CR0 writes to host-owned bits: keep the rules a bare CPU enforces (SDM Vol. 3A, 2.5). */
+/*
+ * Whether MOV to CR0 raises #GP on a bare CPU (SDM Vol. 2A, MOV to control
+ * registers; Vol. 3A, 2.5 and 9.8.5): upper bits set, PG without PE, NW
+ * without CD, clearing PG in 64-bit code, or entering IA-32e mode without
+ * CR4.PAE.
+ */
+static bool cr0_write_faults(uint64_t value)
+{
+	uint64_t efer = vmcs_read64(VMCS_GUEST_EFER);
+	bool paging = vmcs_read_natural(VMCS_GUEST_CR0) & CR0_PG;
+	bool code64 = vmcs_read32(VMCS_GUEST_CS_ACCESS_RIGHTS) & SEG_AR_L;
+
+	if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
+	    ((value & CR0_NW) && !(value & CR0_CD)))
+		return true;
+	if (!(value & CR0_PG) && (efer & EFER_LMA) && code64)
+		return true;
+	return (value & CR0_PG) && !paging && (efer & EFER_LME) &&
+	       !(vmcs_read_natural(VMCS_GUEST_CR4) & CR4_PAE);
+}
+
 static void guest_writes_cr0(struct per_cpu *cpu, uint64_t value)
 {
-	if ((value >> 32) || ((value & CR0_PG) && !(value & CR0_PE)) ||
-	    ((value & CR0_NW) && !(value & CR0_CD))) {
-		inject_gp();
-		return;
-	}
+	if (cr0_write_faults(value))
+		return inject_gp();
 	vmx_set_guest_cr0(cpu, value);
 	skip_instruction();
 }
@@ -177,6 +221,9 @@ static void handle_cr_access(struct per_cpu *cpu, struct guest_registers *regs)
 static bool read_msr_for_guest(uint32_t msr, uint64_t *value)
 {
 	switch (msr) {
+	case MSR_APIC_BASE:
+		*value = apic_emulate_base_read(this_cpu());
+		return true;
 	case MSR_FEATURE_CONTROL:
 		*value = FEATURE_CONTROL_HIDDEN;
 		return true;
@@ -206,67 +253,45 @@ static bool read_msr_for_guest(uint32_t msr, uint64_t *value)
 	}
 }
 
-/* x2APIC ICR fields; SDM Vol. 3A, 10.12.9. */
-#define ICR_DELIVERY_MODE(icr)	(((icr) >> 8) & 7)
-#define ICR_DELIVERY_FIXED	0
-#define ICR_DELIVERY_NMI	4
-#define ICR_DELIVERY_INIT	5
-#define ICR_DELIVERY_STARTUP	6
-#define ICR_SHORTHAND(icr)	(((icr) >> 18) & 3)
-#define ICR_SHORTHAND_SELF	1
-#define ICR_DESTINATION(icr)	((uint32_t)((icr) >> 32))
-
-static bool apic_id_in_cell(const struct cell *cell, uint32_t apic_id)
-{
-	unsigned int cpu;
-
-	for (cpu = 0; cpu < 64; cpu++)
-		if ((cell->cpus >> cpu) & 1 && public_cpu_page(cpu)->record.apic_id == apic_id)
-			return true;
-	return false;
-}
-
 /*
- * An inmate's IPIs stay inside its cell: fixed and NMI IPIs to itself or
- * to another CPU of the cell (physical destination) go out.  INIT and
- * startup IPIs never reach a CPU: a waiting CPU of the cell is started by
- * the hypervisor at the startup IPI's page, and INIT, which would only
- * put it back to waiting, is dropped.  Anything else is dropped and logged.
+ * EFER as WRMSR takes it on a bare CPU (SDM Vol. 4, IA32_EFER; Vol. 3A,
+ * 9.8.5): no reserved bit, and LME unchanged while paging is on.
  */
-static bool write_cell_icr(struct per_cpu *cpu, uint64_t icr)
+static bool efer_write_allowed(uint64_t value)
 {
-	unsigned int mode = ICR_DELIVERY_MODE(icr);
+	uint64_t old = vmcs_read64(VMCS_GUEST_EFER);
 
-	if (mode == ICR_DELIVERY_INIT)
-		return true;
-	if (mode == ICR_DELIVERY_STARTUP) {
-		if (ICR_SHORTHAND(icr) == 0)
-			arch_cell_startup_ipi(cpu->cell, ICR_DESTINATION(icr), (uint8_t)icr);
-		return true;
-	}
-	if ((mode == ICR_DELIVERY_FIXED || mode == ICR_DELIVERY_NMI) &&
-	    (ICR_SHORTHAND(icr) == ICR_SHORTHAND_SELF ||
-	     (ICR_SHORTHAND(icr) == 0 && apic_id_in_cell(cpu->cell, ICR_DESTINATION(icr)))))
-		return msr_write_safe(MSR_X2APIC_ICR, icr);
-	printk("CPU %u: cell %u: IPI 0x%lx outside the cell dropped\n", cpu->cpu_id,
-	       cpu->cell->id, icr);
-	return true;
+	if (!vmx_check_efer_valid(value))
+		return false;
+	return !(vmcs_read_natural(VMCS_GUEST_CR0) & CR0_PG) || !((old ^ value) & EFER_LME);
 }
 
 static bool write_msr_for_guest(struct per_cpu *cpu, uint32_t msr, uint64_t value)
 {
-	if (msr == MSR_X2APIC_ICR && !in_root_cell(cpu))
-		return write_cell_icr(cpu, value);
+	if (msr == MSR_X2APIC_ICR) {
+		apic_emulate_icr(cpu, value, true);
+		return true;
+	}
+	if (!in_root_cell(cpu) && apic_is_lvt(msr))
+		return apic_emulate_lvt_write(cpu, msr, value);
 	switch (msr) {
+	case MSR_APIC_BASE:
+		return apic_emulate_base_write(cpu, value);
 	case MSR_FEATURE_CONTROL:
 		return false;	/* locked, as a bare CPU reports it */
 	case MSR_EFER:
+		if (!efer_write_allowed(value))
+			return false;
 		vmx_set_guest_efer(cpu, value);
 		return true;
 	case MSR_PAT:
+		if (!vmx_check_pat_valid(value))
+			return false;
 		vmcs_write64(VMCS_GUEST_PAT, value);
 		return true;
 	case MSR_DEBUGCTL:
+		if (!vmx_check_debugctl_valid(value))
+			return false;
 		vmcs_write64(VMCS_GUEST_DEBUGCTL, value);
 		return true;
 	case MSR_SYSENTER_CS:
@@ -355,38 +380,43 @@ static void handle_vmx_instruction(struct per_cpu *cpu, struct guest_registers *
 {
 	(void)cpu;
 	(void)regs;
-	vmx_inject_exception(VECTOR_INVALID_OPCODE, false, 0);
+	vmx_inject_exception(VECTOR_INVALID_OPCODE, 0);
 }
 
-static void handle_invd(struct per_cpu *cpu, struct guest_registers *regs)
+/*
+ * WBINVD and INVD write back and invalidate caches other cells share: an
+ * inmate's would disturb them all, so a cell's are confined (not run, and
+ * counted; the cell's own memory stays coherent, as the hardware keeps
+ * caches coherent anyway).  The root cell's INVD becomes WBINVD: dropping
+ * dirty lines would corrupt the hypervisor.  SDM Vol. 2A, INVD and WBINVD.
+ */
+static void handle_cache_flush(struct per_cpu *cpu, struct guest_registers *regs)
 {
-	(void)cpu;
 	(void)regs;
-	/* Dropping dirty lines would corrupt the hypervisor: write them back instead. */
-	asm volatile("wbinvd" ::: "memory");
+	if (in_root_cell(cpu))
+		asm volatile("wbinvd" ::: "memory");
+	else
+		cpu->page->events[BULKHEAD_EVENT_CACHE_CONFINED]++;
 	skip_instruction();
 }
 
 /*
- * INIT and startup IPIs reach a CPU under the hypervisor only if something
- * other than Linux's CPU hotplug sends them: the driver takes a CPU out of
- * the hypervisor before it goes offline.  A CPU waiting for its startup IPI
- * ignores a further INIT, as a bare one does.
+ * Bulkhead never sends a real INIT: Linux's and the inmates' INITs are
+ * virtual (control.c).  One that arrives anyway (from a device or the
+ * platform) is taken as the CPU's own cell's INIT: the CPU waits for a
+ * startup IPI.  Wait-for-SIPI is never an activity state Bulkhead uses, so
+ * a SIPI exit cannot happen; it is dropped.
  */
 static void handle_init(struct per_cpu *cpu, struct guest_registers *regs)
 {
 	(void)regs;
-	if (vmcs_read32(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_WAIT_FOR_SIPI)
-		return;
-	vmx_reset_to_wait_for_sipi(cpu);
+	post_work(cpu->cpu_id, in_root_cell(cpu) ? PENDING_ROOT_INIT : PENDING_CELL_INIT);
 }
 
 static void handle_sipi(struct per_cpu *cpu, struct guest_registers *regs)
 {
-	uint8_t vector = (uint8_t)vmcs_read_natural(VMCS_EXIT_QUALIFICATION);
-
+	(void)cpu;
 	(void)regs;
-	vmx_start_at_vector(cpu, vector);
 }
 
 /* #DB and #AC are intercepted only to bound them; the guest gets them back (SDM Vol. 3C, 27.2.1). */
@@ -398,16 +428,20 @@ static void handle_exception_or_nmi(struct per_cpu *cpu, struct guest_registers 
 	(void)regs;
 	if (INTERRUPTION_TYPE(info) == INTERRUPTION_TYPE_NMI) {
 		arch_unblock_nmis();
-		__atomic_or_fetch(&cpu->arch.pending, PENDING_GUEST_NMI, __ATOMIC_RELAXED);
+		/* The hypervisor's NMIs only make the CPU look at its pending work. */
+		if (!control_nmi_arrived(cpu))
+			__atomic_or_fetch(&cpu->arch.pending, PENDING_GUEST_NMI, __ATOMIC_SEQ_CST);
 		return;
 	}
 	if (vector == VECTOR_DEBUG) {
 		/* DR6 as the CPU would have set it: B0-B3, BD, BS from the qualification. */
 		write_dr6(0xffff0ff0ULL | (vmcs_read_natural(VMCS_EXIT_QUALIFICATION) & 0x600f));
-		return vmx_inject_exception(VECTOR_DEBUG, false, 0);
+		/* ICEBP (INT1) is a trap: the guest's handler returns after it. */
+		return vmx_inject_event(INTERRUPTION_TYPE(info), VECTOR_DEBUG, 0,
+					vmcs_read32(VMCS_EXIT_INSTRUCTION_LENGTH));
 	}
 	if (vector == VECTOR_ALIGNMENT_CHECK)
-		return vmx_inject_exception(VECTOR_ALIGNMENT_CHECK, true,
+		return vmx_inject_exception(VECTOR_ALIGNMENT_CHECK,
 					    vmcs_read32(VMCS_EXIT_INTERRUPTION_ERROR_CODE));
 	guest_failed(cpu, "unexpected exception in the guest");
 }
@@ -432,17 +466,66 @@ static void handle_triple_fault(struct per_cpu *cpu, struct guest_registers *reg
 	guest_failed(cpu, "triple fault in the guest");
 }
 
+#define XAPIC_PAGE_SIZE		0x1000ULL
+
+static enum cpu_mode guest_cpu_mode(void)
+{
+	uint32_t cs = vmcs_read32(VMCS_GUEST_CS_ACCESS_RIGHTS);
+
+	return mmio_cpu_mode(vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA, cs & SEG_AR_L, cs & SEG_AR_DB);
+}
+
 /*
- * The root cell touched memory it does not own (hypervisor memory or a hole
- * in its map).  Bulkhead does not emulate the access: the log names the
- * address and the CPU is parked, as documented in Documentation/design.md.
+ * An access of the root cell's Linux to its xAPIC page, which its EPT does
+ * not map so that IPIs can be checked (apic-emul.c).  The instruction is
+ * fetched through the guest's page tables and decoded: only an aligned
+ * 32-bit MOV, as the SDM requires for APIC registers (SDM Vol. 3A,
+ * 10.4.1), is emulated.  False when it cannot be.
+ */
+static bool emulate_xapic_access(struct per_cpu *cpu, struct guest_registers *regs,
+				 uint64_t guest_phys)
+{
+	unsigned int offset = (unsigned int)(guest_phys & (XAPIC_PAGE_SIZE - 1));
+	uint8_t bytes[MMIO_MAX_INSTRUCTION];
+	unsigned int fetched = guest_fetch_instruction(cpu, bytes, sizeof(bytes));
+	struct mmio_access access;
+	uint64_t *reg;
+
+	if (!fetched || mmio_decode(bytes, fetched, guest_cpu_mode(), &access) ||
+	    access.size != 4 || (offset & 0xf) || access.reg == MMIO_RSP)
+		return false;
+	reg = guest_register(regs, access.reg);
+	if (access.write)
+		apic_emulate_xapic_write(cpu, offset, (uint32_t)(access.has_immediate ? access.value :
+						mmio_write_value(&access, *reg)));
+	else
+		*reg = mmio_read_result(&access, *reg, apic_emulate_xapic_read(cpu, offset));
+	vmcs_write_natural(VMCS_GUEST_RIP, vmcs_read_natural(VMCS_GUEST_RIP) + access.length);
+	return true;
+}
+
+static bool in_xapic_page(uint64_t guest_phys)
+{
+	return guest_phys >= APIC_DEFAULT_PHYS && guest_phys < APIC_DEFAULT_PHYS + XAPIC_PAGE_SIZE;
+}
+
+/*
+ * A guest touched memory it does not own (hypervisor memory, a hole in its
+ * map, another cell's), or the root cell its xAPIC page.  Other
+ * accesses are not emulated: the log names the address and the CPU is
+ * parked (root cell) or its cell failed, as documented in
+ * Documentation/design.md.
  */
 static void handle_ept_violation(struct per_cpu *cpu, struct guest_registers *regs)
 {
-	(void)regs;
+	uint64_t guest_phys = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+	uint64_t qualification = vmcs_read_natural(VMCS_EXIT_QUALIFICATION);
+
+	if (in_root_cell(cpu) && in_xapic_page(guest_phys) &&
+	    emulate_xapic_access(cpu, regs, guest_phys))
+		return;
 	printk("CPU %u: EPT violation at guest physical 0x%lx (qualification 0x%lx)\n",
-	       cpu->cpu_id, vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS),
-	       vmcs_read_natural(VMCS_EXIT_QUALIFICATION));
+	       cpu->cpu_id, guest_phys, qualification);
 	guest_failed(cpu, "access outside the cell's memory");
 }
 
@@ -462,7 +545,7 @@ static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_NMI_WINDOW] = handle_nmi_window,
 	[EXIT_CPUID] = handle_cpuid,
 	[EXIT_GETSEC] = handle_vmx_instruction,
-	[EXIT_INVD] = handle_invd,
+	[EXIT_INVD] = handle_cache_flush,
 	[EXIT_VMCALL] = handle_vmcall,
 	[EXIT_VMCLEAR] = handle_vmx_instruction,
 	[EXIT_VMLAUNCH] = handle_vmx_instruction,
@@ -481,6 +564,7 @@ static const exit_handler exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_INVEPT] = handle_vmx_instruction,
 	[EXIT_PREEMPTION_TIMER] = handle_preemption_timer,
 	[EXIT_INVVPID] = handle_vmx_instruction,
+	[EXIT_WBINVD] = handle_cache_flush,
 	[EXIT_XSETBV] = handle_xsetbv,
 	[EXIT_VMFUNC] = handle_vmx_instruction,
 };
@@ -492,11 +576,9 @@ static void reinject_interrupted_event(void)
 
 	if (!(info & INTERRUPTION_VALID))
 		return;
-	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, info & ~(1U << 12));
-	if (info & INTERRUPTION_ERROR_CODE)
-		vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR_CODE,
-			     vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE));
-	vmcs_write32(VMCS_ENTRY_INSTRUCTION_LENGTH, vmcs_read32(VMCS_EXIT_INSTRUCTION_LENGTH));
+	vmx_inject_event(INTERRUPTION_TYPE(info), INTERRUPTION_VECTOR(info),
+			 vmcs_read32(VMCS_IDT_VECTORING_ERROR_CODE),
+			 vmcs_read32(VMCS_EXIT_INSTRUCTION_LENGTH));
 }
 
 /* An NMI for Linux goes in when nothing else is injected and the guest does not block NMIs. */
@@ -511,11 +593,14 @@ static void deliver_guest_nmi(struct per_cpu *cpu)
 		vmcs_write32(VMCS_PROC_CONTROLS, cpu->arch.proc_controls);
 		return;
 	}
-	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, INTERRUPTION_VALID | VECTOR_NMI |
-		     (INTERRUPTION_TYPE_NMI << INTERRUPTION_TYPE_SHIFT));
+	vmx_inject_event(INTERRUPTION_TYPE_NMI, VECTOR_NMI, 0, 0);
 }
 
-/* This CPU's pending work, in a bounded loop; an NMI after it re-arms the timer (DESIGN 3 and 4). */
+/*
+ * This CPU's pending work before it enters its guest again: requests
+ * first (they may leave the guest for good), then flushes and NMIs for the
+ * guest, in a bounded loop (DESIGN decisions 3 and 4).
+ */
 static void drain_pending_work(struct per_cpu *cpu)
 {
 	bool guest_nmi = false;
@@ -526,13 +611,12 @@ static void drain_pending_work(struct per_cpu *cpu)
 		cpu->arch.timer_armed = false;
 		vmcs_write32(VMCS_PIN_CONTROLS, cpu->arch.pin_controls);
 	}
-	/* A request from another CPU comes first; the NMI that carried it is not Linux's. */
-	if (cpu->arch.request != REQUEST_NONE) {
-		__atomic_and_fetch(&cpu->arch.pending, ~PENDING_GUEST_NMI, __ATOMIC_RELAXED);
-		vmx_handle_request(cpu);
-	}
+	vmx_handle_requests(cpu);
 	for (round = 0; round < PENDING_ROUNDS; round++) {
-		uint32_t work = __atomic_exchange_n(&cpu->arch.pending, 0, __ATOMIC_ACQUIRE);
+		uint32_t work = __atomic_fetch_and(&cpu->arch.pending,
+						   ~(PENDING_GUEST_NMI | PENDING_FLUSH_EPT),
+						   __ATOMIC_SEQ_CST) &
+				(PENDING_GUEST_NMI | PENDING_FLUSH_EPT);
 
 		if (!work)
 			break;
@@ -595,7 +679,11 @@ void vmx_handle_exit(struct guest_registers *regs)
 	account(cpu, basic, start);
 }
 
-/* VMRESUME returned: VM-fail valid or invalid.  Logged by name; this CPU parks. */
+/*
+ * VMRESUME returned: VM-fail valid or invalid, logged by name.  A root cell
+ * CPU parks; a cell's CPU fails its cell and keeps answering requests, so
+ * that destroy and disable still work.
+ */
 void vmx_resume_failed(struct guest_registers *regs)
 {
 	struct per_cpu *cpu = this_cpu();
@@ -604,5 +692,5 @@ void vmx_resume_failed(struct guest_registers *regs)
 	cpu->arch.regs = regs;
 	printk("CPU %u: VMRESUME failed: %s (VM-instruction error %u)\n", cpu->cpu_id,
 	       vmx_instruction_error_name(error), error);
-	vmx_park(cpu, "VM-instruction error on resume");
+	guest_failed(cpu, "VM-instruction error on resume");
 }

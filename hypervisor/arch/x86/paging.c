@@ -142,6 +142,18 @@ int paging_map(struct page_pool *pool, uint64_t *root, uint64_t virt,
 	return 0;
 }
 
+/*
+ * The level-1 entry for @virt, creating the tables above it as needed; NULL
+ * when the pool runs out.  For mappings that change at run time: the
+ * caller writes the entry and invalidates the TLB entry itself.
+ */
+uint64_t *paging_leaf_entry(struct page_pool *pool, uint64_t *root, uint64_t virt)
+{
+	uint64_t *table = leaf_table(pool, root, virt);
+
+	return table ? &table[table_index(virt, 1)] : NULL;
+}
+
 /* Walks the tables like the CPU would; for tests and sanity checks. */
 bool paging_translate(const struct page_pool *pool, const uint64_t *root,
 		      uint64_t virt, uint64_t *phys, uint64_t *flags)

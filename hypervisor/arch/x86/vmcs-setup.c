@@ -8,8 +8,13 @@
 #include <asm/vmcs.h>
 #include <asm/vmx-cpu.h>
 
-/* Bits the root cell may not change without an exit: SDM Vol. 3C, 24.6.6. */
-#define CR0_HOST_OWNED		(CR0_PE | CR0_NE | CR0_PG)
+/*
+ * Bits a guest may not change without an exit: SDM Vol. 3C, 24.6.6.  CD and
+ * NW are the hypervisor's: the guest sees its own values in the read
+ * shadow, while the CPU, which runs the hypervisor too, stays cached.
+ */
+#define CR0_HOST_OWNED		(CR0_PE | CR0_NE | CR0_PG | CR0_CD | CR0_NW)
+#define CR0_GUEST_ONLY		(CR0_CD | CR0_NW)
 #define CR4_HOST_OWNED		CR4_VMXE
 
 /* Exceptions intercepted against the #AC and #DB microcode-loop attacks (CVE-2015-5307, CVE-2015-8104). */
@@ -52,7 +57,8 @@ static int setup_controls(struct per_cpu *cpu, const struct vmx_cpu_facts *facts
 			     &cpu->arch.proc_controls);
 	if (!err)
 		err = adjust(facts, VMX_PROCBASED_CTLS2,
-			     PROC2_WANTED | (PROC2_IF_AVAILABLE & proc2_available),
+			     PROC2_WANTED | (PROC2_IF_AVAILABLE & proc2_available) |
+			     (cpu->cell == &root_cell ? 0 : PROC2_WBINVD_EXITING),
 			     "secondary processor-based", &proc2);
 	if (!err)
 		err = adjust(facts, VMX_EXIT_CTLS, EXIT_WANTED, "VM-exit", &exit_controls);
@@ -113,7 +119,7 @@ static void setup_host_state(struct per_cpu *cpu)
 	vmcs_write_natural(VMCS_HOST_FS_BASE, read_msr(MSR_FS_BASE));
 	vmcs_write_natural(VMCS_HOST_GS_BASE, read_msr(MSR_GS_BASE));
 	vmcs_write_natural(VMCS_HOST_GDTR_BASE, (uint64_t)cpu->arch.gdt);
-	vmcs_write_natural(VMCS_HOST_IDTR_BASE, (uint64_t)cpu->arch.idt);
+	vmcs_write_natural(VMCS_HOST_IDTR_BASE, (uint64_t)arch_idt);
 	vmcs_write32(VMCS_HOST_SYSENTER_CS, (uint32_t)read_msr(MSR_SYSENTER_CS));
 	vmcs_write_natural(VMCS_HOST_SYSENTER_ESP, read_msr(MSR_SYSENTER_ESP));
 	vmcs_write_natural(VMCS_HOST_SYSENTER_EIP, read_msr(MSR_SYSENTER_EIP));
@@ -214,9 +220,67 @@ int vmx_setup_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
 	return cpu->arch.vmcs_write_failed ? trace_error(-EIO) : 0;
 }
 
-/* An inmate's CPU: the cell's maps, the hypervisor's host state, real mode at the reset address. */
-int vmx_setup_cell_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
-			const struct cell *cell)
+/* Real mode at CS:IP with a clean register state, as after INIT (SDM Vol. 3A, 9.1.1, table 9-1). */
+static void start_in_real_mode(struct per_cpu *cpu, uint16_t cs_selector, uint64_t cs_base,
+			       uint64_t ip)
+{
+	static const enum segment_index data_segments[] = { SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS };
+	struct guest_registers *regs = cpu->arch.regs;
+	unsigned int i;
+
+	write_segment(SEG_CS, cs_selector, cs_base, 0xffff, 0x9b);
+	for (i = 0; i < sizeof(data_segments) / sizeof(data_segments[0]); i++)
+		write_segment(data_segments[i], 0, 0, 0xffff, 0x93);
+	write_segment(SEG_TR, 0, 0, 0xffff, 0x8b);
+	write_segment(SEG_LDTR, 0, 0, 0xffff, 0x82);
+	vmcs_write_natural(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write_natural(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+	vmcs_write_natural(VMCS_GUEST_CR3, 0);
+	vmx_set_guest_cr4(0);
+	vmcs_write64(VMCS_GUEST_EFER, 0);
+	vmx_set_guest_cr0(cpu, CR0_CD | CR0_NW | CR0_ET);
+	vmcs_write_natural(VMCS_GUEST_DR7, 0x400);
+	vmcs_write64(VMCS_GUEST_DEBUGCTL, 0);
+	vmcs_write_natural(VMCS_GUEST_RSP, 0);
+	vmcs_write_natural(VMCS_GUEST_RIP, ip);
+	vmcs_write_natural(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
+	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write_natural(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, 0);
+	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, 0);
+	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+	if (regs)
+		*regs = (struct guest_registers){ .rdx = cpuid(1, 0).eax };
+}
+
+/*
+ * As a startup IPI starts a CPU: real mode with CS selector vector << 8,
+ * CS base vector << 12 and IP 0 (SDM Vol. 3A, 9.4.4; 10.6.1, startup
+ * delivery mode).  Code such as Linux's trampoline derives its data
+ * segment from CS, so the selector must be exactly that.
+ */
+static void start_at_vector(struct per_cpu *cpu, uint8_t vector)
+{
+	start_in_real_mode(cpu, (uint16_t)(vector << 8), (uint64_t)vector << 12, 0);
+}
+
+/* Real mode with CS base @address & ~0xffff and IP @address & 0xffff (a cell's reset address). */
+static void start_at_address(struct per_cpu *cpu, uint64_t address)
+{
+	uint64_t cs_base = address & ~0xffffULL;
+
+	start_in_real_mode(cpu, (uint16_t)(cs_base >> 4), cs_base, address & 0xffff);
+}
+
+/*
+ * A CPU of its cell (the root cell's after Linux's startup IPI, or a
+ * cell's): the cell's maps, the hypervisor's host state, and the
+ * architectural state after INIT (SDM Vol. 3A, 9.1.1, table 9-1) in real
+ * mode, at a startup IPI's vector or at a cell's reset address.
+ */
+int vmx_setup_real_mode_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
+			     bool by_sipi, uint64_t address)
 {
 	int err;
 
@@ -224,7 +288,7 @@ int vmx_setup_cell_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
 	err = setup_controls(cpu, facts);
 	if (err)
 		return err;
-	setup_isolation(cell);
+	setup_isolation(cpu->cell);
 	setup_host_state(cpu);
 	vmcs_write_natural(VMCS_CR4_READ_SHADOW, 0);
 	vmcs_write64(VMCS_GUEST_PAT, 0x0007040600070406ULL);
@@ -233,7 +297,10 @@ int vmx_setup_cell_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
 	vmcs_write_natural(VMCS_GUEST_SYSENTER_EIP, 0);
 	vmcs_write_natural(VMCS_GUEST_FS_BASE, 0);
 	vmcs_write_natural(VMCS_GUEST_GS_BASE, 0);
-	vmx_start_at_address(cpu, cpu->arch.start_address);
+	if (by_sipi)
+		start_at_vector(cpu, (uint8_t)address);
+	else
+		start_at_address(cpu, address);
 	return cpu->arch.vmcs_write_failed ? trace_error(-EIO) : 0;
 }
 
@@ -261,11 +328,14 @@ void vmx_set_guest_efer(struct per_cpu *cpu, uint64_t value)
 	set_ia32e_mode(cpu, value & EFER_LMA);
 }
 
-/* The guest sees @value; the CPU runs with NE set, as VMX requires (SDM Vol. 3D, A.7). */
+/*
+ * The guest sees @value; the CPU runs with NE set, as VMX requires (SDM
+ * Vol. 3D, A.7), and with caching as the hypervisor needs it.
+ */
 void vmx_set_guest_cr0(struct per_cpu *cpu, uint64_t value)
 {
 	vmcs_write_natural(VMCS_CR0_READ_SHADOW, value);
-	vmcs_write_natural(VMCS_GUEST_CR0, value | CR0_NE);
+	vmcs_write_natural(VMCS_GUEST_CR0, (value | CR0_NE) & ~CR0_GUEST_ONLY);
 	vmx_set_guest_efer(cpu, vmcs_read64(VMCS_GUEST_EFER));
 }
 
@@ -273,57 +343,4 @@ void vmx_set_guest_cr4(uint64_t value)
 {
 	vmcs_write_natural(VMCS_CR4_READ_SHADOW, value);
 	vmcs_write_natural(VMCS_GUEST_CR4, value | CR4_VMXE);
-}
-
-/*
- * The state after INIT (SDM Vol. 3A, 9.1.1, table 9-1), kept in
- * wait-for-SIPI.  Bochs 2.7 keeps "blocking by SMI" after wait-for-SIPI and
- * leaves NMI blocking set after a SIPI exit, so interruptibility is written
- * explicitly here and at SIPI.
- */
-void vmx_reset_to_wait_for_sipi(struct per_cpu *cpu)
-{
-	vmx_start_at_vector(cpu, 0);
-	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI);
-}
-
-/* Real mode at vector * 4 KiB, as a startup IPI starts a CPU; unrestricted guest runs it. */
-void vmx_start_at_vector(struct per_cpu *cpu, uint8_t vector)
-{
-	vmx_start_at_address(cpu, (uint64_t)vector << 12);
-}
-
-/* Real mode with CS base @address & ~0xffff and IP @address & 0xffff; a clean register state. */
-void vmx_start_at_address(struct per_cpu *cpu, uint64_t address)
-{
-	static const enum segment_index data_segments[] = { SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS };
-	struct guest_registers *regs = cpu->arch.regs;
-	unsigned int i;
-
-	uint64_t cs_base = address & ~0xffffULL;
-
-	write_segment(SEG_CS, (uint16_t)(cs_base >> 4), cs_base, 0xffff, 0x9b);
-	for (i = 0; i < sizeof(data_segments) / sizeof(data_segments[0]); i++)
-		write_segment(data_segments[i], 0, 0, 0xffff, 0x93);
-	write_segment(SEG_TR, 0, 0, 0xffff, 0x8b);
-	write_segment(SEG_LDTR, 0, 0, 0xffff, 0x82);
-	vmcs_write_natural(VMCS_GUEST_GDTR_BASE, 0);
-	vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0xffff);
-	vmcs_write_natural(VMCS_GUEST_IDTR_BASE, 0);
-	vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xffff);
-	vmcs_write_natural(VMCS_GUEST_CR3, 0);
-	vmx_set_guest_cr4(0);
-	vmcs_write64(VMCS_GUEST_EFER, 0);
-	vmx_set_guest_cr0(cpu, CR0_CD | CR0_NW | CR0_ET);
-	vmcs_write_natural(VMCS_GUEST_DR7, 0x400);
-	vmcs_write64(VMCS_GUEST_DEBUGCTL, 0);
-	vmcs_write_natural(VMCS_GUEST_RSP, 0);
-	vmcs_write_natural(VMCS_GUEST_RIP, address & 0xffff);
-	vmcs_write_natural(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
-	vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	vmcs_write_natural(VMCS_GUEST_PENDING_DEBUG_EXCEPTIONS, 0);
-	vmcs_write32(VMCS_ENTRY_INTERRUPTION_INFO, 0);
-	vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
-	if (regs)
-		*regs = (struct guest_registers){ .rdx = cpuid(1, 0).eax };
 }

@@ -32,7 +32,7 @@ static bool guest_cr4_fixed_ok(const struct vmcs_view *view, UNUSED_ARG)
 static bool guest_debugctl_ok(const struct vmcs_view *view, UNUSED_ARG)
 {
 	return !entry_control(view, ENTRY_LOAD_DEBUG_CONTROLS) ||
-	       !(field(view, VMCS_GUEST_DEBUGCTL) & ~DEBUGCTL_DEFINED);
+	       vmx_check_debugctl_valid(field(view, VMCS_GUEST_DEBUGCTL));
 }
 
 static bool guest_ia32e_has_paging(const struct vmcs_view *view, UNUSED_ARG)
@@ -66,7 +66,7 @@ static bool guest_pat_ok(const struct vmcs_view *view, UNUSED_ARG)
 static bool guest_efer_reserved_clear(const struct vmcs_view *view, UNUSED_ARG)
 {
 	return !entry_control(view, ENTRY_LOAD_EFER) ||
-	       !(field(view, VMCS_GUEST_EFER) & ~EFER_DEFINED);
+	       vmx_check_efer_valid(field(view, VMCS_GUEST_EFER));
 }
 
 static bool guest_efer_lma_matches_mode(const struct vmcs_view *view, UNUSED_ARG)

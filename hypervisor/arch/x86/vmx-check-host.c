@@ -33,7 +33,7 @@ static bool host_pat_ok(const struct vmcs_view *view, UNUSED_ARG)
 static bool host_efer_reserved_clear(const struct vmcs_view *view, UNUSED_ARG)
 {
 	return !exit_control(view, EXIT_LOAD_EFER) ||
-	       !(field(view, VMCS_HOST_EFER) & ~EFER_DEFINED);
+	       vmx_check_efer_valid(field(view, VMCS_HOST_EFER));
 }
 
 static bool host_efer_matches_address_size(const struct vmcs_view *view, UNUSED_ARG)

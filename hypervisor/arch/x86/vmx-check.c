@@ -29,6 +29,18 @@ bool vmx_check_pat_valid(uint64_t pat)
 	return true;
 }
 
+/* No reserved bit of IA32_EFER set (SDM Vol. 3C, 26.3.1.1; Vol. 4, IA32_EFER). */
+bool vmx_check_efer_valid(uint64_t efer)
+{
+	return !(efer & ~EFER_DEFINED);
+}
+
+/* No reserved bit of IA32_DEBUGCTL set (SDM Vol. 3C, 26.3.1.1; Vol. 3B, 17.4.1). */
+bool vmx_check_debugctl_valid(uint64_t debugctl)
+{
+	return !(debugctl & ~DEBUGCTL_DEFINED);
+}
+
 /* ---- The tables, in the SDM's order: controls, host state, guest state ---- */
 
 static const struct vmx_check_table *const vmx_check_tables[] = {

@@ -4,6 +4,8 @@
 #include <bulkhead-hv/errno.h>
 #include <bulkhead-hv/memory.h>
 #include <bulkhead-hv/printk.h>
+#include <asm/apic-emul.h>
+#include <asm/apic.h>
 #include <asm/msr.h>
 #include <asm/vmcs.h>
 #include <asm/vmx-check.h>
@@ -144,19 +146,22 @@ void vmx_invept(uint64_t ept_pointer)
 		       this_cpu()->cpu_id, ept_pointer);
 }
 
-/* Leaves the current guest behind: the VMCS is cleared and must be set up afresh. */
+/*
+ * Leaves the current guest behind: the VMCS is cleared and must be set up
+ * afresh.  `launched` goes first, so that an NMI in between finds no VMCS
+ * to write to.
+ */
 void vmx_clear_current(struct per_cpu *cpu)
 {
+	__atomic_store_n(&cpu->arch.launched, false, __ATOMIC_SEQ_CST);
 	vmclear(cpu->arch.vmcs);
-	cpu->arch.launched = false;
 }
 
 void vmx_off(struct per_cpu *cpu)
 {
 	if (!cpu->arch.vmx_on)
 		return;
-	vmclear(cpu->arch.vmcs);
-	cpu->arch.launched = false;
+	vmx_clear_current(cpu);
 	asm volatile("vmxoff" ::: "cc", "memory");
 	cpu->arch.vmx_on = false;
 }
@@ -218,6 +223,18 @@ void vmx_flush_l1d_if_needed(const struct per_cpu *cpu)
 		write_msr(MSR_FLUSH_CMD, FLUSH_CMD_L1D);
 }
 
+/*
+ * Work posted while this CPU was about to launch: the NMI that carried it
+ * may have come before `launched` was set, when its handler had no VMCS to
+ * arm the timer in.  Looking after setting `launched` closes that gap.
+ */
+static void exit_soon_if_pending(struct per_cpu *cpu)
+{
+	__atomic_store_n(&cpu->arch.launched, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&cpu->arch.pending, __ATOMIC_SEQ_CST))
+		vmx_arm_immediate_exit(cpu);
+}
+
 static void mark_running(struct per_cpu *cpu)
 {
 	cpu->public->flags |= BULKHEAD_CPU_VMX_OK | BULKHEAD_CPU_RETURNED;
@@ -237,14 +254,18 @@ static int launch(struct per_cpu *cpu)
 	int failure;
 
 	mark_running(cpu);
+	apic_record_xapic_state(cpu);
 	printk("CPU %u: launching Linux as the root cell's guest\n", cpu->cpu_id);
 	cpu->arch.guest_ran = false;
-	cpu->arch.launched = true;
+	cpu->arch.last_cell = &root_cell;
+	cpu->arch.in_service = true;
 	/* VMXON keeps translations cached before: none from an older map may survive. */
 	vmx_invept(root_cell.arch.ept_pointer);
+	exit_soon_if_pending(cpu);
 	vmx_flush_l1d_if_needed(cpu);
 	failure = vmx_launch(&regs);
 	cpu->arch.launched = false;
+	cpu->arch.in_service = false;
 	cpu->public->state = BULKHEAD_CPU_STATE_OFF;
 	cpu->public->flags &= ~BULKHEAD_CPU_VMX_OK;
 	if (failure == 1)
@@ -285,28 +306,63 @@ int arch_cpu_activate(struct per_cpu *cpu, uint64_t linux_cr3)
 	return err;
 }
 
-/* A cell's CPU starts its inmate from a clean VMCS, in real mode at the reset address. */
-int vmx_launch_cell(struct per_cpu *cpu, struct cell *cell)
+/* Branch predictions of one cell must not steer another's (SDM Vol. 4, IA32_PRED_CMD). */
+static void barrier_between_cells(struct per_cpu *cpu)
+{
+	if (cpu->arch.last_cell != cpu->cell && (cpuid(7, 0).edx & CPUID7_EDX_IBRS_IBPB))
+		write_msr(MSR_PRED_CMD, PRED_CMD_IBPB);
+	cpu->arch.last_cell = cpu->cell;
+}
+
+/* 64-byte aligned XSAVE area: a zero header (XSTATE_BV 0) restores every component's initial state. */
+static struct {
+	uint8_t legacy[512];
+	uint64_t header[8];
+} xsave_initial __attribute__((aligned(64))) = { .legacy = { [24] = 0x80, [25] = 0x1f } };
+
+/*
+ * An inmate starts with the extended state of a reset CPU, not Linux's:
+ * every XSAVE component in its initial configuration, then XCR0 = 1 (x87
+ * only; SDM Vol. 1, 13.3 and 13.8).  MXCSR in the image is 0x1f80.
+ */
+static void reset_extended_state(void)
+{
+	if (!(read_cr4() & CR4_OSXSAVE))
+		return;
+	asm volatile("xrstor %0" : : "m"(xsave_initial), "a"(~0U), "d"(~0U) : "memory");
+	asm volatile("xsetbv" : : "c"(0), "a"(1U), "d"(0U));
+}
+
+int vmx_launch_in_real_mode(struct per_cpu *cpu, bool by_sipi, uint64_t address)
 {
 	struct guest_registers regs = { .rdx = cpuid(1, 0).eax };
+	struct cell *cell = cpu->cell;
 	struct vmx_cpu_facts facts;
 	int failure, err;
 
 	vmx_read_facts(&facts);
 	err = load_clear_vmcs(cpu, &facts);
 	if (!err)
-		err = vmx_setup_cell_vmcs(cpu, &facts, cell);
+		err = vmx_setup_real_mode_vmcs(cpu, &facts, by_sipi, address);
 	if (!err)
 		err = check_vmcs(cpu, &facts);
 	if (err)
 		return err;
+	/* As after INIT: a quiet local APIC, in x2APIC mode for every cell's inmate. */
+	if (cell != &root_cell) {
+		apic_enter_x2apic();
+		reset_extended_state();
+	}
+	barrier_between_cells(cpu);
+	/* Left over from the CPU's last guest: an NMI for it, a flush the launch does itself. */
+	__atomic_and_fetch(&cpu->arch.pending, ~(PENDING_GUEST_NMI | PENDING_FLUSH_EPT),
+			   __ATOMIC_SEQ_CST);
 	cpu->public->state = BULKHEAD_CPU_STATE_RUNNING;
 	cpu->public->cell_id = cell->id;
-	__atomic_store_n(&cpu->arch.phase, PHASE_CELL, __ATOMIC_RELEASE);
 	cpu->arch.guest_ran = false;
-	cpu->arch.launched = true;
 	/* A cell's EPT reuses the pages, and so the EPTP, of an earlier cell in its slot. */
 	vmx_invept(cell->arch.ept_pointer);
+	exit_soon_if_pending(cpu);
 	vmx_flush_l1d_if_needed(cpu);
 	failure = vmx_launch(&regs);
 	cpu->arch.launched = false;
@@ -327,19 +383,34 @@ void vmx_abort_first_entry(struct per_cpu *cpu, uint32_t reason, uint64_t qualif
 	cpu->public->state = BULKHEAD_CPU_STATE_OFF;
 	cpu->public->flags &= ~BULKHEAD_CPU_VMX_OK;
 	cpu->public->result = -EIO;
+	cpu->arch.in_service = false;
 	arch_cpu_leave(cpu);
 	arch_unwind_to_entry(trace_error(-EIO));
 }
 
-/* An NMI while the hypervisor runs: Linux's, so hand it on; the timer makes the guest exit at once.  DESIGN decision 4. */
-void vmx_nmi_in_hypervisor(struct per_cpu *cpu)
+/* Makes the guest exit right after the next VM entry: the preemption timer at 0 (DESIGN decision 4). */
+void vmx_arm_immediate_exit(struct per_cpu *cpu)
 {
-	if (!cpu->arch.launched)
-		return;
-	__atomic_or_fetch(&cpu->arch.pending, PENDING_GUEST_NMI, __ATOMIC_RELEASE);
 	cpu->arch.timer_armed = true;
 	vmcs_write32(VMCS_PREEMPTION_TIMER_VALUE, 0);
 	vmcs_write32(VMCS_PIN_CONTROLS, cpu->arch.pin_controls | PIN_PREEMPTION_TIMER);
+}
+
+/*
+ * An NMI while the hypervisor runs.  Without a launched VMCS the CPU waits
+ * (or is on its way to a launch, which looks at the pending work itself):
+ * the NMI only ended a halt.  Otherwise the guest exits right after the
+ * next entry; an NMI that was not the hypervisor's is the guest's.
+ */
+void vmx_nmi_in_hypervisor(struct per_cpu *cpu)
+{
+	bool hypervisors = control_nmi_arrived(cpu);
+
+	if (!__atomic_load_n(&cpu->arch.launched, __ATOMIC_SEQ_CST))
+		return;
+	if (!hypervisors)
+		__atomic_or_fetch(&cpu->arch.pending, PENDING_GUEST_NMI, __ATOMIC_SEQ_CST);
+	vmx_arm_immediate_exit(cpu);
 }
 
 void vmx_dump_guest_state(const struct per_cpu *cpu)

@@ -25,6 +25,8 @@ void arch_cpu_leave(struct per_cpu *cpu);
 void arch_cpu_deactivate(struct per_cpu *cpu) __attribute__((noreturn));
 /* Stops this CPU for good after a failure the log explains. */
 void arch_cpu_park(struct per_cpu *cpu) __attribute__((noreturn));
+/* Disable: a root CPU Linux has offline leaves VMX and halts for INIT. */
+int arch_cpu_hand_back(unsigned int cpu);
 uint64_t arch_read_timestamp(void);
 /* TSC frequency in kHz, calibrated against the PM timer at setup (0 if unknown). */
 uint32_t arch_tsc_khz(void);
@@ -33,9 +35,10 @@ uint32_t arch_tsc_khz(void);
  * Cells.  arch_cell_create() builds the cell's maps and takes its memory and
  * ports from the root cell, or fails changing nothing; arch_cell_destroy()
  * gives them back.  The CPU hooks move a cell's CPUs between Linux's offline
- * loop, waiting in the hypervisor, running the inmate, and bare (released,
- * for Linux to bring online again with INIT and startup IPIs).  Each waits
- * for the CPUs a bounded time.
+ * loop, waiting in the hypervisor, and running the inmate; released, they
+ * wait in the hypervisor for Linux's INIT and startup IPI, which start
+ * Linux there as the root cell's guest again.  Each waits for the CPUs a
+ * bounded time (one deadline for all of them).
  */
 int arch_cell_create(struct cell *cell);
 void arch_cell_destroy(struct cell *cell);
@@ -43,6 +46,6 @@ int arch_cell_set_loadable(struct cell *cell, bool loadable);
 int arch_cell_take_cpus(struct cell *cell);
 void arch_cell_start_cpus(struct cell *cell);
 int arch_cell_stop_cpus(struct cell *cell);
-void arch_cell_release_cpus(struct cell *cell);
+int arch_cell_release_cpus(struct cell *cell);
 
 #endif

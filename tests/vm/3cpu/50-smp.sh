@@ -12,7 +12,7 @@ step "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
 step "enable with the 3-CPU system config" bulkhead enable "$SYSTEM"
 step "cell create smp-demo (CPUs 1-2)" bulkhead cell create "$SMP"
 step "CPUs 1 and 2 went to the cell" \
-	sh -c '[ "$(cat /sys/devices/bulkhead/cpus_entered)" = 0 ] && bulkhead cell list | grep -qE "smp-demo +shut-down +1-2 +-$"'
+	sh -c '[ "$(cat /sys/devices/bulkhead/cpus_entered)" = 0-2 ] && bulkhead cell list | grep -qE "smp-demo +shut-down +1-2 +-$"'
 step "cell load smp-demo" bulkhead cell load smp-demo "$SMP_IMAGE" -s "hv-console" -a 0x1000
 step "cell start smp-demo" bulkhead cell start smp-demo
 wait_for "CPU 1 of 2 reported in" 100 hv_console_has "smp-demo: CPU 1 of 2 online"

@@ -11,6 +11,8 @@ struct arch_cell {
 	uint8_t *io_bitmap_a;
 	uint8_t *io_bitmap_b;
 	uint8_t *msr_bitmap;
+	/* The cell's CPUs must not run its inmate (taken, stopped): set before they are asked. */
+	volatile bool held;
 };
 
 #endif

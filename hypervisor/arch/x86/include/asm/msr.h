@@ -25,7 +25,10 @@
 #define MSR_TSC_DEADLINE		0x6e0
 #define MSR_X2APIC_FIRST		0x800
 #define MSR_X2APIC_LAST			0x8ff
+#define MSR_X2APIC_LVT_CMCI		0x82f
 #define MSR_X2APIC_ICR			0x830
+#define MSR_X2APIC_LVT_TIMER		0x832
+#define MSR_X2APIC_LVT_ERROR		0x837
 #define MSR_XSS				0xda0
 #define MSR_EFER			0xc0000080
 #define MSR_STAR			0xc0000081
@@ -43,6 +46,9 @@
 #define ARCH_CAPABILITIES_RDCL_NO	(1ULL << 0)
 #define ARCH_CAPABILITIES_SKIP_L1DFL	(1ULL << 3)
 #define FLUSH_CMD_L1D			(1ULL << 0)
+#define PRED_CMD_IBPB			(1ULL << 0)
+/* CPUID.(EAX=7,ECX=0):EDX: IBRS and IBPB (SDM Vol. 2A, CPUID). */
+#define CPUID7_EDX_IBRS_IBPB		(1U << 26)
 
 /* With a fixup: false when the instruction raised an exception (usually #GP). */
 bool msr_read_safe(uint32_t msr, uint64_t *value);

@@ -53,6 +53,7 @@ bool paging_retire_table(struct page_pool *pool, uint64_t *table);
 size_t paging_free_retired(struct page_pool *pool);
 int paging_map(struct page_pool *pool, uint64_t *root, uint64_t virt,
 	       uint64_t phys, uint64_t size, uint64_t flags);
+uint64_t *paging_leaf_entry(struct page_pool *pool, uint64_t *root, uint64_t virt);
 bool paging_translate(const struct page_pool *pool, const uint64_t *root,
 		      uint64_t virt, uint64_t *phys, uint64_t *flags);
 

@@ -7,6 +7,8 @@
 
 #define GDT_ENTRIES		4
 #define IDT_EXCEPTION_VECTORS	32
+/* Interrupt gates too: the hypervisor takes what an APIC holds between two guests. */
+#define IDT_VECTORS		256
 
 #define GDT_SELECTOR_CODE	0x08
 #define GDT_SELECTOR_DATA	0x10
@@ -31,25 +33,33 @@ struct guest_registers {
 	uint64_t rdi, rsi, rbp, rbx, rdx, rcx, rax;
 };
 
-/* Work another CPU or an NMI left for this CPU, done before the next VM entry. */
-#define PENDING_GUEST_NMI	(1U << 0)
-#define PENDING_FLUSH_EPT	(1U << 1)
-
-/* What another CPU asks of this one (cells); see arch/x86/control.c. */
-enum cpu_request {
-	REQUEST_NONE,
-	REQUEST_TAKE,		/* leave the root cell's guest, wait for the cell's start */
-	REQUEST_START,		/* run the cell's inmate from its reset address */
-	REQUEST_STOP,		/* stop the inmate, wait again */
-	REQUEST_RELEASE,	/* leave VMX, halt bare until Linux sends INIT */
-};
+/*
+ * Work for this CPU, as bits of its pending word: other CPUs set them (an
+ * atomic OR, so none is lost or overwritten) and send a hypervisor NMI;
+ * this CPU takes each bit it acts on with an atomic AND, before its next
+ * VM entry or in its wait loop (arch/x86/control.c).
+ */
+#define PENDING_GUEST_NMI	(1U << 0)	/* an NMI for the guest */
+#define PENDING_FLUSH_EPT	(1U << 1)	/* INVEPT of the root cell's EPT */
+#define PENDING_TAKE		(1U << 2)	/* leave the root cell for next_cell, wait */
+#define PENDING_START		(1U << 3)	/* waiting: run the cell from its reset address */
+#define PENDING_RELEASE		(1U << 4)	/* waiting: go back to the root cell, wait for a startup IPI */
+#define PENDING_ROOT_INIT	(1U << 5)	/* the root cell's INIT: wait for a startup IPI */
+#define PENDING_ROOT_SIPI	(1U << 6)	/* the root cell's startup IPI, vector in sipi_vector */
+#define PENDING_CELL_INIT	(1U << 7)	/* an INIT from an inmate of this CPU's cell */
+#define PENDING_CELL_SIPI	(1U << 8)	/* a startup IPI from an inmate of this CPU's cell */
+#define PENDING_KICK		(1U << 9)	/* only exit: the cell's stop flag says what to do */
+#define PENDING_HAND_BACK	(1U << 10)	/* disable: leave VMX, halt bare until INIT */
+#define PENDING_WAIT_WORK	(PENDING_TAKE | PENDING_START | PENDING_RELEASE | \
+				 PENDING_ROOT_INIT | PENDING_ROOT_SIPI | PENDING_CELL_INIT | \
+				 PENDING_CELL_SIPI | PENDING_HAND_BACK)
 
 /* Where this CPU is, as other CPUs wait for it. */
 enum cpu_phase {
 	PHASE_ROOT,		/* runs Linux as the root cell's guest */
 	PHASE_WAITING,		/* in the hypervisor, no current VMCS */
 	PHASE_CELL,		/* runs an inmate */
-	PHASE_BARE,		/* left VMX; halted until INIT */
+	PHASE_BARE,		/* handed back at disable: out of VMX, halted until INIT */
 };
 
 struct arch_cpu {
@@ -57,7 +67,6 @@ struct arch_cpu {
 	uint8_t vmxon_region[4096] __attribute__((aligned(4096)));
 	uint8_t vmcs[4096] __attribute__((aligned(4096)));
 	uint64_t gdt[GDT_ENTRIES];
-	struct idt_gate idt[IDT_EXCEPTION_VECTORS];
 	/* Linux's state at entry, put back before returning to it. */
 	struct descriptor_table linux_gdtr;
 	struct descriptor_table linux_idtr;
@@ -76,13 +85,40 @@ struct arch_cpu {
 	/* Set by the exception handler when an instruction with a fixup faulted. */
 	bool fixup_faulted;
 	uint64_t nmis;
+	uint64_t interrupts_drained;
+	/* Hypervisor NMIs: one sent to this CPU and not yet taken (see post_work()). */
+	volatile uint32_t nmi_in_flight;
+	uint64_t nmis_for_guest;
 	volatile uint32_t pending;
 	/* The NMI handler armed the preemption timer (0) to force an exit. */
 	volatile bool timer_armed;
-	volatile uint32_t request;
 	volatile uint32_t phase;
-	/* Where START begins the inmate: the reset address, or a startup IPI's page. */
+	/* Waiting after an INIT: a startup IPI may start this CPU. */
+	bool wait_for_sipi;
+	/* The cell a PENDING_TAKE moves this CPU to; only this CPU changes per_cpu.cell. */
+	struct cell *volatile next_cell;
+	volatile uint8_t sipi_vector;
+	/* Where START begins the inmate: the cell's reset address. */
 	uint64_t start_address;
+	/*
+	 * The xAPIC ICR_HIGH, LDR and DFR the root cell's guest last wrote:
+	 * its writes to the APIC page are emulated, and logical destinations
+	 * are expanded from these.
+	 */
+	uint32_t xapic_icr_high;
+	uint32_t xapic_icr_low;
+	uint32_t xapic_ldr;
+	uint32_t xapic_dfr;
+	/* The hardware APIC stays in x2APIC mode; Linux's xAPIC is emulated (apic-emul.c). */
+	bool xapic_virtual;
+	/* This CPU's window onto guest memory: its page-table entry (guest-memory.c). */
+	uint64_t *window_entry;
+	/* Linux's IA32_APIC_BASE when the CPU left the root cell; put back on release. */
+	uint64_t linux_apic_base;
+	/* The cell whose guest ran last here: a change of cells flushes branch predictions. */
+	const struct cell *last_cell;
+	/* Took over at enable: a later fault in the hypervisor parks instead of unwinding. */
+	bool in_service;
 	/* Cached controls, so that changes need no VMREAD. */
 	uint32_t pin_controls;
 	uint32_t proc_controls;
@@ -93,5 +129,8 @@ struct arch_cpu {
 	/* The registers of the exit being handled. */
 	struct guest_registers *regs;
 };
+
+/* One IDT for all CPUs: its gates are the same everywhere (cpu.c). */
+extern struct idt_gate arch_idt[IDT_VECTORS];
 
 #endif

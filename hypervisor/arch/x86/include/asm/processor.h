@@ -112,6 +112,10 @@ static inline void load_code_and_stack_segments(uint16_t cs, uint16_t ss)
 #define CR0_CD			(1ULL << 30)
 #define CR0_PG			(1ULL << 31)
 
+#define CR4_PAE			(1ULL << 5)
+#define CR4_LA57		(1ULL << 12)
+#define CR4_OSXSAVE		(1ULL << 18)
+
 #define RFLAGS_FIXED		(1ULL << 1)
 
 static inline uint64_t read_cr0(void)

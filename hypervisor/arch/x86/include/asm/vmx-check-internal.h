@@ -63,7 +63,6 @@ extern const struct vmx_check_table vmx_guest_non_register_checks; /* 26.3.1.5 a
 
 /* Shared checks of architectural values, in vmx-check.c. */
 bool vmx_check_canonical(uint64_t address, uint64_t cr4);
-bool vmx_check_pat_valid(uint64_t pat);
 
 /* ---- Accessors of the VMCS under check, shared by every file ---- */
 

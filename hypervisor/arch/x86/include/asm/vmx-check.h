@@ -28,4 +28,13 @@ struct vmcs_source {
  */
 const char *vmx_check_vmcs(const struct vmcs_source *vmcs, const struct vmx_cpu_facts *facts);
 
+/*
+ * Values of the MSRs the VMCS loads on entry, as the entry checks accept
+ * them; a guest's WRMSR of a value outside these gets #GP instead of a
+ * failed entry.
+ */
+bool vmx_check_pat_valid(uint64_t pat);
+bool vmx_check_efer_valid(uint64_t efer);
+bool vmx_check_debugctl_valid(uint64_t debugctl);
+
 #endif

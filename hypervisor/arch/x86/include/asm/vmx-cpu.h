@@ -19,11 +19,16 @@ void vmx_exit_entry(void);
 void vmx_return_to_linux(const struct linux_frame *frame) __attribute__((noreturn));
 void arch_unwind_to_entry(int result) __attribute__((noreturn));
 void arch_unblock_nmis(void);
+/* Halts until an NMI unless (*pending & mask) is non-zero; an NMI just before the HLT skips it. */
+void arch_halt_unless_pending(volatile uint32_t *pending, uint32_t mask);
+/* The range the NMI handler moves RIP out of (to its end). */
+extern const uint8_t arch_halt_window_start[], arch_halt_window_end[];
 
 /* vmx.c */
 void vmx_read_facts(struct vmx_cpu_facts *facts);
 void vmx_off(struct per_cpu *cpu);
 void vmx_nmi_in_hypervisor(struct per_cpu *cpu);
+void vmx_arm_immediate_exit(struct per_cpu *cpu);
 void vmx_park(struct per_cpu *cpu, const char *why) __attribute__((noreturn));
 void vmx_dump_guest_state(const struct per_cpu *cpu);
 void vmx_flush_l1d_if_needed(const struct per_cpu *cpu);
@@ -32,15 +37,22 @@ void vmx_abort_first_entry(struct per_cpu *cpu, uint32_t reason, uint64_t qualif
 
 void vmx_invept(uint64_t ept_pointer);
 void vmx_clear_current(struct per_cpu *cpu);
-/* Sets up a fresh VMCS for @cell's inmate and launches it; returns only on failure. */
-int vmx_launch_cell(struct per_cpu *cpu, struct cell *cell);
+/*
+ * Launches this CPU's cell (the root cell too) from a fresh VMCS in real
+ * mode: at a startup IPI's vector, or at a cell's reset address.  Returns
+ * only on failure.
+ */
+int vmx_launch_in_real_mode(struct per_cpu *cpu, bool by_sipi, uint64_t address);
 
 /* control.c */
-void vmx_handle_request(struct per_cpu *cpu);
+struct per_cpu *per_cpu_of(unsigned int cpu);
+void post_work(unsigned int cpu, uint32_t bits);
+bool control_nmi_arrived(struct per_cpu *cpu);
+bool control_cell_held(const struct cell *cell);
+void vmx_handle_requests(struct per_cpu *cpu);
 void arch_cpu_wait(struct per_cpu *cpu) __attribute__((noreturn));
 void arch_flush_root_ept(unsigned int caller_cpu);
 bool arch_root_ept_flushed(unsigned int caller_cpu);
-void arch_cell_startup_ipi(struct cell *cell, uint32_t apic_id, uint8_t vector);
 
 /* vmcs-setup.c */
 int vmx_setup_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
@@ -48,16 +60,15 @@ int vmx_setup_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
 void vmx_set_guest_cr0(struct per_cpu *cpu, uint64_t value);
 void vmx_set_guest_cr4(uint64_t value);
 void vmx_set_guest_efer(struct per_cpu *cpu, uint64_t value);
-void vmx_reset_to_wait_for_sipi(struct per_cpu *cpu);
-void vmx_start_at_vector(struct per_cpu *cpu, uint8_t vector);
-void vmx_start_at_address(struct per_cpu *cpu, uint64_t address);
-int vmx_setup_cell_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
-			const struct cell *cell);
+int vmx_setup_real_mode_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
+			     bool by_sipi, uint64_t address);
 
 /* exits.c */
 void vmx_handle_exit(struct guest_registers *regs);
 void vmx_resume_failed(struct guest_registers *regs) __attribute__((noreturn));
-void vmx_inject_exception(unsigned int vector, bool has_error_code, uint32_t error_code);
+void vmx_inject_event(unsigned int type, unsigned int vector, uint32_t error_code,
+		      uint32_t instruction_length);
+void vmx_inject_exception(unsigned int vector, uint32_t error_code);
 void vmx_prepare_entry(struct per_cpu *cpu);
 
 #endif
