@@ -11,8 +11,11 @@
  * round is counted in the page restart-stress.h names, which the scenario
  * reads from Linux after destroy: it must not change any more.
  *
- * Command line: run=N (a number for the output, 0), and the library's
- * shutdown policy (deny-shutdown, no-reply).  Output, on the boot CPU:
+ * Command line: run=N (a number for the output, 0), delay-us=N (0: the
+ * pause after each INIT and each startup IPI; without one the CPUs spend
+ * most of their time in the hypervisor's ICR exits, where the races are),
+ * and the library's shutdown policy (deny-shutdown, no-reply).  Output,
+ * on the boot CPU:
  *   restart-stress: run N: CPUs A and B restart each other
  */
 #include <inmate.h>
@@ -23,8 +26,6 @@
 #define X2APIC_ICR		0x830
 #define ICR_INIT_ASSERT		0x4500U
 #define ICR_STARTUP_ASSERT	0x4600U
-/* Between INIT and the startup IPI, and between rounds: short, it is a stress. */
-#define ROUND_DELAY_US		100
 /* How long the sibling may take to begin its loop. */
 #define SIBLING_TIMEOUT_MS	2000
 
@@ -34,16 +35,19 @@ extern const char restart_stub_apic_a[], restart_stub_apic_b[], restart_stub_sip
 static volatile uint32_t *const counters = (volatile uint32_t *)RESTART_COUNTER_PAGE;
 static uint32_t sipi_command;
 static char *stub_page;
+static uint64_t delay_after_ipi_us;
 /* Set once the stub knows both APIC IDs: only then may the sibling begin. */
 static volatile bool go;
 
-/* One round: INIT, a pause, a startup IPI into the stub page. */
+/* One round: INIT, then a startup IPI into the stub page. */
 static void restart(uint32_t apic_id)
 {
 	wrmsr(X2APIC_ICR, ((uint64_t)apic_id << 32) | ICR_INIT_ASSERT);
-	delay_us(ROUND_DELAY_US);
+	if (delay_after_ipi_us)
+		delay_us(delay_after_ipi_us);
 	wrmsr(X2APIC_ICR, ((uint64_t)apic_id << 32) | sipi_command);
-	delay_us(ROUND_DELAY_US);
+	if (delay_after_ipi_us)
+		delay_us(delay_after_ipi_us);
 }
 
 static void count_round(unsigned int index)
@@ -99,8 +103,10 @@ void inmate_main(void)
 {
 	enum shutdown_policy policy = shutdown_policy_from_cmdline();
 	long long run = cmdline_parse_int("run", 0);
+	long long delay = cmdline_parse_int("delay-us", 0);
 	uint32_t self = cpu_id(), other;
 
+	delay_after_ipi_us = delay > 0 && delay < 1000000 ? (uint64_t)delay : 0;
 	memset((void *)counters, 0, 4096);
 	if (!stub_install(self))
 		return;
