@@ -56,14 +56,21 @@ build/vm/probe: tests/vm/probe/probe.c
 	@mkdir -p $(dir $@)
 	$(CC) $(STRICT_CFLAGS) -static -o $@ $<
 
+# Static load that makes the test machine's Linux send IPIs and TLB shootdowns.
+build/vm/ipi-load: tests/vm/probe/ipi-load.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STRICT_CFLAGS) -static -pthread -o $@ $<
+
 configs: $(CONFIGS)
 build/configs/%.cell: configs/x86/%.dts tools/bulkhead-config $(wildcard tools/bulkhead_config/*.py)
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/bulkhead-config build $< -o $@
-# Takes every node of bochs-system.dts through dtc's /include/.
-build/configs/bochs-system-3cpu.cell: configs/x86/bochs-system.dts
+# Take every node of the file they name through dtc's /include/.
+build/configs/bochs-system-3cpu.cell build/configs/bochs-system-4cpu.cell: configs/x86/bochs-system.dts
+build/configs/isolation-cpu3.cell: configs/x86/isolation.dts
 
-fixtures: build/configs/bochs-system.cell build/configs/tiny-demo.cell tests/vm/make-fixtures build/vm/probe
+fixtures: build/configs/bochs-system.cell build/configs/tiny-demo.cell tests/vm/make-fixtures build/vm/probe \
+		build/vm/ipi-load
 	$(PYTHON) tests/vm/make-fixtures build/vm/fixtures build/configs/bochs-system.cell build/configs/tiny-demo.cell
 
 # Bare-metal inmates: the x86 library and the demos as flat binaries
@@ -106,9 +113,13 @@ demo: deps
 	$(MAKE) all fixtures
 	$(PYTHON) ci/vm-run --demo
 
-# The 3-CPU scenarios (smp-demo); `make check` runs them after vm-test.
+# The 3-CPU scenarios (smp-demo, isolation); `make check` runs them after vm-test.
 vm-test-3cpu: all fixtures
 	$(PYTHON) ci/vm-run --cpus 3 tests/vm/3cpu/*.sh
+
+# The 4-CPU scenarios (broadcast IPIs while Linux keeps 3 CPUs); `make check` runs them last.
+vm-test-4cpu: all fixtures
+	$(PYTHON) ci/vm-run --cpus 4 tests/vm/4cpu/*.sh
 
 # Figures, not assertions: exit round trips and enable/disable times in the test machine.
 bench: deps
@@ -136,4 +147,4 @@ clean:
 		driver/modules.order Module.symvers modules.order .*.cmd driver/.*.d
 
 .PHONY: all deps defconfig menuconfig hypervisor driver tools configs fixtures \
-	test-headers test-unit vm-test vm-test-3cpu demo bench check install clean
+	test-headers test-unit vm-test vm-test-3cpu vm-test-4cpu demo bench check install clean

@@ -14,6 +14,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
+#include "fixup.h"
 #include "format.h"
 #include "layout.h"
 #include "timecalc.h"
@@ -106,14 +107,42 @@ uint64_t pm_timer_ns(void);
 
 /* ---- interrupts ---- */
 
+#define IRQ_VECTOR_NMI		2
 #define IRQ_VECTOR_FIRST	32
 #define IRQ_VECTOR_SPURIOUS	0xff
 
 /* Runs with interrupts off; the library sends the EOI after it returns. */
 typedef void (*irq_handler_t)(unsigned int vector);
 
-/* For vectors IRQ_VECTOR_FIRST to 0xfe, shared by all CPUs; -1 for a bad vector. */
+/*
+ * For vectors IRQ_VECTOR_FIRST to 0xfe, shared by all CPUs; -1 for a bad
+ * vector.  A vector with a handler counts as expected (irq_expect), one
+ * registered with NULL again as not.
+ */
 int irq_register(unsigned int vector, irq_handler_t handler);
+
+/*
+ * Counting every interrupt, for inmates that check what reaches them.
+ * While on, every vector from IRQ_VECTOR_FIRST to 0xff and every NMI
+ * (IRQ_VECTOR_NMI) that reaches any CPU of the cell is counted, all CPUs
+ * together; a vector without a handler is acknowledged silently and an
+ * NMI resumed silently.  An arrival counts as unexpected unless its vector
+ * was expected at that moment: registered with a handler, or named by
+ * irq_expect(vector, true).  Off by default: the library then prints
+ * unhandled vectors and NMIs as before.
+ */
+void irq_count_all(bool enable);
+void irq_expect(unsigned int vector, bool expected);
+uint32_t irq_count(unsigned int vector);
+uint32_t irq_unexpected(unsigned int vector);
+uint64_t irq_unexpected_total(void);
+/* Clears the counts; the expectations stay. */
+void irq_count_reset(void);
+/*
+ * Prints "NAME: unexpected interrupts: vector 0xfb: 12, NMI: 1" (one line,
+ * nothing when there were none) and returns the total.
+ */
+uint64_t irq_report_unexpected(const char *name);
 
 /* ---- local APIC, x2APIC mode ---- */
 

@@ -24,7 +24,14 @@ SECTIONS
 	.ap_boot : { KEEP(*(.ap_boot)) }
 	.text : { *(.text .text.*) }
 	. = ALIGN(16);
-	.rodata : { *(.rodata .rodata.*) }
+	.rodata : {
+		*(.rodata .rodata.*)
+		/* The exception fixup table (fixup.h), kept whole. */
+		. = ALIGN(4);
+		__start_inmate_fixups = .;
+		KEEP(*(inmate_fixups))
+		__stop_inmate_fixups = .;
+	}
 	. = ALIGN(16);
 	.data : { *(.data .data.*) }
 	. = ALIGN(16);
