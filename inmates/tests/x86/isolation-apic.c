@@ -74,6 +74,14 @@ static void attack_ipi_forms(const struct ipi_attack *attacks, unsigned int coun
 			reaches_self = attacks[n].icr & ICR_LOGICAL ?
 				       logical_match(attacks[n].logical_destination, own_logical) :
 				       attacks[n].to_self;
+			/*
+			 * NMI with the all-including-self shorthand is not a valid
+			 * command (SDM Vol. 3A, 10.6.1, table 10-3): refused, it
+			 * reaches nobody, this CPU included.
+			 */
+			if (kinds[kind].mode == ICR_MODE_NMI &&
+			    (attacks[n].icr & ICR_SHORTHAND_OTHERS) == ICR_SHORTHAND_ALL)
+				reaches_self = false;
 			format_snprintf(name, sizeof(name), "ipi-%s-%s", kinds[kind].name,
 					attacks[n].name);
 			send_and_count(name, attacks[n].icr | ICR_ASSERT |

@@ -7,7 +7,8 @@
  * Each CPU loops sending INIT, then a startup IPI, to the other.  A CPU
  * restarted that way lands in a real-mode stub (restart-stub.S) that does
  * the same once to the other CPU and halts, so the two keep restarting
- * each other whether the hypervisor lets INIT through or drops it.  Every
+ * each other.  The boot CPU reports before the sibling begins, since the
+ * sibling's first INIT resets it.  Every
  * round is counted in the page restart-stress.h names, which the scenario
  * reads from Linux after destroy: it must not change any more.
  *
@@ -116,13 +117,17 @@ void inmate_main(void)
 	}
 	other = smp_cpu_apic_id(1);
 	stub_set_sibling(other);
+	/*
+	 * Said before the sibling begins: its first INIT resets this CPU
+	 * (SDM Vol. 3A, 10.4.7.3), which from then on only runs the stub.
+	 */
+	printk(NAME ": run %lld: CPUs %u and %u restart each other\n", run, self, other);
 	barrier();
 	go = true;
 	if (!sibling_loops()) {
 		printk(NAME ": run %lld: CPU %u started but does not loop\n", run, other);
 		return;
 	}
-	printk(NAME ": run %lld: CPUs %u and %u restart each other\n", run, self, other);
 	for (;;) {
 		comm_answer_shutdown(NAME, policy);
 		restart(other);
