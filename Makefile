@@ -87,9 +87,11 @@ $(filter build/unit/test_inmate_%,$(UNIT_TESTS)): $(wildcard inmates/lib/x86/*.c
 
 # Host unit tests of hypervisor sources, built with the hypervisor's warnings.
 # test_hypercall.c and test_cell.c include hypervisor/hypercall.c and hypervisor/cell.c
-# themselves, with stand-ins for the rest (tests/unit/cell-stubs.h).
+# themselves, with stand-ins for the rest (tests/unit/cell-stubs.h); test_control.c
+# includes arch/x86/control.c and apic-emul.c on simulated CPUs (tests/unit/control-sim.h).
 build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_SOURCES) include/bulkhead/*.h \
 		hypervisor/hypercall.c hypervisor/cell.c hypervisor/printk.c \
+		hypervisor/arch/x86/control.c hypervisor/arch/x86/apic-emul.c \
 		$(wildcard hypervisor/include/bulkhead-hv/*.h) \
 		$(wildcard hypervisor/arch/x86/include/asm/*.h)
 	@mkdir -p $(dir $@)
