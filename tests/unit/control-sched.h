@@ -11,6 +11,8 @@
 #define ICR_INIT_TO(cpu)	(ICR_TO(cpu) | ICR_ASSERT_BIT | (5ULL << 8))
 #define ICR_SIPI_TO(cpu, vector) (ICR_TO(cpu) | ICR_ASSERT_BIT | (6ULL << 8) | (vector))
 #define ICR_NMI_TO(cpu)		(ICR_TO(cpu) | ICR_ASSERT_BIT | (4ULL << 8))
+/* INIT level de-assert: an exit that sends nothing. */
+#define ICR_INIT_DEASSERT_TO(cpu) (ICR_TO(cpu) | (1ULL << 15) | (5ULL << 8))
 
 /* The choices of the run being explored; kept across the resets between runs. */
 static struct {
@@ -140,6 +142,7 @@ static inline void sim_watch(void)
 		const struct per_cpu *target = &sim_area[cpu];
 		const struct cell *cell = target->cell;
 
+		sim.cpu[cpu].seen_pending |= target->arch.pending;
 		if (cell == &root_cell)
 			continue;
 		if (sim.gone[sim_cell_index(cell)])

@@ -117,6 +117,8 @@ struct sim_cpu {
 	const struct cell *stopped_for;
 	/* The run of its cell in which it was last sent a startup IPI. */
 	unsigned int sipi_run;
+	/* Every bit seen in its pending word after a step. */
+	uint32_t seen_pending;
 };
 
 /* One way the scheduler may go on: a CPU, and whether it takes its latched NMI first. */

@@ -81,31 +81,39 @@ static void take_and_start_run_the_first_cpu_at_reset_and_others_at_their_startu
 /*
  * The inmate on CPU 2 sends CPU 3 (waiting for it) a startup IPI at every
  * point of a stop: before the hold, between the kicks, while the stop
- * waits for each CPU.  CPU 3 either ran before the hold (and is stopped
- * like the others) or never runs; the stop succeeds either way.
+ * waits for each CPU; CPU 3 looks at it at once, or when the default order
+ * gets to it.  CPU 3 ran before the hold (and is stopped like the others),
+ * or refused the startup IPI, or its sender dropped it: the stop succeeds
+ * each time, and each of the three happens.
  */
 static void a_startup_ipi_at_any_point_of_a_stop_starts_no_stopped_cpu(void)
 {
-	unsigned int at, ran = 0, refused = 0;
+	unsigned int at, at_once, ran = 0, refused = 0, dropped = 0;
 
-	for (at = 0; at < 400; at++) {
-		running_x(0x4);
-		sim_do(0, ACT_STOP, sim_x(), 0);
-		sim_do(2, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
-		sim_go_for(at);
-		if (!sim_step_as(2, SIM_PLAIN))
-			break;
-		sim_run(2);
-		sim_run(3);
-		sim_go();
-		CHECK(result_is(FIRST_RESULT, 0) && all_wait_in(sim_x()));
-		CHECK(clean());
-		if (sim_launches(3, 1))
-			ran++;
-		else
-			refused++;
+	for (at_once = 0; at_once < 2; at_once++) {
+		for (at = 0; at < 400; at++) {
+			running_x(0x4);
+			sim_do(0, ACT_STOP, sim_x(), 0);
+			sim_do(2, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
+			sim_go_for(at);
+			if (!sim_step_as(2, SIM_PLAIN))
+				break;
+			sim_run(2);
+			if (at_once)
+				sim_run(3);
+			sim_go();
+			CHECK(result_is(FIRST_RESULT, 0) && all_wait_in(sim_x()));
+			CHECK(clean());
+			if (sim_launches(3, 1))
+				ran++;
+			else if (sim.cpu[3].seen_pending & PENDING_CELL_SIPI)
+				refused++;
+			else
+				dropped++;
+		}
+		CHECK(at > 10);
 	}
-	CHECK(at > 10 && ran && refused);
+	CHECK(ran && refused && dropped);
 }
 
 /*
@@ -211,6 +219,27 @@ static void init_and_startup_ipi_pending_together_start_the_cpu_once(void)
 		CHECK(sim_runs(3, sim_x()));
 		CHECK(clean());
 	}
+}
+
+/*
+ * INIT and a startup IPI land while the running target drops a stale kick
+ * (drop_stale_work()'s compare-and-swap fails): neither is dropped, and
+ * the target starts again at the startup IPI.
+ */
+static void init_and_startup_ipi_landing_while_stale_work_is_dropped_restart_the_cpu(void)
+{
+	running_x(0xc);
+	sim_post(0, 3, PENDING_KICK);
+	sim_run(0);
+	CHECK(sim_step_as(3, SIM_NMI));
+	CHECK(sim_until(3, &sim_area[3].arch.pending, "cas"));
+	sim_do(1, ACT_ICR, NULL, ICR_INIT_TO(3));
+	sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
+	sim_run(1);
+	sim_go();
+	CHECK(sim_launches(3, 1) == 2 && launch_is(sim.launch_count - 1, 3, true, OTHER_VECTOR));
+	CHECK(sim_runs(3, sim_x()));
+	CHECK(clean());
 }
 
 /* INIT, startup, startup: one start, whether the second comes before or after it. */
@@ -474,6 +503,33 @@ static void one_hypervisor_nmi_in_flight_carries_all_work(void)
 	CHECK(clean());
 }
 
+/*
+ * The hypervisor's NMI that carries other work (a root EPT flush, a stale
+ * kick) is no NMI of the guest's, whether it makes the guest exit or
+ * arrives while the CPU is in the hypervisor.
+ */
+static void a_hypervisor_nmi_for_other_work_reaches_no_guest(void)
+{
+	running_x(0xc);
+	sim_post(0, 2, PENDING_FLUSH_EPT);
+	sim_post(0, 3, PENDING_KICK);
+	sim_go();
+	CHECK(sim.cpu[2].guest_nmis == 0 && sim.cpu[3].guest_nmis == 0);
+	CHECK(sim.cpu[2].hv_nmis_sent && sim.cpu[3].hv_nmis_sent);
+	CHECK(clean());
+
+	/* The NMI arrives in the hypervisor, between an exit for an ICR write and the entry. */
+	running_x(0xc);
+	sim_do(2, ACT_ICR, NULL, ICR_INIT_DEASSERT_TO(3));
+	CHECK(sim_step_as(2, SIM_PLAIN));
+	sim_post(0, 2, PENDING_FLUSH_EPT);
+	sim_run(0);
+	CHECK(sim_step_as(2, SIM_NMI));
+	sim_go();
+	CHECK(sim.cpu[2].guest_nmis == 0 && sim_runs(2, sim_x()));
+	CHECK(clean());
+}
+
 /* An NMI with none of the hypervisor's in flight is the guest's; a waiting CPU has no guest for it. */
 static void an_nmi_with_none_in_flight_is_the_guests(void)
 {
@@ -614,6 +670,7 @@ int main(void)
 	RUN(a_stopped_cpu_refusing_a_startup_ipi_does_not_fail_the_stop);
 	RUN(a_startup_ipi_from_a_held_cell_is_dropped_by_its_sender);
 	RUN(init_and_startup_ipi_pending_together_start_the_cpu_once);
+	RUN(init_and_startup_ipi_landing_while_stale_work_is_dropped_restart_the_cpu);
 	RUN(two_startup_ipis_start_the_cpu_once);
 	RUN(a_startup_ipi_to_a_running_cpu_is_dropped_and_an_init_after_it_kept);
 	RUN(a_startup_ipi_pending_at_a_stop_does_not_act_after_the_next_start);
@@ -623,6 +680,7 @@ int main(void)
 	RUN(linux_requests_on_a_cell_cpu_are_dropped_and_it_halts);
 	RUN(cell_requests_on_a_released_cpu_are_dropped_and_it_halts);
 	RUN(one_hypervisor_nmi_in_flight_carries_all_work);
+	RUN(a_hypervisor_nmi_for_other_work_reaches_no_guest);
 	RUN(an_nmi_with_none_in_flight_is_the_guests);
 	RUN(every_order_of_a_stop_against_startup_ipis_keeps_stopped_cpus_stopped);
 	RUN(every_order_of_a_stop_against_a_pending_startup_ipi_stops_the_cell);
