@@ -104,8 +104,10 @@ test-headers:
 		echo "#include <$${h#include/}>" | $(CC) $(STRICT_CFLAGS) -Iinclude -x c -c -o /dev/null - || exit 1; \
 	done; echo "headers: $$(ls include/bulkhead/*.h | wc -l) public headers compile on their own"
 
+# Every unit test runs, so that one failing does not hide the others' results.
 test-unit: $(UNIT_TESTS) test-headers
-	@for t in $(UNIT_TESTS); do $$t || exit 1; done
+	@failed=; for t in $(UNIT_TESTS); do $$t || failed="$$failed $$t"; done; \
+	test -z "$$failed" || { echo "make: unit tests failed:$$failed" >&2; exit 1; }
 	$(PYTHON) -m pytest -q tests/python
 
 vm-test: all fixtures

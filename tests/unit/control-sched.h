@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The order the simulated CPUs of control-sim.h move in: by script, in a fixed default order, or every order within a bound. */
+/* How the CPUs of control-sim.h take turns: by script, in a default order, or in every order. */
 #ifndef BULKHEAD_TEST_CONTROL_SCHED_H
 #define BULKHEAD_TEST_CONTROL_SCHED_H
 
@@ -74,7 +74,7 @@ static inline void sim_reset_cell(unsigned int index, const char *name, uint64_t
  * Everything as after enable: CPU 0 runs Linux and makes the hypercalls,
  * CPUs @waiting wait in the hypervisor for Linux's startup IPI (released
  * before), the others run Linux's offline loop; cell 1 "x" will hold
- * @cell_cpus, cell 2 "y" nothing yet.
+ * @cell_cpus.
  */
 static inline void sim_reset(uint64_t cell_cpus, uint64_t waiting)
 {
@@ -92,7 +92,6 @@ static inline void sim_reset(uint64_t cell_cpus, uint64_t waiting)
 	root_cell.config.cpu_set = &sim_root_cpus;
 	tsc_khz = SIM_TSC_KHZ;
 	sim_reset_cell(0, "x", cell_cpus);
-	sim_reset_cell(1, "y", 0);
 	for (cpu = 0; cpu < SIM_CPUS; cpu++)
 		sim_reset_cpu(cpu, !cpu ? SIM_LIFE_MANAGE :
 				   (waiting >> cpu) & 1 ? SIM_LIFE_WAIT : SIM_LIFE_GUEST);
@@ -131,7 +130,7 @@ static inline void sim_watch(void)
 {
 	unsigned int cpu, index;
 
-	for (index = 0; index < 2; index++) {
+	for (index = 0; index < SIM_CELLS; index++) {
 		bool held = sim_cells[index].arch.held;
 
 		if (sim.held_seen[index] && !held)
@@ -346,7 +345,7 @@ static inline void sim_run(unsigned int cpu)
 	sim_steps(cpu, SIM_MAX_YIELDS);
 }
 
-/* Moves CPU @cpu one step the way @how says (its guest's action, or its NMI); false if it cannot. */
+/* Moves CPU @cpu one step the way @how says (its guest's action or its NMI); false if it can't. */
 static inline bool sim_step_as(unsigned int cpu, enum sim_how how)
 {
 	struct sim_option options[2];
@@ -361,7 +360,7 @@ static inline bool sim_step_as(unsigned int cpu, enum sim_how how)
 	return false;
 }
 
-/* Moves CPU @cpu alone until it is about to do @op (NULL: anything) at @address; false if it waits first. */
+/* Moves CPU @cpu alone until it is about to do @op (NULL: any) at @address; false if it waits. */
 static inline bool sim_until(unsigned int cpu, const volatile void *address, const char *op)
 {
 	struct sim_option options[2];
@@ -405,8 +404,7 @@ static inline void sim_check_quiet(void)
 /* Where CPU @cpu is: in which cell, running its guest or waiting. */
 static inline bool sim_runs(unsigned int cpu, const struct cell *cell)
 {
-	return sim_area[cpu].cell == cell && sim_area[cpu].arch.launched &&
-	       sim.cpu[cpu].life == SIM_LIFE_GUEST;
+	return sim_area[cpu].cell == cell && sim_area[cpu].arch.launched;
 }
 
 static inline bool sim_waits(unsigned int cpu, const struct cell *cell)
@@ -466,7 +464,8 @@ static inline void sim_print_order(void)
  * orders run; the first that breaks a rule stops it, sim.violation says
  * which, and the order is printed.
  */
-static inline unsigned long sim_explore(void (*setup)(void), void (*check)(void), unsigned int delays)
+static inline unsigned long sim_explore(void (*setup)(void), void (*check)(void),
+					unsigned int delays)
 {
 	unsigned long runs = 0;
 	unsigned int replay = 0;

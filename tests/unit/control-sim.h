@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* hypervisor/arch/x86/control.c and apic-emul.c on simulated CPUs whose every atomic access is a point where the test's scheduler may run another CPU. */
+/* control.c and apic-emul.c on simulated CPUs: at each atomic access another CPU may move first. */
 #ifndef BULKHEAD_TEST_CONTROL_SIM_H
 #define BULKHEAD_TEST_CONTROL_SIM_H
 
@@ -24,17 +24,17 @@ static uint64_t sim_read_msr(uint32_t msr);
  * accesses.  The TSC is the scheduler's clock, so a wait times out only
  * when the test lets time pass; the APIC base is read from the fake.
  */
-#define __atomic_load_n(p, order)		(sim_yield_at(p, "load"), __atomic_load_n(p, order))
-#define __atomic_store_n(p, v, order)		(sim_yield_at(p, "store"), __atomic_store_n(p, v, order))
-#define __atomic_exchange_n(p, v, order)	\
+#define __atomic_load_n(p, order)	(sim_yield_at(p, "load"), __atomic_load_n(p, order))
+#define __atomic_store_n(p, v, order)	(sim_yield_at(p, "store"), __atomic_store_n(p, v, order))
+#define __atomic_exchange_n(p, v, order) \
 	(sim_yield_at(p, "exchange"), __atomic_exchange_n(p, v, order))
-#define __atomic_or_fetch(p, v, order)		(sim_yield_at(p, "or"), __atomic_or_fetch(p, v, order))
-#define __atomic_and_fetch(p, v, order)		(sim_yield_at(p, "and"), __atomic_and_fetch(p, v, order))
-#define __atomic_fetch_and(p, v, order)		(sim_yield_at(p, "and"), __atomic_fetch_and(p, v, order))
+#define __atomic_or_fetch(p, v, order)	(sim_yield_at(p, "or"), __atomic_or_fetch(p, v, order))
+#define __atomic_and_fetch(p, v, order)	(sim_yield_at(p, "and"), __atomic_and_fetch(p, v, order))
+#define __atomic_fetch_and(p, v, order)	(sim_yield_at(p, "and"), __atomic_fetch_and(p, v, order))
 #define __atomic_compare_exchange_n(p, e, d, weak, s, f) \
 	(sim_yield_at(p, "cas"), __atomic_compare_exchange_n(p, e, d, weak, s, f))
-#define read_tsc()				sim_read_tsc(__func__)
-#define read_msr(msr)				sim_read_msr(msr)
+#define read_tsc()			sim_read_tsc(__func__)
+#define read_msr(msr)			sim_read_msr(msr)
 
 #include "../../hypervisor/arch/x86/control.c"
 #include "../../hypervisor/arch/x86/apic-emul.c"
@@ -50,6 +50,8 @@ static uint64_t sim_read_msr(uint32_t msr);
 #undef read_msr
 
 #define SIM_CPUS		4
+/* One cell: "x" (sim_cells[0], ID 1). */
+#define SIM_CELLS		1
 #define SIM_ALL_CPUS		((1ULL << SIM_CPUS) - 1)
 /* APIC IDs differ from CPU numbers, so that a mix-up of the two shows. */
 #define SIM_APIC_ID(cpu)	(0x10U + (cpu))
@@ -66,9 +68,9 @@ static uint64_t sim_read_msr(uint32_t msr);
 enum sim_wait {
 	SIM_RUNNING,
 	SIM_READY,	/* before an atomic access: may go on at once */
-	SIM_SPIN,	/* a wait loop's look at the clock: goes on once another CPU moved */
+	SIM_SPIN,	/* a wait loop looks at the clock: goes on once another CPU moved */
 	SIM_HALTED,	/* HLT in the wait loop: only an NMI ends it */
-	SIM_GUEST,	/* runs its guest: exits for an NMI, the armed timer, or a guest action */
+	SIM_GUEST,	/* runs its guest: exits for an NMI, the armed timer or an action */
 	SIM_IDLE,	/* the managing CPU between actions */
 	SIM_PARKED,	/* never again */
 };
@@ -113,7 +115,7 @@ struct sim_cpu {
 	const char *op;
 	struct sim_action queue[SIM_QUEUE];
 	unsigned int head, tail;
-	/* Seen waiting while its cell was held: must not run that cell until the next start. */
+	/* Seen waiting while its cell was held: must not run it until the next start. */
 	const struct cell *stopped_for;
 	/* The run of its cell in which it was last sent a startup IPI. */
 	unsigned int sipi_run;
@@ -141,14 +143,13 @@ static struct {
 	unsigned int launch_count;
 	int results[SIM_QUEUE];
 	unsigned int result_count;
-	unsigned int run[2];		/* starts of each cell so far */
-	bool gone[2];			/* destroyed: no CPU may join it again */
-	bool held_seen[2];
+	unsigned int run[SIM_CELLS];	/* starts of each cell so far */
+	bool gone[SIM_CELLS];		/* destroyed: no CPU may join it again */
+	bool held_seen[SIM_CELLS];
 	char violation[256];
 	char log[SIM_LOG_SIZE];
 	size_t log_length;
-	/* Exploration: choices of this run, and how many may leave the default order. */
-	struct sim_choice trace[SIM_MAX_DECISIONS];
+	/* Exploration: decisions so far, how many replay sim_walk, how many may leave the default. */
 	unsigned int decisions, replay, delays_left;
 	bool exploring, overflow;
 	unsigned int force_at;
@@ -157,16 +158,16 @@ static struct {
 
 static struct per_cpu sim_area[SIM_CPUS] __attribute__((aligned(PERCPU_SIZE)));
 static uint8_t sim_public[BULKHEAD_PUBLIC_SIZE(SIM_CPUS)] __attribute__((aligned(4096)));
-static struct cell sim_cells[2];
-static struct bulkhead_cell sim_cell_desc[2];
-static uint64_t sim_cell_cpus[2];
+static struct cell sim_cells[SIM_CELLS];
+static struct bulkhead_cell sim_cell_desc[SIM_CELLS];
+static uint64_t sim_cell_cpus[SIM_CELLS];
 
 /* What control.c and apic-emul.c use from the rest of the hypervisor. */
 struct bulkhead_image_header image_header;
 struct cell root_cell;
 uint8_t *public_area;
 
-/* Records the first broken rule of a run (with the step it broke at) for the test to report. */
+/* Records the first broken rule of a run, for the test to report. */
 static void __attribute__((format(printf, 1, 2))) sim_violation(const char *format, ...)
 {
 	va_list args;
@@ -376,7 +377,7 @@ void vmx_off(struct per_cpu *cpu)
 	vmx_park(cpu, "left VMX");
 }
 
-/* The wait loop's HLT (entry.S): the look and the HLT are one step, as the NMI handler makes them. */
+/* The wait loop's HLT (entry.S): look and HLT are one step, as the NMI handler makes them. */
 void arch_halt_unless_pending(volatile uint32_t *pending, uint32_t mask)
 {
 	if (*pending & mask)
@@ -390,7 +391,7 @@ void arch_halt_unless_pending(volatile uint32_t *pending, uint32_t mask)
 static void sim_check_launch(const struct per_cpu *cpu, bool by_sipi, uint64_t address)
 {
 	const struct sim_cpu *self = sim_of(cpu);
-	unsigned int cell = cpu->cell == &root_cell ? 0 : sim_cell_index(cpu->cell) + 1;
+	unsigned int cell = cpu->cell->id;
 
 	if (sim.launch_count < SIM_LAUNCHES)
 		sim.launches[sim.launch_count++] = (struct sim_launch){ cpu->cpu_id, cell, by_sipi,

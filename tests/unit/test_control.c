@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host tests of hypervisor/arch/x86/control.c: CPUs moved between Linux, waiting and an inmate, in chosen orders and in every order within a bound. */
+/* Host tests of control.c: CPUs moved between Linux, waiting and an inmate, in many orders. */
 #include "control-sched.h"
 
 #include "unit.h"
@@ -12,7 +12,7 @@
 /* sim.results[]: take and start come first, then what a test asks. */
 #define FIRST_RESULT	2
 
-/* Cell "x" created and started; its inmate on CPU 1 sends INIT and a startup IPI to each of @started. */
+/* Cell "x" created and started; its inmate on CPU 1 sends INIT and startup to each of @started. */
 static void running_x(uint64_t started)
 {
 	unsigned int cpu;
@@ -349,6 +349,23 @@ static void a_startup_ipi_pending_at_a_stop_does_not_act_after_the_next_start(vo
 	stale_startup_ipi_across_a_restart(1, 2);
 }
 
+/* A CPU whose launch fails fails its cell and waits, so that destroy still gets it back. */
+static void a_failed_launch_fails_the_cell_and_destroy_still_works(void)
+{
+	running_x(0x4);
+	sim.cpu[3].launch_failures = 1;
+	sim_do(1, ACT_ICR, NULL, ICR_INIT_TO(3));
+	sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
+	sim_go();
+	CHECK(sim_logged("CPU 3: cannot start cell 1 (error -5)"));
+	CHECK(sim_x()->phase == CELL_FAILED && sim_waits(3, sim_x()));
+	CHECK(sim_area[3].public->state == BULKHEAD_CPU_STATE_FAILED);
+	sim_do(0, ACT_DESTROY, sim_x(), 0);
+	sim_go();
+	CHECK(result_is(FIRST_RESULT, 0) && sim_waits(3, &root_cell));
+	CHECK(clean());
+}
+
 /* ---- Timeouts: a CPU that does not answer ---- */
 
 static void a_cpu_that_does_not_answer_fails_the_release_until_it_does(void)
@@ -530,7 +547,7 @@ static void a_hypervisor_nmi_for_other_work_reaches_no_guest(void)
 	CHECK(clean());
 }
 
-/* An NMI with none of the hypervisor's in flight is the guest's; a waiting CPU has no guest for it. */
+/* An NMI with none of the hypervisor's in flight is the guest's; a waiting CPU has no guest. */
 static void an_nmi_with_none_in_flight_is_the_guests(void)
 {
 	running_x(0x4);
@@ -674,6 +691,7 @@ int main(void)
 	RUN(two_startup_ipis_start_the_cpu_once);
 	RUN(a_startup_ipi_to_a_running_cpu_is_dropped_and_an_init_after_it_kept);
 	RUN(a_startup_ipi_pending_at_a_stop_does_not_act_after_the_next_start);
+	RUN(a_failed_launch_fails_the_cell_and_destroy_still_works);
 	RUN(a_cpu_that_does_not_answer_fails_the_release_until_it_does);
 	RUN(a_cpu_that_does_not_stop_fails_the_stop_and_stays_held);
 	RUN(a_cpu_late_for_its_take_stays_with_linux_after_the_destroy);
