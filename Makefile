@@ -89,7 +89,7 @@ $(filter build/unit/test_inmate_%,$(UNIT_TESTS)): $(wildcard inmates/lib/x86/*.c
 # test_hypercall.c and test_cell.c include hypervisor/hypercall.c and hypervisor/cell.c
 # themselves, with stand-ins for the rest (tests/unit/cell-stubs.h).
 build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_SOURCES) include/bulkhead/*.h \
-		hypervisor/hypercall.c hypervisor/cell.c hypervisor/printk.c \
+		hypervisor/hypercall.c hypervisor/cell.c hypervisor/cell-console.c hypervisor/printk.c \
 		$(wildcard hypervisor/include/bulkhead-hv/*.h) \
 		$(wildcard hypervisor/arch/x86/include/asm/*.h)
 	@mkdir -p $(dir $@)

@@ -318,6 +318,39 @@ static ssize_t statistics_show(struct device *dev, struct device_attribute *attr
 }
 static DEVICE_ATTR_RO(statistics);
 
+/*
+ * What the hypervisor refused, dropped or confined per CPU, and where its
+ * NMIs went: "CPU NAME COUNT" for every count that is not zero.
+ */
+static ssize_t events_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	static const char *const names[BULKHEAD_EVENT_TYPES] = {
+		[BULKHEAD_EVENT_IPI_DROPPED] = "ipi-dropped",
+		[BULKHEAD_EVENT_IPI_REFUSED] = "ipi-refused",
+		[BULKHEAD_EVENT_APIC_REFUSED] = "apic-refused",
+		[BULKHEAD_EVENT_CACHE_CONFINED] = "cache-confined",
+		[BULKHEAD_EVENT_NMI_HYPERVISOR] = "nmi-hypervisor",
+		[BULKHEAD_EVENT_NMI_GUEST] = "nmi-guest",
+		[BULKHEAD_EVENT_CONSOLE_DROPPED] = "console-dropped",
+		[BULKHEAD_EVENT_WAIT_WAKEUPS] = "wait-wakeups",
+	};
+	ssize_t len = -ENODATA;
+	unsigned int cpu, event;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled) {
+		len = 0;
+		for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++)
+			for (event = 0; event < BULKHEAD_EVENT_TYPES; event++)
+				if (bulkhead_cpu_page(cpu)->events[event])
+					len += sysfs_emit_at(buf, len, "%u %s %llu\n", cpu, names[event],
+							     bulkhead_cpu_page(cpu)->events[event]);
+	}
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(events);
+
 /* Pages of the hypervisor's pool, used and total, as the hypervisor reports them. */
 static ssize_t memory_pool_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
@@ -381,6 +414,7 @@ static struct attribute *bulkhead_attrs[] = {
 	&dev_attr_l1d_flush.attr,
 	&dev_attr_enabled.attr,
 	&dev_attr_cpus_entered.attr,
+	&dev_attr_events.attr,
 	&dev_attr_hypervisor_memory.attr,
 	&dev_attr_version.attr,
 	NULL,

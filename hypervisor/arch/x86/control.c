@@ -96,8 +96,12 @@ void post_work(unsigned int cpu, uint32_t bits)
 /* True when the NMI that just arrived was the hypervisor's (then it is no guest's NMI). */
 bool control_nmi_arrived(struct per_cpu *cpu)
 {
+	bool hypervisors = __atomic_exchange_n(&cpu->arch.nmi_in_flight, 0, __ATOMIC_SEQ_CST);
+
 	cpu->arch.nmis++;
-	return __atomic_exchange_n(&cpu->arch.nmi_in_flight, 0, __ATOMIC_SEQ_CST);
+	if (hypervisors)
+		cpu->page->events[BULKHEAD_EVENT_NMI_HYPERVISOR]++;
+	return hypervisors;
 }
 
 struct deadline {
@@ -487,6 +491,7 @@ void arch_cpu_wait(struct per_cpu *cpu)
 	for (;;) {
 		wait_step(cpu);
 		arch_halt_unless_pending(&cpu->arch.pending, PENDING_WAIT_WORK);
+		cpu->page->events[BULKHEAD_EVENT_WAIT_WAKEUPS]++;
 	}
 }
 

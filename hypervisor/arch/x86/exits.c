@@ -594,6 +594,7 @@ static void deliver_guest_nmi(struct per_cpu *cpu)
 		return;
 	}
 	vmx_inject_event(INTERRUPTION_TYPE_NMI, VECTOR_NMI, 0, 0);
+	cpu->page->events[BULKHEAD_EVENT_NMI_GUEST]++;
 }
 
 /*
