@@ -4,8 +4,24 @@
 
 PYTHON := /usr/bin/python3
 CC := gcc
-KERNEL_RELEASE := $(shell cat build/kernel/version 2>/dev/null)
-KDIR ?= /usr/src/linux-headers-$(KERNEL_RELEASE)
+
+# Kernel headers for bulkhead.ko: the test machine's kernel once `make deps`
+# fetched it (build/kernel/version), else the running kernel's.  A fresh
+# clone thus builds against /lib/modules/$(uname -r)/build; KDIR= overrides.
+TEST_KERNEL := $(shell cat build/kernel/version 2>/dev/null)
+RUNNING_KERNEL := $(shell uname -r)
+ifneq ($(TEST_KERNEL),)
+KDIR ?= /usr/src/linux-headers-$(TEST_KERNEL)
+else
+KDIR ?= /lib/modules/$(RUNNING_KERNEL)/build
+endif
+# The release the headers in KDIR are for, which names /lib/modules/<release>.
+KDIR_RELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+ifeq ($(filter command line environment,$(origin KDIR)),)
+NO_HEADERS := no kernel headers at $(KDIR): install linux-headers-$(or $(TEST_KERNEL),$(RUNNING_KERNEL)) or pass KDIR=DIR
+else
+NO_HEADERS := no kernel headers at $(KDIR): pass KDIR= the build directory of installed kernel headers
+endif
 
 STRICT_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 	-Wstrict-prototypes -Wshadow -Wundef
@@ -19,7 +35,9 @@ UNIT_SOURCES := hypervisor/config.c hypervisor/arch/x86/paging.c hypervisor/arch
 	hypervisor/arch/x86/vmx-names.c hypervisor/console-ring.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
-all: hypervisor driver tools configs
+# The module comes last: without kernel headers everything else is built
+# and one line says which package to install.
+all: hypervisor tools configs inmates module
 
 deps:
 	ci/install-deps
@@ -38,8 +56,11 @@ $(CONFIG_HEADER): .config Kconfig
 hypervisor: $(CONFIG_HEADER)
 	$(MAKE) -C hypervisor
 
+module:
+	@if test -d "$(KDIR)"; then $(MAKE) --no-print-directory driver; \
+	else echo "make: bulkhead.ko not built: $(NO_HEADERS)" >&2; fi
 driver:
-	@test -d "$(KDIR)" || { echo "make: kernel headers '$(KDIR)' not found; run 'make deps' or pass KDIR=" >&2; exit 1; }
+	@test -d "$(KDIR)" || { echo "make: $(NO_HEADERS)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tools: tools/bulkhead
@@ -66,7 +87,6 @@ fixtures: build/configs/bochs-system.cell build/configs/tiny-demo.cell tests/vm/
 
 # Bare-metal inmates: the x86 library and the demos as flat binaries
 # (inmates/demos/x86/NAME.bin and .elf); inmates/README.md describes them.
-all: inmates
 inmates:
 	$(MAKE) -C inmates
 clean: clean-inmates
@@ -117,9 +137,9 @@ check:
 	ci/check
 
 # Installs onto a real machine (DESTDIR for packaging).
-install: all
+install: hypervisor tools configs inmates driver
 	install -D -m 644 hypervisor/bulkhead-intel.bin $(DESTDIR)/lib/firmware/bulkhead-intel.bin
-	install -D -m 644 driver/bulkhead.ko $(DESTDIR)/lib/modules/$(KERNEL_RELEASE)/extra/bulkhead.ko
+	install -D -m 644 driver/bulkhead.ko $(DESTDIR)/lib/modules/$(KDIR_RELEASE)/extra/bulkhead.ko
 	install -D -m 755 tools/bulkhead $(DESTDIR)/usr/local/sbin/bulkhead
 	install -D -m 644 tools/bulkhead-completion.bash $(DESTDIR)/usr/share/bash-completion/completions/bulkhead
 	install -D -m 755 tools/bulkhead-config $(DESTDIR)/usr/local/lib/bulkhead/bulkhead-config
@@ -133,5 +153,5 @@ clean:
 	rm -f driver/*.o driver/.*.cmd driver/*.ko driver/*.mod driver/*.mod.c \
 		driver/modules.order Module.symvers modules.order .*.cmd driver/.*.d
 
-.PHONY: all deps defconfig menuconfig hypervisor driver tools configs fixtures \
+.PHONY: all deps defconfig menuconfig hypervisor module driver tools configs fixtures \
 	test-headers test-unit vm-test vm-test-3cpu demo bench check install clean
