@@ -224,7 +224,7 @@ def _cell(args):
     system = _load(args.input, abi.KIND_SYSTEM)
     beside = [_load(path, abi.KIND_CELL) for path in args.beside]
     config, notes = template.make_cell(system, beside, template.Request(
-        args.name, args.cpus, args.memory, args.uart, args.pins, args.ioapic))
+        args.name, args.cpus, args.memory, args.uart, args.pins, args.ioapic), args.output)
     _write_file(args.output, emit.to_dts(config, template.header(args), notes).encode())
     region = config.cell.memory_regions[0]
     print(f'{PROG}: wrote {args.output}: CPUs {",".join(map(str, config.cell.cpus))}, '

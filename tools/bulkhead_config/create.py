@@ -103,6 +103,7 @@ class _Maker:
         self.notes = {}
         self.warnings = []
         self.claims = Claims()
+        self.released = []      # rejected memmap= reservations, RAM after the reboot
 
     def note(self, item, *lines):
         self.notes.setdefault(id(item), []).extend(lines)
@@ -154,7 +155,7 @@ class _Maker:
     def _cpu_notes(self):
         pairs = [f'CPU {cpu.number}: APIC ID {cpu.apic_id}'
                  for cpu in sorted(self.facts.cpus, key=lambda c: c.number)]
-        lines = ['; '.join(pairs[i:i + 4]) for i in range(0, len(pairs), 4)]
+        lines = ['; '.join(pairs[i:i + 3]) for i in range(0, len(pairs), 3)]
         offline = len([l for l in self.facts.madt.lapics if l.enabled]) - len(self.facts.cpus)
         if offline > 0:
             lines.append(f'The MADT enables {offline} more CPUs that Linux does not run '
@@ -253,6 +254,9 @@ class _Maker:
             rejected.append((best[0], best[1], f'leaves {human_size(best[1] - size)} for '
                              f'cells, less than the {human_size(wanted)} asked for'))
             best = None
+        # The user removes these, so after the reboot their memory is RAM again.
+        self.released = [(start, start + length) for start, length, _ in rejected
+                         if not _is_ram(self.facts.iomem, start, length)]
         for start, length, problem in rejected:
             self.warnings.append(f'memmap={size_text(length)}${start:#x} on the kernel command '
                                  f'line {problem}: a new reservation is proposed; remove this one')
@@ -291,7 +295,8 @@ class _Maker:
         return sorted(claims.regions, key=lambda region: region.phys_start)
 
     def _ram(self):
-        for start, size in _merged(r for r in self.facts.iomem if r.name == 'System RAM'):
+        ram = [(r.start, r.end + 1) for r in self.facts.iomem if r.name == 'System RAM']
+        for start, size in _merged(ram + self.released):
             low = max(start, ONE_MIB)
             if start + size > low:
                 self.claim(low, start + size - low, RAM, 'System RAM: the kernel\'s memory.')
@@ -412,7 +417,7 @@ class _Maker:
         facts = self.facts
         ram = sum(r.size for r in facts.iomem if r.name == 'System RAM')
         lines = [f'System config made by "bulkhead-config create" from a machine with '
-                 f'{len(facts.cpus)} CPUs and {human_size(align_up(ram, MIB))} of System RAM, '
+                 f'{len(facts.cpus)} CPUs and {_amount(ram)} of System RAM, '
                  f'running Linux {facts.release}.  Check every region before you rely on it; '
                  'Documentation/usage.md says how each part was chosen.', '']
         if present:
@@ -435,15 +440,27 @@ class _Maker:
                 'cells is not contained.']
 
 
-def _merged(resources):
-    """(start, size) of ranges, touching ones joined."""
+def _amount(size):
+    """A size for people: 448 MiB, 31.9 GiB."""
+    if size < GIB:
+        return f'{-(-size // MIB)} MiB'
+    return f'{size / GIB:.1f} GiB'
+
+
+def _merged(ranges):
+    """(start, size) of [start, end) ranges, touching ones joined."""
     spans = []
-    for resource in sorted(resources, key=lambda r: r.start):
-        if spans and resource.start <= spans[-1][1]:
-            spans[-1][1] = max(spans[-1][1], resource.end + 1)
+    for start, end in sorted(ranges):
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
         else:
-            spans.append([resource.start, resource.end + 1])
+            spans.append([start, end])
     return [(start, end - start) for start, end in spans]
+
+
+def _is_ram(iomem, start, size):
+    return any(r.name == 'System RAM' and r.start <= start and start + size <= r.end + 1
+               for r in iomem)
 
 
 def _is_pci_function(name):

@@ -37,11 +37,11 @@ class Request:
     ioapic: int
 
 
-def make_cell(system, beside, request, origin='new cell'):
+def make_cell(system, beside, request, origin):
     """The cell config, and comments for its nodes, checked beside @system and @beside."""
     notes = {}
     cell = Cell(request.name, request.cpus, reset_address=0,
-                shutdown_timeout_ms=SHUTDOWN_TIMEOUT_MS)
+                shutdown_timeout_ms=SHUTDOWN_TIMEOUT_MS, origin='/cell')
     start = _free_memory(system, beside, request.memory)
     cell.memory_regions = _memory_regions(start, request.memory, notes)
     uart = _uart(system, beside, request.uart)
@@ -109,12 +109,16 @@ def _free_memory(system, beside, size):
 
 
 def _uart(system, beside, wanted):
-    if wanted is not None:
-        return wanted
     debug = system.system.debug_console
     used = {config.cell.console.address for config in beside}
     if debug.type != abi.CONSOLE_NONE and not debug.flags & abi.CONSOLE_FLAG_MMIO:
         used.add(debug.address)
+        if wanted and wanted < debug.address + debug.size and debug.address < wanted + UART_PORTS:
+            raise ConfigError('', f'the UART at {wanted:#x} is the hypervisor\'s debug '
+                              'console, which the hypervisor lends no cell',
+                              'pick another UART with --uart')
+    if wanted is not None:
+        return wanted
     for port in COM_PORTS:
         if port not in used and _root_has_ports(system.cell, port, UART_PORTS):
             return port
@@ -148,10 +152,8 @@ def _check(system, beside, config):
 
 
 def header(args):
-    command = ['bulkhead-config cell', args.input, f'--name "{args.name}"',
-               '--cpus ' + ','.join(map(str, args.cpus)), f'--memory {args.memory:#x}']
-    if args.beside:
-        command.append('--beside ' + ' '.join(args.beside))
-    return ['Cell config made by', '    ' + ' '.join(command) + ',',
-            'for the system config it names.  Check it there before creating the cell:',
+    """The file's first comment: where the cell fits, and how to check it there."""
+    beside = f' and {", ".join(args.beside)}' if args.beside else ''
+    return [f'Cell config made by "bulkhead-config cell" to run beside {args.input}'
+            f'{beside}.  Check them together before creating the cell:',
             '    bulkhead-config check ' + ' '.join([args.input, args.output] + args.beside)]
