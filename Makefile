@@ -128,6 +128,24 @@ demo: deps
 vm-test-3cpu: all fixtures
 	$(PYTHON) ci/vm-run --cpus 3 tests/vm/3cpu/*.sh
 
+# The emulated machine configured from its own archive: the
+# 70-config-collect.sh scenario of vm-test sends the archive (and the config
+# create wrote there, live) to build/vm/captured/; here create and cell make
+# configs of the archive, and a second boot enables Bulkhead with them
+# (tests/vm/config/).  `make check` runs it after vm-test.
+CAPTURED := build/vm/captured
+GENERATED := build/vm/fixtures/generated
+vm-test-config: all fixtures
+	@test -f $(CAPTURED)/machine.tar.gz || { echo "make: no $(CAPTURED)/machine.tar.gz: run make vm-test first (its 70-config-collect.sh collects the machine)" >&2; exit 1; }
+	@mkdir -p $(GENERATED)
+	$(PYTHON) tools/bulkhead-config create --from $(CAPTURED)/machine.tar.gz --name bochs-linux -o $(GENERATED)/system.dts
+	@cmp $(GENERATED)/system.dts $(CAPTURED)/live-system.dts || { echo "make: create in the machine and create --from its archive wrote different configs" >&2; exit 1; }
+	$(PYTHON) tools/bulkhead-config cell $(GENERATED)/system.dts --name tiny-demo --cpus 1 -o $(GENERATED)/tiny-demo.dts
+	$(PYTHON) tools/bulkhead-config check $(GENERATED)/system.dts $(GENERATED)/tiny-demo.dts
+	$(PYTHON) tools/bulkhead-config build $(GENERATED)/system.dts -o $(GENERATED)/system.cell
+	$(PYTHON) tools/bulkhead-config build $(GENERATED)/tiny-demo.dts -o $(GENERATED)/tiny-demo.cell
+	$(PYTHON) ci/vm-run tests/vm/config/*.sh
+
 # Figures, not assertions: exit round trips and enable/disable times in the test machine.
 bench: deps
 	$(MAKE) all fixtures
@@ -154,4 +172,4 @@ clean:
 		driver/modules.order Module.symvers modules.order .*.cmd driver/.*.d
 
 .PHONY: all deps defconfig menuconfig hypervisor module driver tools configs fixtures \
-	test-headers test-unit vm-test vm-test-3cpu demo bench check install clean
+	test-headers test-unit vm-test vm-test-3cpu vm-test-config demo bench check install clean
