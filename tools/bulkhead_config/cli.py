@@ -45,8 +45,10 @@ def main(argv=None):
 
 
 def _make_parser():
-    parser = _Parser(prog=PROG, description='Build and inspect Bulkhead system '
-                     'and cell configs.')
+    parser = _Parser(prog=PROG, description='Collect what a machine\'s configs are made '
+                     'from; create, check, build and inspect Bulkhead system and cell '
+                     'configs.', epilog=f'Run "{PROG} COMMAND --help" for the options of '
+                     'one command.')
     parser.add_argument('--version', action='version', version=f'{PROG} {VERSION}')
     commands = parser.add_subparsers(title='commands', dest='command',
                                      metavar='COMMAND', required=True)

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The configs made of the machine's own archive: create wrote the system
 # config and cell the tiny-demo cell (make vm-test-config, after the
-# 70-config-collect.sh scenario of make vm-test collected the machine).
-# Bulkhead enables with them, and tiny-demo runs in the cell beside Linux.
+# 70-config-collect.sh scenario of make vm-test collected the machine), and
+# Debian's dkms built the module.  With that module Bulkhead enables with
+# the configs, and tiny-demo runs in the cell beside Linux.
 
 GENERATED=/etc/bulkhead/fixtures/generated
 TINY_IMAGE=/usr/share/bulkhead/inmates/tiny-demo.bin
@@ -12,7 +13,7 @@ cell_running() {
 	grep -qE '^1 +tiny-demo +running +1 +-$' /tmp/cells.out
 }
 
-step "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko || return
+step "insmod the bulkhead.ko dkms built" insmod "$GENERATED/bulkhead.ko" || return
 step "enable with the generated system config" bulkhead enable "$GENERATED/system.cell" || return
 step "create the cell that bulkhead-config cell wrote" bulkhead cell create "$GENERATED/tiny-demo.cell"
 step "load tiny-demo" bulkhead cell load tiny-demo "$TINY_IMAGE" -s "hv-console" -a 0x1000
