@@ -140,7 +140,8 @@ def _write(path, data):
 
 
 def _write_pci(directory, device):
-    lines = [f'{start:#018x} {end:#018x} {flags:#018x}\n' for start, end, flags in device.resources]
+    lines = [f'{start:#018x} {end:#018x} {flags:#018x}\n'
+             for start, end, flags in device.resources]
     lines += ['0x0000000000000000 0x0000000000000000 0x0000000000000000\n'] * (13 - len(lines))
     _write(directory / 'resource', ''.join(lines).encode())
     _write(directory / 'vendor', f'{device.vendor:#06x}\n'.encode())

@@ -144,7 +144,8 @@ def test_generated_config_builds_and_checks_clean(tmp_path):
     create(BOCHS_ARCHIVE, tmp_path)
     result = run('check', tmp_path / 'system.dts', ROOT / 'configs' / 'x86' / 'tiny-demo.dts')
     assert result.returncode == 0, result.stdout
-    assert result.stdout.splitlines()[-1] == 'bulkhead-config check: 0 errors, 0 warnings in 2 configs'
+    assert result.stdout.splitlines()[-1] == \
+        'bulkhead-config check: 0 errors, 0 warnings in 2 configs'
 
 
 def test_more_cell_memory_than_the_reservation_holds_proposes_a_new_one(tmp_path):
@@ -332,9 +333,11 @@ BROKEN = {
                              ['every address is zero: it was read without root']),
     'no CPU': (_replace(cpus=[]), ['proc/cpuinfo: lists no processor']),
     'CPU the MADT lacks': (_replace(cpus=[0, 2, 5]), ['CPU 2 has APIC ID 5']),
-    'no RAM for the reservation': (_replace(iomem=machines.LAPTOP_IOMEM.replace(
-        '40400000-8fffffff', '40400000-40ffffff').replace('100000000-16fffffff', '100000000-100ffffff')
-        .replace('00100000-3fffffff', '00100000-00ffffff')), ['no System RAM range holds']),
+    'no RAM for the reservation': (_replace(iomem=machines.LAPTOP_IOMEM
+                                            .replace('40400000-8fffffff', '40400000-40ffffff')
+                                            .replace('100000000-16fffffff', '100000000-100ffffff')
+                                            .replace('00100000-3fffffff', '00100000-00ffffff')),
+                                   ['no System RAM range holds']),
 }
 
 
@@ -406,3 +409,41 @@ def test_usage_errors_exit_2(args):
     result = run(*args)
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 1
+
+
+def _with_checksum(data):
+    fixed = bytearray(data)
+    fixed[9] = 0
+    fixed[9] = -sum(fixed) & 0xff
+    return bytes(fixed)
+
+
+@pytest.mark.parametrize('signature, expected', [
+    ('APIC', {'config', 'refused'}), ('FACP', {'config', 'refused'}),
+    ('MCFG', {'config', 'refused'}), ('HPET', {'config'}), ('DMAR', {'config', 'refused'})])
+def test_any_byte_of_a_table_gives_a_config_or_one_error(tmp_path, signature, expected):
+    """Bytes after the header set to 0x00 and to 0xff, one at a time (the
+    checksum kept valid): create writes a config or refuses with one line,
+    nothing else.  The MADT's 64 CPU entries are alike; its first 200 bytes
+    and its last 60 stand for all."""
+    from bulkhead_config import create as creator
+    from bulkhead_config.errors import ConfigError
+    description = machines.server()
+    root = machines.write_root(description, tmp_path / 'root')
+    table = root / 'sys' / 'firmware' / 'acpi' / 'tables' / signature
+    original = description.tables[signature]
+    offsets = sorted(set(range(36, min(len(original), 236))) |
+                     set(range(max(36, len(original) - 60), len(original))))
+    outcomes = set()
+    for offset in offsets:
+        for value in (0x00, 0xff):
+            changed = bytearray(original)
+            changed[offset] = value
+            table.write_bytes(_with_checksum(changed))
+            try:
+                creator.create(machine.LiveSource(str(root)), creator.Options())
+                outcomes.add('config')
+            except ConfigError as error:
+                assert '\n' not in str(error)
+                outcomes.add('refused')
+    assert outcomes == expected

@@ -41,8 +41,9 @@ def test_without_headers_make_builds_the_rest_and_names_the_package(clone):
     assert result.stderr.splitlines() == [
         'make: bulkhead.ko not built: no kernel headers at /lib/modules/0.0.0-absent/build: '
         'install linux-headers-0.0.0-absent or pass KDIR=DIR'], result.stderr
-    for built in ('hypervisor/bulkhead-intel.bin', 'tools/bulkhead', 'build/configs/bochs-system.cell',
-                  'build/configs/tiny-demo.cell', 'inmates/demos/x86/tiny-demo.bin'):
+    for built in ('hypervisor/bulkhead-intel.bin', 'tools/bulkhead',
+                  'build/configs/bochs-system.cell', 'build/configs/tiny-demo.cell',
+                  'inmates/demos/x86/tiny-demo.bin'):
         assert (clone / built).is_file(), built
     assert not (clone / 'driver' / 'bulkhead.ko').exists()
 

@@ -116,7 +116,9 @@ class _Maker:
 
     def result(self):
         cpus = self._cpus()
-        cell = Cell(self.options.name, cpus)
+        cell = self.note(Cell(self.options.name, cpus), 'Linux, the root cell: every CPU it '
+                         'runs, every I/O port but the debug console\'s, the memory it uses and '
+                         'all IOAPIC pins.  Cells are carved out of it.')
         console = self._debug_console()
         cell.pio_regions = self._ports(console)
         cell.irqchips = self._ioapics()
@@ -156,7 +158,8 @@ class _Maker:
         pairs = [f'CPU {cpu.number}: APIC ID {cpu.apic_id}'
                  for cpu in sorted(self.facts.cpus, key=lambda c: c.number)]
         lines = ['; '.join(pairs[i:i + 3]) for i in range(0, len(pairs), 3)]
-        offline = len([l for l in self.facts.madt.lapics if l.enabled]) - len(self.facts.cpus)
+        enabled = [lapic for lapic in self.facts.madt.lapics if lapic.enabled]
+        offline = len(enabled) - len(self.facts.cpus)
         if offline > 0:
             lines.append(f'The MADT enables {offline} more CPUs that Linux does not run '
                          '(offline or not booted): the config holds the online ones.')
@@ -182,7 +185,7 @@ class _Maker:
         address = ioapics[index].address
         if address in self.facts.ioapic_pins:
             return self.facts.ioapic_pins[address], 'from the kernel log'
-        if index + 1 < len(ioapics):
+        if index + 1 < len(ioapics) and ioapics[index + 1].gsi_base > ioapics[index].gsi_base:
             return ioapics[index + 1].gsi_base - ioapics[index].gsi_base, \
                 'up to the next IOAPIC\'s first GSI'
         self.warnings.append(f'the IOAPIC at {address:#x} has an unknown number of pins '

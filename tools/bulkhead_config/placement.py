@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""How much memory the hypervisor needs, where to reserve it, and root regions that never overlap."""
+"""The hypervisor memory's size, where to reserve it, and root regions that never overlap."""
 
 from .model import MemoryRegion
 
