@@ -148,7 +148,7 @@ vm-test-config: all fixtures
 	@test -f $(CAPTURED)/machine.tar.gz || { echo "make: no $(CAPTURED)/machine.tar.gz: run make vm-test first (its 70-config-collect.sh collects the machine)" >&2; exit 1; }
 	@mkdir -p $(GENERATED)
 	$(PYTHON) tools/bulkhead-config create --from $(CAPTURED)/machine.tar.gz --name bochs-linux -o $(GENERATED)/system.dts
-	@cmp $(GENERATED)/system.dts $(CAPTURED)/live-system.dts || { echo "make: create in the machine and create --from its archive wrote different configs" >&2; exit 1; }
+	@diff -u $(CAPTURED)/live-system.dts $(GENERATED)/system.dts >&2 || { echo "make: create in the machine and create --from its archive wrote different configs" >&2; exit 1; }
 	$(PYTHON) tools/bulkhead-config cell $(GENERATED)/system.dts --name tiny-demo --cpus 1 -o $(GENERATED)/tiny-demo.dts
 	$(PYTHON) tools/bulkhead-config check $(GENERATED)/system.dts $(GENERATED)/tiny-demo.dts
 	$(PYTHON) tools/bulkhead-config build $(GENERATED)/system.dts -o $(GENERATED)/system.cell
@@ -166,7 +166,8 @@ check:
 	ci/check
 
 # Installs onto a real machine (DESTDIR for packaging).
-install: install-tools driver
+install: driver
+	$(MAKE) --no-print-directory install-tools
 	install -D -m 644 driver/bulkhead.ko $(DESTDIR)/lib/modules/$(KDIR_RELEASE)/extra/bulkhead.ko
 	$(if $(DESTDIR),,depmod $(KDIR_RELEASE))
 
