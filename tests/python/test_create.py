@@ -4,7 +4,9 @@
 import dataclasses
 import io
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -447,3 +449,15 @@ def test_any_byte_of_a_table_gives_a_config_or_one_error(tmp_path, signature, ex
                 assert '\n' not in str(error)
                 outcomes.add('refused')
     assert outcomes == expected
+
+
+@pytest.mark.parametrize('args', [('collect', '-o', '/tmp/never.tar.gz'),
+                                  ('create', '-o', '/tmp/never.dts')])
+def test_collect_and_live_create_want_root(args):
+    if os.geteuid() != 0 or not shutil.which('setpriv'):
+        pytest.skip('needs root and setpriv to run the tool as another user')
+    result = subprocess.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups',
+                             TOOL, *args], capture_output=True, text=True,
+                            env={'PATH': '/usr/bin:/bin'})
+    one_line_error(result, 'readable by root only')
+    assert not os.path.exists(args[-1])

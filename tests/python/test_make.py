@@ -76,3 +76,22 @@ def test_module_builds_against_the_running_kernels_headers(clone):
     vermagic = subprocess.run(['/sbin/modinfo', '-F', 'vermagic', str(module)],
                               capture_output=True, text=True, check=True).stdout
     assert vermagic.split()[0] == release
+
+
+def test_install_puts_everything_under_destdir(clone, tmp_path):
+    release = TEST_KERNEL_FILE.read_text().strip() if TEST_KERNEL_FILE.exists() else ''
+    if not release or not Path(f'/lib/modules/{release}/build').is_dir():
+        pytest.skip('no kernel headers under /lib/modules to build against (run make deps)')
+    result = make(clone, f'RUNNING_KERNEL={release}', 'install', f'DESTDIR={tmp_path}')
+    assert result.returncode == 0, result.stderr[-2000:]
+    for path in ('lib/firmware/bulkhead-intel.bin', f'lib/modules/{release}/extra/bulkhead.ko',
+                 'usr/local/sbin/bulkhead', 'usr/local/lib/bulkhead/bulkhead_config/create.py',
+                 'usr/local/share/bulkhead/inmates/tiny-demo.bin',
+                 'usr/local/share/bulkhead/configs/bochs-system.dts',
+                 'usr/share/bash-completion/completions/bulkhead'):
+        assert (tmp_path / path).is_file(), path
+    if shutil.which('help2man'):
+        assert (tmp_path / 'usr/local/share/man/man8/bulkhead-config.8').is_file()
+    tool = subprocess.run([tmp_path / 'usr/local/sbin/bulkhead-config', '--version'],
+                          capture_output=True, text=True)
+    assert tool.stdout.startswith('bulkhead-config ')
