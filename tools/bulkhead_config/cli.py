@@ -150,7 +150,7 @@ def _add_cell_parser(commands):
 
 def _size(text):
     value = procfs.parse_size(text)
-    if value is None or value % 0x1000:
+    if not value or value % 0x1000:
         raise argparse.ArgumentTypeError(f'"{text}" is not a size in whole pages, such as '
                                          '1M or 0x100000')
     return value
