@@ -162,7 +162,7 @@ vm-test-config: all fixtures
 	@mkdir -p $(GENERATED)
 	$(PYTHON) tools/bulkhead-config create --from $(CAPTURED)/machine.tar.gz --name bochs-linux -o $(GENERATED)/system.dts
 	@diff -u $(CAPTURED)/live-system.dts $(GENERATED)/system.dts >&2 || { echo "make: create in the machine and create --from its archive wrote different configs" >&2; exit 1; }
-	$(PYTHON) tools/bulkhead-config cell $(GENERATED)/system.dts --name tiny-demo --cpus 1 -o $(GENERATED)/tiny-demo.dts
+	$(PYTHON) tools/bulkhead-config cell $(GENERATED)/system.dts --name tiny-demo --cpus 1 --console-putc -o $(GENERATED)/tiny-demo.dts
 	$(PYTHON) tools/bulkhead-config check $(GENERATED)/system.dts $(GENERATED)/tiny-demo.dts
 	$(PYTHON) tools/bulkhead-config build $(GENERATED)/system.dts -o $(GENERATED)/system.cell
 	$(PYTHON) tools/bulkhead-config build $(GENERATED)/tiny-demo.dts -o $(GENERATED)/tiny-demo.cell

@@ -27,8 +27,15 @@ def memory(config):
 
 
 def test_default_cell_is_tiny_demos(tmp_path):
-    made, _ = cell(tmp_path, SYSTEM, '--name', 'tiny-demo', '--cpus', '1')
+    made, _ = cell(tmp_path, SYSTEM, '--name', 'tiny-demo', '--cpus', '1', '--console-putc')
     assert differences(as_json(made), as_json(dts.read(str(TINY)))) == []
+
+
+def test_console_putc_is_asked_for(tmp_path):
+    quiet, _ = cell(tmp_path, SYSTEM, '--name', 'quiet', '--cpus', '1', name='quiet.dts')
+    loud, output = cell(tmp_path, SYSTEM, '--name', 'loud', '--cpus', '1', '--console-putc')
+    assert quiet.cell.flags == 0 and loud.cell.flags == 1
+    assert 'flags = "console-putc";' in output.read_text()
 
 
 def test_beside_another_cell_takes_the_next_memory(tmp_path):

@@ -145,6 +145,8 @@ def _add_cell_parser(commands):
                       help='IOAPIC of --pins (default: the root cell\'s first)')
     cell.add_argument('--beside', metavar='CELL', nargs='+', default=[],
                       help='cell configs that run at the same time')
+    cell.add_argument('--console-putc', action='store_true',
+                      help='let the inmate print to the hypervisor console (flag console-putc)')
     cell.set_defaults(run=_cell)
 
 
@@ -226,7 +228,8 @@ def _cell(args):
     system = _load(args.input, abi.KIND_SYSTEM)
     beside = [_load(path, abi.KIND_CELL) for path in args.beside]
     config, notes = template.make_cell(system, beside, template.Request(
-        args.name, args.cpus, args.memory, args.uart, args.pins, args.ioapic), args.output)
+        args.name, args.cpus, args.memory, args.uart, args.pins, args.ioapic,
+        args.console_putc), args.output)
     _write_file(args.output, emit.to_dts(config, template.header(args), notes).encode())
     region = config.cell.memory_regions[0]
     print(f'{PROG}: wrote {args.output}: CPUs {",".join(map(str, config.cell.cpus))}, '

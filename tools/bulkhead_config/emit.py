@@ -120,6 +120,8 @@ def _cell(writer, node, cell, is_root):
     if not is_root:
         writer.property(2, 'reset-address', _u64(cell.reset_address))
         writer.property(2, 'shutdown-timeout-ms', f'<{cell.shutdown_timeout_ms}>')
+        if cell.flags:
+            writer.property(2, 'flags', _flags(cell.flags, abi.CELL_FLAGS))
     if cell.pio_regions:
         pairs = ', '.join(f'<{pio.base:#x} {pio.length:#x}>' for pio in cell.pio_regions)
         writer.property(2, 'pio-regions', pairs)

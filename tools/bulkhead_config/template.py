@@ -35,13 +35,16 @@ class Request:
     uart: int           # None: choose one; 0: no console
     pins: list
     ioapic: int
+    console_putc: bool = False
 
 
 def make_cell(system, beside, request, origin):
     """The cell config, and comments for its nodes, checked beside @system and @beside."""
     notes = {}
     cell = Cell(request.name, request.cpus, reset_address=0,
-                shutdown_timeout_ms=SHUTDOWN_TIMEOUT_MS, origin='/cell')
+                shutdown_timeout_ms=SHUTDOWN_TIMEOUT_MS,
+                flags=abi.CELL_FLAG_CONSOLE_PUTC if request.console_putc else 0,
+                origin='/cell')
     start = _free_memory(system, beside, request.memory)
     cell.memory_regions = _memory_regions(start, request.memory, notes)
     uart = _uart(system, beside, request.uart)

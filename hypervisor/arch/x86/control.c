@@ -122,6 +122,11 @@ static bool deadline_passed(struct deadline *deadline)
 	return (tsc_khz ? read_tsc() - deadline->start : deadline->spins++) > limit;
 }
 
+static uint32_t phase_of(const struct per_cpu *target)
+{
+	return __atomic_load_n(&target->arch.phase, __ATOMIC_SEQ_CST);
+}
+
 typedef bool (*cpu_done)(const struct per_cpu *target, const struct cell *cell);
 
 /*
@@ -142,15 +147,12 @@ static bool wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell,
 			asm volatile("pause" ::: "memory");
 		if (done(per_cpu_of(cpu), cell))
 			continue;
-		printk("CPU %u did not %s in %u ms\n", cpu, what, ANSWER_MS);
+		printk("CPU %u did not %s in %u ms (phase %u, pending 0x%x, hypervisor NMI %s)\n",
+		       cpu, what, ANSWER_MS, phase_of(per_cpu_of(cpu)), per_cpu_of(cpu)->arch.pending,
+		       per_cpu_of(cpu)->arch.nmi_in_flight ? "in flight" : "taken");
 		all = false;
 	}
 	return all;
-}
-
-static uint32_t phase_of(const struct per_cpu *target)
-{
-	return __atomic_load_n(&target->arch.phase, __ATOMIC_SEQ_CST);
 }
 
 static bool waits_in_cell(const struct per_cpu *target, const struct cell *cell)
