@@ -407,11 +407,42 @@ static ssize_t l1d_flush_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(l1d_flush);
 
+/*
+ * Speculative-execution mitigations of the hypervisor, one "NAME on|off"
+ * line each (Documentation/design.md, "Speculative execution").
+ */
+static ssize_t mitigations_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	static const struct { const char *name; u32 bit; } table[] = {
+		{ "verw", BULKHEAD_MITIGATION_VERW }, { "ibpb", BULKHEAD_MITIGATION_IBPB },
+		{ "rsb-fill", BULKHEAD_MITIGATION_RSB_FILL },
+		{ "retpolines", BULKHEAD_MITIGATION_RETPOLINES },
+	};
+	u32 mitigations = 0, flags = 0;
+	ssize_t len = -ENODATA;
+	unsigned int i;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled) {
+		mitigations = bulkhead_public_header()->mitigations;
+		flags = bulkhead_public_header()->flags;
+		len = sysfs_emit(buf, "l1d-flush %s\n",
+				 flags & BULKHEAD_PUBLIC_L1D_FLUSH ? "on" : "off");
+		for (i = 0; i < ARRAY_SIZE(table); i++)
+			len += sysfs_emit_at(buf, len, "%s %s\n", table[i].name,
+					     mitigations & table[i].bit ? "on" : "off");
+	}
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(mitigations);
+
 static struct attribute *bulkhead_attrs[] = {
 	&dev_attr_statistics.attr,
 	&dev_attr_memory_pool.attr,
 	&dev_attr_cpu_states.attr,
 	&dev_attr_l1d_flush.attr,
+	&dev_attr_mitigations.attr,
 	&dev_attr_enabled.attr,
 	&dev_attr_cpus_entered.attr,
 	&dev_attr_events.attr,

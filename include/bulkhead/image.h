@@ -170,12 +170,20 @@ _Static_assert(sizeof(struct bulkhead_cpu_page) <= BULKHEAD_CPU_PAGE_SIZE, "cpu 
 #define BULKHEAD_CONSOLE_SIZE		(16 * 1024)
 #define BULKHEAD_PUBLIC_L1D_FLUSH	(1U << 0)	/* L1D flushed before every VM entry */
 
+/* Speculative-execution mitigations the hypervisor applies (public mitigations). */
+#define BULKHEAD_MITIGATION_VERW	(1U << 0)	/* CPU buffers cleared before VM entry */
+#define BULKHEAD_MITIGATION_IBPB	(1U << 1)	/* predictor barrier between cells */
+#define BULKHEAD_MITIGATION_RSB_FILL	(1U << 2)	/* return stack filled after VM exit */
+#define BULKHEAD_MITIGATION_RETPOLINES	(1U << 3)	/* no indirect branch in the image */
+
 struct bulkhead_public {
 	uint64_t console_written;	/* bytes ever written to the console ring */
 	uint32_t console_size;		/* BULKHEAD_CONSOLE_SIZE, after this page */
 	uint32_t flags;
 	uint64_t pool_pages;		/* hypervisor page pool, in 4 KiB pages */
 	uint64_t pool_used;
+	uint32_t mitigations;		/* BULKHEAD_MITIGATION_* */
+	uint32_t reserved;
 } BULKHEAD_PACKED;
 
 /*

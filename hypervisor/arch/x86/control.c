@@ -147,9 +147,11 @@ static bool wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell,
 			asm volatile("pause" ::: "memory");
 		if (done(per_cpu_of(cpu), cell))
 			continue;
-		printk("CPU %u did not %s in %u ms (phase %u, pending 0x%x, hypervisor NMI %s)\n",
-		       cpu, what, ANSWER_MS, phase_of(per_cpu_of(cpu)), per_cpu_of(cpu)->arch.pending,
-		       per_cpu_of(cpu)->arch.nmi_in_flight ? "in flight" : "taken");
+		printk("CPU %u did not %s in %u ms (phase %u, cell %u, pending 0x%x, hypervisor NMI %s, %lu exits)\n",
+		       cpu, what, ANSWER_MS, phase_of(per_cpu_of(cpu)), per_cpu_of(cpu)->cell->id,
+		       per_cpu_of(cpu)->arch.pending,
+		       per_cpu_of(cpu)->arch.nmi_in_flight ? "in flight" : "taken",
+		       per_cpu_of(cpu)->public->exits);
 		all = false;
 	}
 	return all;

@@ -124,6 +124,8 @@ struct arch_cpu {
 	uint32_t proc_controls;
 	uint32_t entry_controls;
 	bool l1d_flush;
+	/* SPEC_* of speculation.h this CPU applies. */
+	uint32_t mitigations;
 	/* The guest ran since the last VMLAUNCH: a failed entry can no longer unwind. */
 	bool guest_ran;
 	/* The registers of the exit being handled. */
