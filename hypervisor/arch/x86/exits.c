@@ -669,6 +669,7 @@ void vmx_handle_exit(struct guest_registers *regs)
 	unsigned int basic = EXIT_REASON_BASIC(reason);
 
 	cpu->arch.regs = regs;
+	control_step(cpu, STEP_EXIT);
 	if (reason & EXIT_REASON_ENTRY_FAILED)
 		entry_failed(cpu, reason);
 	cpu->arch.guest_ran = true;

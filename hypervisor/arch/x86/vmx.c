@@ -254,6 +254,7 @@ void vmx_flush_l1d_if_needed(const struct per_cpu *cpu)
 static void exit_soon_if_pending(struct per_cpu *cpu)
 {
 	__atomic_store_n(&cpu->arch.launched, true, __ATOMIC_SEQ_CST);
+	control_step(cpu, STEP_LAUNCHED);
 	if (__atomic_load_n(&cpu->arch.pending, __ATOMIC_SEQ_CST))
 		vmx_arm_immediate_exit(cpu);
 }
@@ -364,6 +365,7 @@ int vmx_launch_in_real_mode(struct per_cpu *cpu, bool by_sipi, uint64_t address)
 	struct vmx_cpu_facts facts;
 	int failure, err;
 
+	control_step(cpu, STEP_LAUNCH);
 	vmx_read_facts(&facts);
 	err = load_clear_vmcs(cpu, &facts);
 	if (!err)

@@ -117,6 +117,11 @@ struct arch_cpu {
 	uint64_t linux_apic_base;
 	/* The cell whose guest ran last here: a change of cells flushes branch predictions. */
 	const struct cell *last_cell;
+	/*
+	 * The last eight steps of the CPU's control path, four bits each (the
+	 * newest lowest; control.c): printed when the CPU does not answer.
+	 */
+	volatile uint32_t steps;
 	/* Took over at enable: a later fault in the hypervisor parks instead of unwinding. */
 	bool in_service;
 	/* Cached controls, so that changes need no VMREAD. */
