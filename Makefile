@@ -81,9 +81,9 @@ tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h include/bulkhead/*.h hypervisor
 	$(CC) $(STRICT_CFLAGS) $(TOOL_LDFLAGS) -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
 
 # Static user-space probe the test machine runs (CPL 3 hypercall, CPUID, benchmarks).
-build/vm/probe: tests/vm/probe/probe.c
+build/vm/probe: tests/vm/probe/probe.c include/bulkhead/ioctl.h
 	@mkdir -p $(dir $@)
-	$(CC) $(STRICT_CFLAGS) -static -o $@ $<
+	$(CC) $(STRICT_CFLAGS) -static -Iinclude -o $@ $<
 
 # Static load that makes the test machine's Linux send IPIs and TLB shootdowns.
 build/vm/ipi-load: tests/vm/probe/ipi-load.c

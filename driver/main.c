@@ -45,6 +45,22 @@ static void report_error(const struct bulkhead_error_buffer *buffer,
 		pr_err("bulkhead: cannot hand the error text back to the caller\n");
 }
 
+/*
+ * Every request changes Bulkhead's state: it needs CAP_SYS_ADMIN, whatever
+ * the device node's mode.  Reserved fields must be zero, so that a later
+ * version can give them a meaning.
+ */
+static int request_allowed(u32 reserved, struct bulkhead_error *error)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return bulkhead_fail(error, -EPERM,
+			"changing Bulkhead needs CAP_SYS_ADMIN; run the command as root");
+	if (reserved)
+		return bulkhead_fail(error, -EINVAL,
+			"the request has reserved fields set; use the bulkhead tool built with this driver");
+	return 0;
+}
+
 static long ioctl_enable(void __user *arg, struct bulkhead_error *error)
 {
 	struct bulkhead_enable_args args;
@@ -52,10 +68,13 @@ static long ioctl_enable(void __user *arg, struct bulkhead_error *error)
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
-	mutex_lock(&bulkhead.lock);
-	err = bulkhead_enable(u64_to_user_ptr(args.config_address),
-			      args.config_size, error);
-	mutex_unlock(&bulkhead.lock);
+	err = request_allowed(args.error.reserved | args.reserved, error);
+	if (!err) {
+		mutex_lock(&bulkhead.lock);
+		err = bulkhead_enable(u64_to_user_ptr(args.config_address),
+				      args.config_size, error);
+		mutex_unlock(&bulkhead.lock);
+	}
 	report_error(&args.error, error);
 	return err;
 }
@@ -67,9 +86,12 @@ static long ioctl_disable(void __user *arg, struct bulkhead_error *error)
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
-	mutex_lock(&bulkhead.lock);
-	err = bulkhead_disable(error);
-	mutex_unlock(&bulkhead.lock);
+	err = request_allowed(args.error.reserved, error);
+	if (!err) {
+		mutex_lock(&bulkhead.lock);
+		err = bulkhead_disable(error);
+		mutex_unlock(&bulkhead.lock);
+	}
 	report_error(&args.error, error);
 	return err;
 }
@@ -103,13 +125,17 @@ static long ioctl_cell_create(void __user *arg, struct bulkhead_error *error)
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
-	mutex_lock(&bulkhead.sysfs_lock);
-	mutex_lock(&bulkhead.lock);
-	result = bulkhead_cell_create(u64_to_user_ptr(args.config_address), args.config_size, error);
-	mutex_unlock(&bulkhead.lock);
-	if (result > 0)
-		result = publish_cell(result, error);
-	mutex_unlock(&bulkhead.sysfs_lock);
+	result = request_allowed(args.error.reserved | args.reserved, error);
+	if (!result) {
+		mutex_lock(&bulkhead.sysfs_lock);
+		mutex_lock(&bulkhead.lock);
+		result = bulkhead_cell_create(u64_to_user_ptr(args.config_address),
+					      args.config_size, error);
+		mutex_unlock(&bulkhead.lock);
+		if (result > 0)
+			result = publish_cell(result, error);
+		mutex_unlock(&bulkhead.sysfs_lock);
+	}
 	report_error(&args.error, error);
 	return result;
 }
@@ -121,10 +147,13 @@ static long ioctl_cell_load(void __user *arg, struct bulkhead_error *error)
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
-	mutex_lock(&bulkhead.lock);
-	err = bulkhead_cell_load(args.id, args.address, u64_to_user_ptr(args.data_address),
-				 args.data_size, error);
-	mutex_unlock(&bulkhead.lock);
+	err = request_allowed(args.error.reserved | args.reserved, error);
+	if (!err) {
+		mutex_lock(&bulkhead.lock);
+		err = bulkhead_cell_load(args.id, args.address,
+					 u64_to_user_ptr(args.data_address), args.data_size, error);
+		mutex_unlock(&bulkhead.lock);
+	}
 	report_error(&args.error, error);
 	return err;
 }
@@ -137,11 +166,14 @@ static long ioctl_cell(void __user *arg, struct bulkhead_error *error,
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
-	mutex_lock(&bulkhead.lock);
-	err = bulkhead_cells_possible(error);
-	if (!err)
-		err = action(args.id, error);
-	mutex_unlock(&bulkhead.lock);
+	err = request_allowed(args.error.reserved | args.reserved, error);
+	if (!err) {
+		mutex_lock(&bulkhead.lock);
+		err = bulkhead_cells_possible(error);
+		if (!err)
+			err = action(args.id, error);
+		mutex_unlock(&bulkhead.lock);
+	}
 	report_error(&args.error, error);
 	return err;
 }
@@ -499,9 +531,14 @@ static int __init bulkhead_init(void)
 	err = register_reboot_notifier(&bulkhead_reboot_notifier);
 	if (err)
 		goto out_hotplug;
+	err = bulkhead_power_init();
+	if (err)
+		goto out_reboot;
 	pr_info("bulkhead: driver %s loaded\n", BULKHEAD_VERSION);
 	return 0;
 
+out_reboot:
+	unregister_reboot_notifier(&bulkhead_reboot_notifier);
 out_hotplug:
 	bulkhead_hotplug_exit();
 out_misc:
@@ -517,6 +554,7 @@ out_root:
 
 static void __exit bulkhead_exit(void)
 {
+	bulkhead_power_exit();
 	unregister_reboot_notifier(&bulkhead_reboot_notifier);
 	misc_deregister(&bulkhead_misc);
 	disable_if_enabled();

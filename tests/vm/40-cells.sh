@@ -204,6 +204,10 @@ step "destroy the failed cell" bulkhead cell destroy tiny-demo
 step "sysfs: cells/1 went with the failed cell" no_cell_directory
 step "CPU 1 is back with Linux after its failure" cpu1_back
 step "remove the crashing image" rm -f "$CRASH_IMAGE"
+# Every CPU went back from its cell inside the hypervisor: none left VMX while enabled.
+step "hypervisor log: CPU 1 came back to Linux inside the hypervisor, no CPU left VMX" \
+	sh -c "bulkhead console | grep -q \"CPU 1: back with the root cell, waiting for Linux's startup IPI\" &&
+		! bulkhead console | grep -E 'handed back|VMXOFF|left VMX'"
 step "disable" bulkhead disable
 step "rmmod bulkhead" rmmod bulkhead
 dmesg_clean
