@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The machine the exit tests run: Linux and an inmate as the hypervisor sets them up, exits, and what to check after. */
+/* The exit tests' machine: Linux and an inmate as the hypervisor sets them up; exits; checks. */
 #ifndef BULKHEAD_TEST_EXITS_MACHINE_H
 #define BULKHEAD_TEST_EXITS_MACHINE_H
 
@@ -147,7 +147,8 @@ static inline void test_reset(void)
 		this->public->cpu_id = cpu;
 		this->public->apic_id = test_apic_ids[cpu];
 		this->cell = (TEST_CELL_CPUS >> cpu) & 1 ? &test_cell : &root_cell;
-		this->arch.recovery_rsp = (uint64_t)(uintptr_t)(this->stack + PERCPU_STACK_SIZE - 64);
+		this->arch.recovery_rsp =
+			(uint64_t)(uintptr_t)(this->stack + PERCPU_STACK_SIZE - 64);
 		/* Linux's flat xAPIC model: logical ID 1 << CPU (SDM Vol. 3A, 10.6.2.2). */
 		this->arch.xapic_ldr = (1U << cpu) << 24;
 		this->arch.xapic_dfr = 0xffffffff;
@@ -166,14 +167,14 @@ static inline void test_x2apic_msrs(unsigned int cpu)
 	test_msr_add(0x802, test_apic_ids[cpu])->read_only = true;		/* ID */
 	test_msr_add(0x803, 0x01060015)->read_only = true;			/* version */
 	test_msr_add(0x808, 0)->reserved = ~0xffULL;				/* TPR */
-	eoi = test_msr_add(0x80b, 0);						/* EOI: write 0 */
+	eoi = test_msr_add(0x80b, 0);					/* EOI: write 0 */
 	eoi->write_only = true;
 	eoi->reserved = ~0ULL;
 	test_msr_add(0x80d, apic_x2apic_ldr(test_apic_ids[cpu]))->read_only = true; /* LDR */
 	test_msr_add(0x80f, 0x1ff);						/* SVR */
 	test_msr_add(0x828, 0)->reserved = ~0ULL;				/* ESR: only 0 */
 	test_msr_add(MSR_X2APIC_ICR, 0);
-	/* LVTs take any value, as on Bochs (Documentation/testing.md): refusals are the hypervisor's. */
+	/* LVTs take any value, as on Bochs (testing.md), so refusals are the hypervisor's. */
 	for (i = 0; i < sizeof(lvts) / sizeof(lvts[0]); i++)
 		test_msr_add(lvts[i], 0x10000);
 }
@@ -291,7 +292,7 @@ static inline enum test_outcome test_exit(unsigned int cpu, struct test_exit exi
 	test_vmcs[VMCS_IDT_VECTORING_INFO] = exit.vectoring;
 	test_vmcs[VMCS_IDT_VECTORING_ERROR_CODE] = exit.vectoring_error;
 	test_vmcs[VMCS_GUEST_PHYSICAL_ADDRESS] = exit.guest_physical;
-	/* Every VM exit clears the valid bit of the entry's interruption information (SDM Vol. 3C, 24.8.3). */
+	/* Every exit clears the valid bit of entry interruption info (SDM Vol. 3C, 24.8.3). */
 	test_vmcs[VMCS_ENTRY_INTERRUPTION_INFO] &= ~(uint64_t)INTERRUPTION_VALID;
 	memcpy(test_vmcs_before, test_vmcs, sizeof(test_vmcs));
 	memset(test_vmcs_written, 0, sizeof(test_vmcs_written));
@@ -389,7 +390,8 @@ static inline enum test_outcome mov_to_cr(unsigned int cpu, unsigned int cr, uin
 static inline enum test_outcome lmsw(unsigned int cpu, uint16_t source)
 {
 	return test_exit(cpu, (struct test_exit){ .reason = EXIT_CR_ACCESS,
-						  .qualification = (3U << 4) | ((uint64_t)source << 16),
+						  .qualification = (3U << 4) |
+								   ((uint64_t)source << 16),
 						  .length = 3 });
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The real exit handlers (exits.c, vmcs-setup.c, apic-emul.c) on the host, over a fake VMCS, fake MSRs and recorded CPUs. */
+/* exits.c, vmcs-setup.c and apic-emul.c on the host: a fake VMCS, fake MSRs, recorded CPUs. */
 #ifndef BULKHEAD_TEST_EXITS_STUBS_H
 #define BULKHEAD_TEST_EXITS_STUBS_H
 

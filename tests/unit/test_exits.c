@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host tests of the real VM-exit handlers (arch/x86/exits.c, vmcs-setup.c) against the SDM, on recorded guest state. */
+/* Host tests of the real VM-exit handlers (exits.c, vmcs-setup.c) against the SDM's rules. */
 #include "exits-machine.h"
 
 /* ---- The recorded guests themselves pass the VM-entry checks ---- */
@@ -83,7 +83,7 @@ static void icebp_goes_back_after_the_instruction(void)
 	CHECK(test_vmcs[VMCS_ENTRY_INSTRUCTION_LENGTH] == 1 && !test_entry_problem());
 }
 
-/* #DB from single-step or a breakpoint is a hardware exception; DR6 gets its cause (SDM Vol. 3C, 27.2.1). */
+/* #DB of single-step or a breakpoint is a hardware exception; DR6 gets its cause (27.2.1). */
 static void debug_traps_go_back_with_dr6(void)
 {
 	struct test_exit step = { .reason = EXIT_EXCEPTION_NMI, .qualification = 1U << 14,
@@ -118,7 +118,8 @@ static void interrupted_events_go_back_by_the_same_rules(void)
 	/* Real mode: #GP has no error code; INT 10h (cd 10) comes back with its length. */
 	CHECK(exit_during_delivery(CELL_CPU, event(INTERRUPTION_TYPE_HARDWARE, VECTOR_GP), 0, 0) ==
 	      TEST_RESUMED);
-	CHECK(injects(INTERRUPTION_TYPE_HARDWARE, VECTOR_GP, NO_ERROR_CODE) && !test_entry_problem());
+	CHECK(injects(INTERRUPTION_TYPE_HARDWARE, VECTOR_GP, NO_ERROR_CODE));
+	CHECK(!test_entry_problem());
 	CHECK(exit_during_delivery(CELL_CPU, event(INTERRUPTION_TYPE_SOFTWARE_INT, 0x10), 0, 2) ==
 	      TEST_RESUMED);
 	CHECK(injects(INTERRUPTION_TYPE_SOFTWARE_INT, 0x10, NO_ERROR_CODE));
@@ -128,7 +129,7 @@ static void interrupted_events_go_back_by_the_same_rules(void)
 	CHECK(exit_during_delivery(CELL_CPU, event(INTERRUPTION_TYPE_HARDWARE, VECTOR_PF) |
 					     INTERRUPTION_ERROR_CODE, 0x2, 0) == TEST_RESUMED);
 	CHECK(injects(INTERRUPTION_TYPE_HARDWARE, VECTOR_PF, 0x2) && !test_entry_problem());
-	/* Linux, interrupts on: an external interrupt and an NMI go back without error code or length. */
+	/* Linux, interrupts on: an external interrupt and an NMI, without error code or length. */
 	boot_linux(TEST_BASE_XAPIC);
 	vmcs_write_natural(VMCS_GUEST_RFLAGS, 0x246);
 	CHECK(exit_during_delivery(ROOT_CPU, event(INTERRUPTION_TYPE_EXTERNAL, 0xec), 0, 0) ==
@@ -139,7 +140,7 @@ static void interrupted_events_go_back_by_the_same_rules(void)
 	CHECK(injects(INTERRUPTION_TYPE_NMI, 2, NO_ERROR_CODE) && !test_entry_problem());
 }
 
-/* An NMI of Linux's own goes in; the hypervisor's does not; a busy entry waits for the NMI window. */
+/* Linux's own NMI goes in, the hypervisor's does not; a busy entry waits for the NMI window. */
 static void nmis_reach_the_guest_only_when_they_are_its_own(void)
 {
 	struct test_exit nmi = { .reason = EXIT_EXCEPTION_NMI,
@@ -184,7 +185,7 @@ static void the_cells_cd_and_nw_stay_in_the_read_shadow(void)
 	CHECK(mov_to_cr(CELL_CPU, 0, CR0_PE | CR0_ET) == TEST_RESUMED && completed(3));
 	CHECK(test_vmcs[VMCS_CR0_READ_SHADOW] == (CR0_PE | CR0_ET) &&
 	      test_vmcs[VMCS_GUEST_CR0] == (CR0_PE | CR0_ET | CR0_NE));
-	/* LMSW into protected mode (PE and TS), which leaves CD and NW as they are: in the shadow. */
+	/* LMSW into protected mode (PE and TS) leaves CD and NW as they are: in the shadow. */
 	CHECK(test_boot_inmate(CELL_CPU) == 0);
 	CHECK(lmsw(CELL_CPU, 0x9) == TEST_RESUMED && completed(3));
 	CHECK(test_vmcs[VMCS_CR0_READ_SHADOW] == (CR0_INMATE_PE | 0x8));
@@ -266,7 +267,8 @@ static void pat_with_a_reserved_memory_type_gets_gp(void)
 	boot_linux(TEST_BASE_XAPIC);
 	CHECK(wrmsr(ROOT_CPU, MSR_PAT, 0x0007040600070402ULL) == TEST_RESUMED && refused(0));
 	CHECK(wrmsr(ROOT_CPU, MSR_PAT, 0x0807040600070406ULL) == TEST_RESUMED && refused(0));
-	CHECK(test_vmcs[VMCS_GUEST_PAT] == TEST_LINUX_PAT && test_msr_writes_to(MSR_PAT, NULL) == 0);
+	CHECK(test_vmcs[VMCS_GUEST_PAT] == TEST_LINUX_PAT);
+	CHECK(test_msr_writes_to(MSR_PAT, NULL) == 0);
 	CHECK(wrmsr(ROOT_CPU, MSR_PAT, good) == TEST_RESUMED && completed(2));
 	CHECK(test_vmcs[VMCS_GUEST_PAT] == good && test_msr_writes_to(MSR_PAT, NULL) == 0);
 	CHECK(rdmsr(ROOT_CPU, MSR_PAT) == TEST_RESUMED && completed(2));
@@ -315,10 +317,12 @@ static void a_cells_cache_flushes_are_confined(void)
 	CHECK(test_vmcs[VMCS_PROC_CONTROLS2] & PROC2_WBINVD_EXITING);
 	CHECK(test_exit(CELL_CPU, (struct test_exit){ .reason = EXIT_WBINVD, .length = 2 }) ==
 	      TEST_RESUMED && completed(2));
-	CHECK(events(CELL_CPU, BULKHEAD_EVENT_CACHE_CONFINED) == 1 && test_wbinvd_runs == 0 && test_invd_runs == 0);
+	CHECK(events(CELL_CPU, BULKHEAD_EVENT_CACHE_CONFINED) == 1);
+	CHECK(test_wbinvd_runs == 0 && test_invd_runs == 0);
 	CHECK(test_exit(CELL_CPU, (struct test_exit){ .reason = EXIT_INVD, .length = 2 }) ==
 	      TEST_RESUMED && completed(2));
-	CHECK(events(CELL_CPU, BULKHEAD_EVENT_CACHE_CONFINED) == 2 && test_wbinvd_runs == 0 && test_invd_runs == 0);
+	CHECK(events(CELL_CPU, BULKHEAD_EVENT_CACHE_CONFINED) == 2);
+	CHECK(test_wbinvd_runs == 0 && test_invd_runs == 0);
 }
 
 static void the_root_cells_invd_becomes_wbinvd(void)
@@ -372,7 +376,8 @@ static void other_xapic_accesses_park_linux(void)
 	test_reset();
 	boot_linux(TEST_BASE_XAPIC);
 	/* incl 0xffffffffff5fd0b0: not a MOV */
-	CHECK(XAPIC_ACCESS(ROOT_CPU, 0xb0, 0xff, 0x04, 0x25, 0xb0, 0xd0, 0x5f, 0xff) == TEST_PARKED);
+	CHECK(XAPIC_ACCESS(ROOT_CPU, 0xb0, 0xff, 0x04, 0x25, 0xb0, 0xd0, 0x5f, 0xff) ==
+	      TEST_PARKED);
 	CHECK(linux_parked() && strstr(test_park_reason, "access outside the cell's memory"));
 	CHECK(strstr(test_log, "EPT violation at guest physical 0xfee000b0"));
 	/* mov %dx, ...: 16 bits, where APIC registers take 32 (SDM Vol. 3A, 10.4.1) */
@@ -393,7 +398,7 @@ static void other_xapic_accesses_park_linux(void)
 
 /* ---- Other exits Linux and inmates make ---- */
 
-/* SDM Vol. 2A, CPUID leaf 1 (VMX is ECX bit 5); completing it ends STI blocking (Vol. 3C, 24.4.2). */
+/* CPUID leaf 1 hides VMX (ECX bit 5); completing CPUID ends STI blocking (SDM Vol. 3C, 24.4.2). */
 static void cpuid_hides_vmx_and_ends_sti_blocking(void)
 {
 	test_reset();
@@ -408,7 +413,7 @@ static void cpuid_hides_vmx_and_ends_sti_blocking(void)
 	CHECK(test_vmcs[VMCS_GUEST_INTERRUPTIBILITY] == 0);
 }
 
-/* I/O exit qualification: size - 1 in bits 2:0, IN bit 3, string 4, REP 5 (SDM Vol. 3C, table 27-5). */
+/* I/O qualification: size - 1 in bits 2:0, IN bit 3, string 4, REP 5 (SDM Vol. 3C, table 27-5). */
 static void ports_the_guest_does_not_own_read_as_missing(void)
 {
 	test_reset();
