@@ -115,9 +115,12 @@ $(filter build/unit/test_inmate_%,$(UNIT_TESTS)): $(wildcard inmates/lib/x86/*.c
 
 # Host unit tests of hypervisor sources, built with the hypervisor's warnings.
 # test_hypercall.c and test_cell.c include hypervisor/hypercall.c and hypervisor/cell.c
-# themselves, with stand-ins for the rest (tests/unit/cell-stubs.h).
+# themselves, with stand-ins for the rest (tests/unit/cell-stubs.h); test_exits*.c
+# include the exit handlers, VMCS setup and APIC emulation (tests/unit/exits-stubs.h).
 build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_SOURCES) include/bulkhead/*.h \
 		hypervisor/hypercall.c hypervisor/cell.c hypervisor/cell-console.c hypervisor/printk.c \
+		hypervisor/arch/x86/exits.c hypervisor/arch/x86/vmcs-setup.c \
+		hypervisor/arch/x86/apic-emul.c \
 		$(wildcard hypervisor/include/bulkhead-hv/*.h) \
 		$(wildcard hypervisor/arch/x86/include/asm/*.h)
 	@mkdir -p $(dir $@)
