@@ -4,8 +4,32 @@
 
 PYTHON := /usr/bin/python3
 CC := gcc
-KERNEL_RELEASE := $(shell cat build/kernel/version 2>/dev/null)
-KDIR ?= /usr/src/linux-headers-$(KERNEL_RELEASE)
+# One version for the tools, the packages and DKMS (dkms.conf and
+# debian/changelog repeat it; tests/python/test_packaging.py compares).
+VERSION := $(shell sed -n "s/^VERSION = '\(.*\)'/\1/p" tools/bulkhead_config/__init__.py)
+# Where make install puts the tools; the Debian packages use /usr.
+PREFIX ?= /usr/local
+# The CLI is static so the test machine's busybox initramfs can run it;
+# the Debian package links it dynamically (debian/rules).
+TOOL_LDFLAGS ?= -static
+
+# Kernel headers for bulkhead.ko: the test machine's kernel once `make deps`
+# fetched it (build/kernel/version), else the running kernel's.  A fresh
+# clone thus builds against /lib/modules/$(uname -r)/build; KDIR= overrides.
+TEST_KERNEL := $(shell cat build/kernel/version 2>/dev/null)
+RUNNING_KERNEL := $(shell uname -r)
+ifneq ($(TEST_KERNEL),)
+KDIR ?= /usr/src/linux-headers-$(TEST_KERNEL)
+else
+KDIR ?= /lib/modules/$(RUNNING_KERNEL)/build
+endif
+# The release the headers in KDIR are for, which names /lib/modules/<release>.
+KDIR_RELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+ifeq ($(filter command line environment,$(origin KDIR)),)
+NO_HEADERS := no kernel headers at $(KDIR): install linux-headers-$(or $(TEST_KERNEL),$(RUNNING_KERNEL)) or pass KDIR=DIR
+else
+NO_HEADERS := no kernel headers at $(KDIR): pass KDIR= the build directory of installed kernel headers
+endif
 
 STRICT_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 	-Wstrict-prototypes -Wshadow -Wundef
@@ -18,10 +42,12 @@ UNIT_SOURCES := hypervisor/config.c hypervisor/arch/x86/paging.c hypervisor/arch
 	hypervisor/arch/x86/ept.c hypervisor/arch/x86/bitmaps.c \
 	hypervisor/arch/x86/vmx-names.c hypervisor/console-ring.c \
 	hypervisor/arch/x86/apic-icr.c hypervisor/arch/x86/mmio.c \
-	hypervisor/arch/x86/guest-paging.c
+	hypervisor/arch/x86/guest-paging.c hypervisor/arch/x86/speculation.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
-all: hypervisor driver tools configs
+# The module comes last: without kernel headers everything else is built
+# and one line says which package to install.
+all: hypervisor tools configs inmates module
 
 deps:
 	ci/install-deps
@@ -40,8 +66,11 @@ $(CONFIG_HEADER): .config Kconfig
 hypervisor: $(CONFIG_HEADER)
 	$(MAKE) -C hypervisor
 
+module:
+	@if test -d "$(KDIR)"; then $(MAKE) --no-print-directory driver; \
+	else echo "make: bulkhead.ko not built: $(NO_HEADERS)" >&2; fi
 driver:
-	@test -d "$(KDIR)" || { echo "make: kernel headers '$(KDIR)' not found; run 'make deps' or pass KDIR=" >&2; exit 1; }
+	@test -d "$(KDIR)" || { echo "make: $(NO_HEADERS)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tools: tools/bulkhead
@@ -49,12 +78,12 @@ tools: tools/bulkhead
 TOOL_SOURCES := tools/bulkhead.c tools/hardware.c tools/cell.c tools/stats.c tools/console.c \
 	hypervisor/arch/x86/vmx-caps.c
 tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
-	$(CC) $(STRICT_CFLAGS) -static -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
+	$(CC) $(STRICT_CFLAGS) $(TOOL_LDFLAGS) -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
 
 # Static user-space probe the test machine runs (CPL 3 hypercall, CPUID, benchmarks).
-build/vm/probe: tests/vm/probe/probe.c
+build/vm/probe: tests/vm/probe/probe.c include/bulkhead/ioctl.h
 	@mkdir -p $(dir $@)
-	$(CC) $(STRICT_CFLAGS) -static -o $@ $<
+	$(CC) $(STRICT_CFLAGS) -static -Iinclude -o $@ $<
 
 # Static load that makes the test machine's Linux send IPIs and TLB shootdowns.
 build/vm/ipi-load: tests/vm/probe/ipi-load.c
@@ -75,7 +104,6 @@ fixtures: build/configs/bochs-system.cell build/configs/tiny-demo.cell tests/vm/
 
 # Bare-metal inmates: the x86 library and the demos as flat binaries
 # (inmates/demos/x86/NAME.bin and .elf); inmates/README.md describes them.
-all: inmates
 inmates:
 	$(MAKE) -C inmates
 clean: clean-inmates
@@ -87,10 +115,13 @@ $(filter build/unit/test_inmate_%,$(UNIT_TESTS)): $(wildcard inmates/lib/x86/*.c
 
 # Host unit tests of hypervisor sources, built with the hypervisor's warnings.
 # test_hypercall.c and test_cell.c include hypervisor/hypercall.c and hypervisor/cell.c
-# themselves, with stand-ins for the rest (tests/unit/cell-stubs.h); test_control.c
-# includes arch/x86/control.c and apic-emul.c on simulated CPUs (tests/unit/control-sim.h).
+# themselves, with stand-ins for the rest (tests/unit/cell-stubs.h); test_exits*.c
+# include the exit handlers, VMCS setup and APIC emulation (tests/unit/exits-stubs.h);
+# test_control.c includes arch/x86/control.c and apic-emul.c on simulated CPUs
+# (tests/unit/control-sim.h).
 build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_SOURCES) include/bulkhead/*.h \
-		hypervisor/hypercall.c hypervisor/cell.c hypervisor/printk.c \
+		hypervisor/hypercall.c hypervisor/cell.c hypervisor/cell-console.c hypervisor/printk.c \
+		hypervisor/arch/x86/exits.c hypervisor/arch/x86/vmcs-setup.c \
 		hypervisor/arch/x86/control.c hypervisor/arch/x86/apic-emul.c \
 		$(wildcard hypervisor/include/bulkhead-hv/*.h) \
 		$(wildcard hypervisor/arch/x86/include/asm/*.h)
@@ -125,6 +156,27 @@ vm-test-3cpu: all fixtures
 vm-test-4cpu: all fixtures
 	$(PYTHON) ci/vm-run --cpus 4 tests/vm/4cpu/*.sh
 
+# The emulated machine configured from its own archive: the
+# 70-config-collect.sh scenario of vm-test sends the archive (and the config
+# create wrote there, live) to build/vm/captured/; here create and cell make
+# configs of the archive, dkms builds the module (dkms-install into a scratch
+# root), and a second boot loads that module and enables Bulkhead with the
+# configs (tests/vm/config/).  `make check` runs it after vm-test.
+CAPTURED := build/vm/captured
+GENERATED := build/vm/fixtures/generated
+vm-test-config: all fixtures
+	@test -f $(CAPTURED)/machine.tar.gz || { echo "make: no $(CAPTURED)/machine.tar.gz: run make vm-test first (its 70-config-collect.sh collects the machine)" >&2; exit 1; }
+	@mkdir -p $(GENERATED)
+	$(PYTHON) tools/bulkhead-config create --from $(CAPTURED)/machine.tar.gz --name bochs-linux -o $(GENERATED)/system.dts
+	@diff -u $(CAPTURED)/live-system.dts $(GENERATED)/system.dts >&2 || { echo "make: create in the machine and create --from its archive wrote different configs" >&2; exit 1; }
+	$(PYTHON) tools/bulkhead-config cell $(GENERATED)/system.dts --name tiny-demo --cpus 1 --console-putc -o $(GENERATED)/tiny-demo.dts
+	$(PYTHON) tools/bulkhead-config check $(GENERATED)/system.dts $(GENERATED)/tiny-demo.dts
+	$(PYTHON) tools/bulkhead-config build $(GENERATED)/system.dts -o $(GENERATED)/system.cell
+	$(PYTHON) tools/bulkhead-config build $(GENERATED)/tiny-demo.dts -o $(GENERATED)/tiny-demo.cell
+	$(MAKE) --no-print-directory dkms-install DKMS_ROOT=$(CURDIR)/build/vm/dkms >build/vm/dkms.log
+	cp build/vm/dkms/lib/modules/$(KDIR_RELEASE)/updates/dkms/bulkhead.ko $(GENERATED)/bulkhead.ko
+	$(PYTHON) ci/vm-run tests/vm/config/*.sh
+
 # Figures, not assertions: exit round trips and enable/disable times in the test machine.
 bench: deps
 	$(MAKE) all fixtures
@@ -134,21 +186,92 @@ check:
 	ci/check
 
 # Installs onto a real machine (DESTDIR for packaging).
-install: all
+install: driver
+	$(MAKE) --no-print-directory install-tools
+	install -D -m 644 driver/bulkhead.ko $(DESTDIR)/lib/modules/$(KDIR_RELEASE)/extra/bulkhead.ko
+	$(if $(DESTDIR),,depmod $(KDIR_RELEASE))
+
+# Everything but the module (the Debian package bulkhead; DKMS builds the module).
+install-tools: hypervisor tools inmates
 	install -D -m 644 hypervisor/bulkhead-intel.bin $(DESTDIR)/lib/firmware/bulkhead-intel.bin
-	install -D -m 644 driver/bulkhead.ko $(DESTDIR)/lib/modules/$(KERNEL_RELEASE)/extra/bulkhead.ko
-	install -D -m 755 tools/bulkhead $(DESTDIR)/usr/local/sbin/bulkhead
+	install -D -m 755 tools/bulkhead $(DESTDIR)$(PREFIX)/sbin/bulkhead
 	install -D -m 644 tools/bulkhead-completion.bash $(DESTDIR)/usr/share/bash-completion/completions/bulkhead
-	install -D -m 755 tools/bulkhead-config $(DESTDIR)/usr/local/lib/bulkhead/bulkhead-config
-	install -D -m 644 -t $(DESTDIR)/usr/local/lib/bulkhead/bulkhead_config tools/bulkhead_config/*.py
-	ln -sf ../lib/bulkhead/bulkhead-config $(DESTDIR)/usr/local/sbin/bulkhead-config
+	install -D -m 755 tools/bulkhead-config $(DESTDIR)$(PREFIX)/lib/bulkhead/bulkhead-config
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/lib/bulkhead/bulkhead_config tools/bulkhead_config/*.py
+	ln -sf ../lib/bulkhead/bulkhead-config $(DESTDIR)$(PREFIX)/sbin/bulkhead-config
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/bulkhead/inmates inmates/demos/x86/*.bin
+	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/bulkhead/configs configs/x86/*.dts
+	@if command -v help2man >/dev/null; then $(MAKE) --no-print-directory man && \
+		install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/man/man8 $(MAN_PAGES); \
+	else echo "make: man pages not installed: install help2man to build them" >&2; fi
+
+# Man pages, made by help2man from the tools' own --help and each command's
+# --help (man/h2m-commands), with the sections in man/*.h2m.
+MAN_PAGES := build/man/bulkhead.8 build/man/bulkhead-config.8
+BULKHEAD_COMMANDS := enable disable hardware stats console cell
+CONFIG_COMMANDS := build dump check collect create cell
+man: $(MAN_PAGES)
+build/man/bulkhead.8: tools/bulkhead man/bulkhead.h2m man/h2m-commands
+	@mkdir -p $(dir $@)
+	COLUMNS=80 man/h2m-commands tools/bulkhead $(BULKHEAD_COMMANDS) | cat man/bulkhead.h2m - >build/man/bulkhead.h2m
+	COLUMNS=80 help2man --no-info --section 8 --include build/man/bulkhead.h2m --output $@ tools/bulkhead
+build/man/bulkhead-config.8: tools/bulkhead-config $(wildcard tools/bulkhead_config/*.py) \
+		man/bulkhead-config.h2m man/h2m-commands
+	@mkdir -p $(dir $@)
+	COLUMNS=80 man/h2m-commands tools/bulkhead-config $(CONFIG_COMMANDS) | \
+		cat man/bulkhead-config.h2m - >build/man/bulkhead-config.h2m
+	COLUMNS=80 help2man --no-info --section 8 --include build/man/bulkhead-config.h2m --output $@ \
+		tools/bulkhead-config
+
+# The module's source as DKMS builds it (dkms.conf): $(DESTDIR)/usr/src/bulkhead-VERSION.
+DKMS_SOURCES := Kbuild dkms.conf driver/Kbuild $(wildcard driver/*.c driver/*.h driver/*.S) \
+	$(wildcard include/bulkhead/*.h hypervisor/include/bulkhead-hv/*.h) \
+	$(wildcard hypervisor/arch/x86/include/asm/*.h) hypervisor/config.c \
+	hypervisor/console-ring.c hypervisor/arch/x86/paging.c hypervisor/arch/x86/vmx-caps.c \
+	hypervisor/arch/x86/vmx-names.c
+DKMS_DIR = $(DESTDIR)/usr/src/bulkhead-$(VERSION)
+dkms-source:
+	rm -rf $(DKMS_DIR)
+	for file in $(DKMS_SOURCES); do install -D -m 644 $$file $(DKMS_DIR)/$$file || exit 1; done
+
+# Registers the module with Debian's dkms, which builds and installs it for
+# KDIR's kernel now and for every kernel installed later.  DKMS_ROOT= keeps
+# dkms' trees under another root (the tests use a scratch directory): the
+# module is then neither signed (no key is made) nor added to modules.dep.
+DKMS_ROOT ?=
+DKMS = $(if $(DKMS_ROOT),sign_file=/nonexistent dkms --dkmstree $(DKMS_ROOT)/var/lib/dkms \
+	--sourcetree $(DKMS_ROOT)/usr/src --installtree $(DKMS_ROOT)/lib/modules --no-depmod,dkms)
+dkms-install:
+	@command -v dkms >/dev/null || { echo "make: dkms not found: install the dkms package" >&2; exit 1; }
+	@test -d "$(KDIR)" || { echo "make: $(NO_HEADERS)" >&2; exit 1; }
+	$(if $(DKMS_ROOT),mkdir -p $(DKMS_ROOT)/var/lib/dkms $(DKMS_ROOT)/lib/modules/$(KDIR_RELEASE))
+	$(DKMS) remove bulkhead/$(VERSION) --all >/dev/null 2>&1 || true
+	$(MAKE) --no-print-directory dkms-source DESTDIR=$(DKMS_ROOT)
+	$(DKMS) add bulkhead/$(VERSION)
+	$(DKMS) install bulkhead/$(VERSION) -k $(KDIR_RELEASE) --kernelsourcedir $(KDIR)
+dkms-remove:
+	$(DKMS) remove bulkhead/$(VERSION) --all
+	rm -rf $(DKMS_ROOT)/usr/src/bulkhead-$(VERSION)
+
+# Debian packages bulkhead and bulkhead-dkms, built by dpkg-buildpackage
+# (debhelper) from a copy of the tree in build/deb/, then checked by lintian.
+DEB_DIR := build/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/bulkhead-$(VERSION)
+	git ls-files -co --exclude-standard | while read -r file; do \
+		[ ! -e "$$file" ] || cp --parents "$$file" $(DEB_DIR)/bulkhead-$(VERSION) || exit 1; done
+	cd $(DEB_DIR)/bulkhead-$(VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 30 ../build.log; echo "make: dpkg-buildpackage failed; its log is $(DEB_DIR)/build.log" >&2; exit 1; }
+	lintian --fail-on error $(DEB_DIR)/*.deb
+	@ls $(DEB_DIR)/*.deb
 
 clean:
 	$(MAKE) -C hypervisor clean
 	rm -f tools/bulkhead
-	rm -rf build/configs build/unit build/vm include/generated
+	rm -rf build/configs build/unit build/vm build/man build/deb include/generated
 	rm -f driver/*.o driver/.*.cmd driver/*.ko driver/*.mod driver/*.mod.c \
 		driver/modules.order Module.symvers modules.order .*.cmd driver/.*.d
 
-.PHONY: all deps defconfig menuconfig hypervisor driver tools configs fixtures \
-	test-headers test-unit vm-test vm-test-3cpu vm-test-4cpu demo bench check install clean
+.PHONY: all deps defconfig menuconfig hypervisor module driver tools configs fixtures \
+	test-headers test-unit vm-test vm-test-3cpu vm-test-4cpu vm-test-config demo bench check \
+	install install-tools man dkms-source dkms-install dkms-remove deb clean

@@ -111,6 +111,8 @@ long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id);
 long bulkhead_trampoline_disable(void);
 int bulkhead_hotplug_init(void);
 void bulkhead_hotplug_exit(void);
+int bulkhead_power_init(void);
+void bulkhead_power_exit(void);
 extern const u8 bulkhead_trampoline_end[];
 
 #endif

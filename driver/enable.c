@@ -3,6 +3,7 @@
 #include <linux/cpu.h>
 #include <linux/firmware.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
@@ -430,8 +431,15 @@ int bulkhead_enable(const void __user *config, u32 config_size,
 		/* CPU hotplug callbacks see enabled and cpus_entered change only here. */
 		cpus_read_lock();
 		err = enable_locked(&req);
-		if (!err)
+		if (!err) {
 			bulkhead.enabled = true;
+			/*
+			 * The hypervisor maps the trampoline in this module's text:
+			 * the module stays until disable succeeded (rmmod says it is
+			 * in use meanwhile).
+			 */
+			__module_get(THIS_MODULE);
+		}
 		cpus_read_unlock();
 	}
 	if (!err) {
@@ -564,6 +572,8 @@ int bulkhead_disable(struct bulkhead_error *error)
 	bulkhead_console_save();
 	bulkhead_memory_release(&bulkhead.memory);
 	cpumask_clear(&bulkhead.cpus_entered);
+	/* Pinned since enable: the hypervisor maps this module's trampoline. */
+	module_put(THIS_MODULE);
 	pr_info("bulkhead: disabled in %llu us, every CPU handed back, hypervisor memory released\n",
 		(ktime_get_ns() - start) / 1000);
 	return 0;

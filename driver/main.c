@@ -45,6 +45,22 @@ static void report_error(const struct bulkhead_error_buffer *buffer,
 		pr_err("bulkhead: cannot hand the error text back to the caller\n");
 }
 
+/*
+ * Every request changes Bulkhead's state: it needs CAP_SYS_ADMIN, whatever
+ * the device node's mode.  Reserved fields must be zero, so that a later
+ * version can give them a meaning.
+ */
+static int request_allowed(u32 reserved, struct bulkhead_error *error)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return bulkhead_fail(error, -EPERM,
+			"changing Bulkhead needs CAP_SYS_ADMIN; run the command as root");
+	if (reserved)
+		return bulkhead_fail(error, -EINVAL,
+			"the request has reserved fields set; use the bulkhead tool built with this driver");
+	return 0;
+}
+
 static long ioctl_enable(void __user *arg, struct bulkhead_error *error)
 {
 	struct bulkhead_enable_args args;
@@ -52,10 +68,13 @@ static long ioctl_enable(void __user *arg, struct bulkhead_error *error)
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
-	mutex_lock(&bulkhead.lock);
-	err = bulkhead_enable(u64_to_user_ptr(args.config_address),
-			      args.config_size, error);
-	mutex_unlock(&bulkhead.lock);
+	err = request_allowed(args.error.reserved | args.reserved, error);
+	if (!err) {
+		mutex_lock(&bulkhead.lock);
+		err = bulkhead_enable(u64_to_user_ptr(args.config_address),
+				      args.config_size, error);
+		mutex_unlock(&bulkhead.lock);
+	}
 	report_error(&args.error, error);
 	return err;
 }
@@ -67,9 +86,12 @@ static long ioctl_disable(void __user *arg, struct bulkhead_error *error)
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
-	mutex_lock(&bulkhead.lock);
-	err = bulkhead_disable(error);
-	mutex_unlock(&bulkhead.lock);
+	err = request_allowed(args.error.reserved, error);
+	if (!err) {
+		mutex_lock(&bulkhead.lock);
+		err = bulkhead_disable(error);
+		mutex_unlock(&bulkhead.lock);
+	}
 	report_error(&args.error, error);
 	return err;
 }
@@ -103,13 +125,17 @@ static long ioctl_cell_create(void __user *arg, struct bulkhead_error *error)
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
-	mutex_lock(&bulkhead.sysfs_lock);
-	mutex_lock(&bulkhead.lock);
-	result = bulkhead_cell_create(u64_to_user_ptr(args.config_address), args.config_size, error);
-	mutex_unlock(&bulkhead.lock);
-	if (result > 0)
-		result = publish_cell(result, error);
-	mutex_unlock(&bulkhead.sysfs_lock);
+	result = request_allowed(args.error.reserved | args.reserved, error);
+	if (!result) {
+		mutex_lock(&bulkhead.sysfs_lock);
+		mutex_lock(&bulkhead.lock);
+		result = bulkhead_cell_create(u64_to_user_ptr(args.config_address),
+					      args.config_size, error);
+		mutex_unlock(&bulkhead.lock);
+		if (result > 0)
+			result = publish_cell(result, error);
+		mutex_unlock(&bulkhead.sysfs_lock);
+	}
 	report_error(&args.error, error);
 	return result;
 }
@@ -121,10 +147,13 @@ static long ioctl_cell_load(void __user *arg, struct bulkhead_error *error)
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
-	mutex_lock(&bulkhead.lock);
-	err = bulkhead_cell_load(args.id, args.address, u64_to_user_ptr(args.data_address),
-				 args.data_size, error);
-	mutex_unlock(&bulkhead.lock);
+	err = request_allowed(args.error.reserved | args.reserved, error);
+	if (!err) {
+		mutex_lock(&bulkhead.lock);
+		err = bulkhead_cell_load(args.id, args.address,
+					 u64_to_user_ptr(args.data_address), args.data_size, error);
+		mutex_unlock(&bulkhead.lock);
+	}
 	report_error(&args.error, error);
 	return err;
 }
@@ -137,11 +166,14 @@ static long ioctl_cell(void __user *arg, struct bulkhead_error *error,
 
 	if (copy_from_user(&args, arg, sizeof(args)))
 		return -EFAULT;
-	mutex_lock(&bulkhead.lock);
-	err = bulkhead_cells_possible(error);
-	if (!err)
-		err = action(args.id, error);
-	mutex_unlock(&bulkhead.lock);
+	err = request_allowed(args.error.reserved | args.reserved, error);
+	if (!err) {
+		mutex_lock(&bulkhead.lock);
+		err = bulkhead_cells_possible(error);
+		if (!err)
+			err = action(args.id, error);
+		mutex_unlock(&bulkhead.lock);
+	}
 	report_error(&args.error, error);
 	return err;
 }
@@ -318,6 +350,39 @@ static ssize_t statistics_show(struct device *dev, struct device_attribute *attr
 }
 static DEVICE_ATTR_RO(statistics);
 
+/*
+ * What the hypervisor refused, dropped or confined per CPU, and where its
+ * NMIs went: "CPU NAME COUNT" for every count that is not zero.
+ */
+static ssize_t events_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	static const char *const names[BULKHEAD_EVENT_TYPES] = {
+		[BULKHEAD_EVENT_IPI_DROPPED] = "ipi-dropped",
+		[BULKHEAD_EVENT_IPI_REFUSED] = "ipi-refused",
+		[BULKHEAD_EVENT_APIC_REFUSED] = "apic-refused",
+		[BULKHEAD_EVENT_CACHE_CONFINED] = "cache-confined",
+		[BULKHEAD_EVENT_NMI_HYPERVISOR] = "nmi-hypervisor",
+		[BULKHEAD_EVENT_NMI_GUEST] = "nmi-guest",
+		[BULKHEAD_EVENT_CONSOLE_DROPPED] = "console-dropped",
+		[BULKHEAD_EVENT_WAIT_WAKEUPS] = "wait-wakeups",
+	};
+	ssize_t len = -ENODATA;
+	unsigned int cpu, event;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled) {
+		len = 0;
+		for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++)
+			for (event = 0; event < BULKHEAD_EVENT_TYPES; event++)
+				if (bulkhead_cpu_page(cpu)->events[event])
+					len += sysfs_emit_at(buf, len, "%u %s %llu\n", cpu, names[event],
+							     bulkhead_cpu_page(cpu)->events[event]);
+	}
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(events);
+
 /* Pages of the hypervisor's pool, used and total, as the hypervisor reports them. */
 static ssize_t memory_pool_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
@@ -374,13 +439,45 @@ static ssize_t l1d_flush_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(l1d_flush);
 
+/*
+ * Speculative-execution mitigations of the hypervisor, one "NAME on|off"
+ * line each (Documentation/design.md, "Speculative execution").
+ */
+static ssize_t mitigations_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	static const struct { const char *name; u32 bit; } table[] = {
+		{ "verw", BULKHEAD_MITIGATION_VERW }, { "ibpb", BULKHEAD_MITIGATION_IBPB },
+		{ "rsb-fill", BULKHEAD_MITIGATION_RSB_FILL },
+		{ "retpolines", BULKHEAD_MITIGATION_RETPOLINES },
+	};
+	u32 mitigations = 0, flags = 0;
+	ssize_t len = -ENODATA;
+	unsigned int i;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled) {
+		mitigations = bulkhead_public_header()->mitigations;
+		flags = bulkhead_public_header()->flags;
+		len = sysfs_emit(buf, "l1d-flush %s\n",
+				 flags & BULKHEAD_PUBLIC_L1D_FLUSH ? "on" : "off");
+		for (i = 0; i < ARRAY_SIZE(table); i++)
+			len += sysfs_emit_at(buf, len, "%s %s\n", table[i].name,
+					     mitigations & table[i].bit ? "on" : "off");
+	}
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(mitigations);
+
 static struct attribute *bulkhead_attrs[] = {
 	&dev_attr_statistics.attr,
 	&dev_attr_memory_pool.attr,
 	&dev_attr_cpu_states.attr,
 	&dev_attr_l1d_flush.attr,
+	&dev_attr_mitigations.attr,
 	&dev_attr_enabled.attr,
 	&dev_attr_cpus_entered.attr,
+	&dev_attr_events.attr,
 	&dev_attr_hypervisor_memory.attr,
 	&dev_attr_version.attr,
 	NULL,
@@ -434,9 +531,14 @@ static int __init bulkhead_init(void)
 	err = register_reboot_notifier(&bulkhead_reboot_notifier);
 	if (err)
 		goto out_hotplug;
+	err = bulkhead_power_init();
+	if (err)
+		goto out_reboot;
 	pr_info("bulkhead: driver %s loaded\n", BULKHEAD_VERSION);
 	return 0;
 
+out_reboot:
+	unregister_reboot_notifier(&bulkhead_reboot_notifier);
 out_hotplug:
 	bulkhead_hotplug_exit();
 out_misc:
@@ -452,6 +554,7 @@ out_root:
 
 static void __exit bulkhead_exit(void)
 {
+	bulkhead_power_exit();
 	unregister_reboot_notifier(&bulkhead_reboot_notifier);
 	misc_deregister(&bulkhead_misc);
 	disable_if_enabled();

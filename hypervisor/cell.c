@@ -636,7 +636,8 @@ static void init_comm_region(struct cell *cell)
 	comm->cell_state = BULKHEAD_CELL_RUNNING;
 	comm->msg_to_cell = BULKHEAD_MSG_NONE;
 	comm->reply_from_cell = BULKHEAD_MSG_NONE;
-	comm->flags = BULKHEAD_COMM_FLAG_CONSOLE_PUTC;
+	comm->flags = cell->config.cell->flags & BULKHEAD_CELL_FLAG_CONSOLE_PUTC ?
+		      BULKHEAD_COMM_FLAG_CONSOLE_PUTC : 0;
 	comm->console.address = console->address;
 	comm->console.size = console->size;
 	comm->console.type = console->type;

@@ -379,8 +379,10 @@ static const char *check_cell_fields(const struct config_view *view, bool is_roo
 {
 	const char *problem = check_name(view->cell->name);
 
-	if (!problem && (view->cell->flags || view->cell->reserved))
+	if (!problem && ((view->cell->flags & ~BULKHEAD_CELL_VALID_FLAGS) || view->cell->reserved))
 		problem = "cell flags or a reserved field are set; rebuild it with bulkhead-config build";
+	if (!problem && is_root && view->cell->flags)
+		problem = "the root cell has flags; cell flags are for non-root cells";
 	if (!problem)
 		problem = check_cpus(view, is_root);
 	if (!problem)

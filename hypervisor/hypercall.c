@@ -60,15 +60,13 @@ static int64_t hand_back(const struct per_cpu *cpu, uint64_t cpu_id)
 }
 
 /*
- * An inmate may read facts about the hypervisor and its own CPUs and write
- * to the hypervisor console, nothing else: other cells' CPUs are not its
- * business.
+ * An inmate may read facts about the hypervisor and its own CPUs and, if
+ * its config permits it, write to the hypervisor console; nothing else:
+ * other cells' CPUs are not its business.
  */
-static int64_t cell_hypercall(const struct per_cpu *cpu, uint64_t code, uint64_t arg1,
+static int64_t cell_hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1,
 			      uint64_t arg2)
 {
-	char c = (char)arg1;
-
 	switch (code) {
 	case BULKHEAD_HC_HYPERVISOR_GET_INFO:
 		return hypervisor_get_info(arg1);
@@ -77,8 +75,7 @@ static int64_t cell_hypercall(const struct per_cpu *cpu, uint64_t code, uint64_t
 			return trace_error(-EPERM);
 		return cpu_get_info(arg1, arg2);
 	case BULKHEAD_HC_DEBUG_CONSOLE_PUTC:
-		console_write(&c, 1);
-		return 0;
+		return cell_console_putc(cpu->cell, cpu, (char)arg1);
 	case BULKHEAD_HC_DISABLE:
 	case BULKHEAD_HC_CELL_CREATE:
 	case BULKHEAD_HC_CELL_START:

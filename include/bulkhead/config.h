@@ -128,6 +128,14 @@ struct bulkhead_console {
 } BULKHEAD_PACKED;
 _Static_assert(sizeof(struct bulkhead_console) == 24, "console size");
 
+/*
+ * Cell flags.  CONSOLE_PUTC: the cell's inmate may write to the hypervisor
+ * console (hypercall 8), each line marked with the cell's name and rate
+ * limited; without it the call is refused.  Non-root cells only.
+ */
+#define BULKHEAD_CELL_FLAG_CONSOLE_PUTC	(1U << 0)
+#define BULKHEAD_CELL_VALID_FLAGS	BULKHEAD_CELL_FLAG_CONSOLE_PUTC
+
 struct bulkhead_cell {
 	char name[BULKHEAD_CELL_NAME_SIZE];
 	uint32_t flags;

@@ -147,6 +147,7 @@ enum bulkhead_event {
 	BULKHEAD_EVENT_NMI_HYPERVISOR,	/* NMIs that carried the hypervisor's own work */
 	BULKHEAD_EVENT_NMI_GUEST,	/* NMIs handed to the guest */
 	BULKHEAD_EVENT_CONSOLE_DROPPED,	/* console bytes of a cell over its rate limit */
+	BULKHEAD_EVENT_WAIT_WAKEUPS,	/* times a waiting CPU woke from HLT to look at its work */
 	BULKHEAD_EVENT_TYPES,
 };
 #define BULKHEAD_EVENTS			16
@@ -169,12 +170,20 @@ _Static_assert(sizeof(struct bulkhead_cpu_page) <= BULKHEAD_CPU_PAGE_SIZE, "cpu 
 #define BULKHEAD_CONSOLE_SIZE		(16 * 1024)
 #define BULKHEAD_PUBLIC_L1D_FLUSH	(1U << 0)	/* L1D flushed before every VM entry */
 
+/* Speculative-execution mitigations the hypervisor applies (public mitigations). */
+#define BULKHEAD_MITIGATION_VERW	(1U << 0)	/* CPU buffers cleared before VM entry */
+#define BULKHEAD_MITIGATION_IBPB	(1U << 1)	/* predictor barrier between cells */
+#define BULKHEAD_MITIGATION_RSB_FILL	(1U << 2)	/* return stack filled after VM exit */
+#define BULKHEAD_MITIGATION_RETPOLINES	(1U << 3)	/* no indirect branch in the image */
+
 struct bulkhead_public {
 	uint64_t console_written;	/* bytes ever written to the console ring */
 	uint32_t console_size;		/* BULKHEAD_CONSOLE_SIZE, after this page */
 	uint32_t flags;
 	uint64_t pool_pages;		/* hypervisor page pool, in 4 KiB pages */
 	uint64_t pool_used;
+	uint32_t mitigations;		/* BULKHEAD_MITIGATION_* */
+	uint32_t reserved;
 } BULKHEAD_PACKED;
 
 /*

@@ -378,6 +378,20 @@ static void valid_cell_config_parses_into_a_view(void)
 	CHECK(config_highest_cpu(&view) == 1);
 }
 
+/* console-putc is the one cell flag, and only for non-root cells. */
+static void cell_flags_are_checked(void)
+{
+	struct test_cell_config config = valid_cell_config();
+	struct test_system_config system = valid_config();
+
+	config.cell.flags = BULKHEAD_CELL_FLAG_CONSOLE_PUTC;
+	CHECK(parse_cell(&config) == 0 && view.cell->flags == BULKHEAD_CELL_FLAG_CONSOLE_PUTC);
+	config.cell.flags = 1U << 1;
+	CHECK(rejected(parse_cell(&config), "cell flags or a reserved field are set"));
+	system.cell.flags = BULKHEAD_CELL_FLAG_CONSOLE_PUTC;
+	CHECK(rejected(parse_sealed(&system), "the root cell has flags"));
+}
+
 static void a_cell_needs_exactly_one_comm_region(void)
 {
 	struct test_cell_config config = valid_cell_config();
@@ -505,6 +519,7 @@ int main(int argc, char **argv)
 	RUN(platform_windows_are_checked);
 	RUN(consoles_are_checked);
 	RUN(valid_cell_config_parses_into_a_view);
+	RUN(cell_flags_are_checked);
 	RUN(a_cell_needs_exactly_one_comm_region);
 	RUN(cell_memory_must_not_overlap_itself);
 	RUN(reset_address_is_executable_memory_below_4g);

@@ -69,6 +69,26 @@ cpu1_online_and_working() {
 		taskset -c 1 sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done'
 }
 
+# sysfs mitigations: the return stack filled and no indirect branch always;
+# IBPB and VERW as the CPU offers them (CPUID, which /proc/cpuinfo shows).
+mitigations_reported() {
+	local ibpb=off
+	sysfs mitigations | tee /tmp/mitigations
+	grep -qw ibpb /proc/cpuinfo && ibpb=on
+	grep -qx 'rsb-fill on' /tmp/mitigations && grep -qx 'retpolines on' /tmp/mitigations &&
+		grep -qx "ibpb $ibpb" /tmp/mitigations && grep -qxE 'l1d-flush (on|off)' /tmp/mitigations &&
+		{ grep -qw md_clear /proc/cpuinfo || grep -qx 'verw off' /tmp/mitigations; }
+}
+
+# Suspend and hibernation would sleep with CPUs in VMX non-root operation:
+# refused before anything is frozen, with one line in the kernel log.
+sleep_refused() {
+	local state=$1 what=$2
+	! echo "$state" >/sys/power/state 2>/dev/null &&
+		vm_dmesg_new | grep -q "bulkhead: $what refused while Bulkhead is enabled; run 'bulkhead disable' first" &&
+		grep -qx 1 /sys/devices/bulkhead/enabled
+}
+
 both_cpus_running() {
 	sysfs cpu_states
 	[ "$(sysfs cpu_states | tr '\n' ' ')" = "0 running 1 running " ]
@@ -160,6 +180,15 @@ step "COM3 answers on the bare machine" com3_answers
 
 step "enable" bulkhead enable "$SYSTEM"
 step "both CPUs run Linux as a guest" both_cpus_running
+step "sysfs mitigations: return stack filled, retpolines, IBPB and VERW as the CPU needs" \
+	mitigations_reported
+step "an ioctl without CAP_SYS_ADMIN is refused, with the reason" \
+	sh -c 'probe ioctl-unprivileged | tee /dev/stderr | grep -qx "1 changing Bulkhead needs CAP_SYS_ADMIN; run the command as root"'
+step "an ioctl with a reserved field set is refused, with the reason" \
+	sh -c 'probe ioctl-reserved | tee /dev/stderr | grep -qx "22 the request has reserved fields set; use the bulkhead tool built with this driver"'
+step "both refusals changed nothing" sh -c 'grep -qx 1 /sys/devices/bulkhead/enabled && [ -z "$(ls /sys/devices/bulkhead/cells)" ]'
+step "suspend refused while enabled" sleep_refused freeze suspend
+step "hibernation refused while enabled" sleep_refused disk hibernation
 step "Linux works on every CPU as a guest" work_on_every_cpu
 step "CPUID hides VMX from the root cell" probe_says cpuid-vmx no-vmx
 step "hardware check sees VMX hidden" hardware_check_sees_vmx_hidden

@@ -38,6 +38,24 @@ cpu1_with_the_cell() {
 	grep -qx 0 "$CPU1" && [ "$(cat /sys/devices/bulkhead/cpus_entered)" = 0-1 ]
 }
 
+# CPU 1's wake-ups from HLT while it waits for the cell's start (sysfs events; 0 if none yet).
+cpu1_wakeups() {
+	sed -n 's/^1 wait-wakeups \([0-9]*\)$/\1/p' /sys/devices/bulkhead/events | grep . || echo 0
+}
+
+# Waiting for the start, CPU 1 halts: over 0.3 s of guest time it wakes at most twice.
+# The interval is the measurement here.
+cpu1_sleeps_while_waiting() {
+	local before after
+	[ -r /sys/devices/bulkhead/events ] || return 1
+	before=$(cpu1_wakeups)
+	# shellcheck disable=SC3045 # busybox ash has read -t
+	read -r -t 0.3 _ <>"$VM_STATE/tick"
+	after=$(cpu1_wakeups)
+	echo "CPU 1 woke $before, then $after times"
+	[ "$((after - before))" -le 2 ]
+}
+
 cpu1_back() {
 	cpus_back_with_linux 0-1 1 &&
 		taskset -c 1 sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done'
@@ -121,6 +139,7 @@ step "cell create tiny-demo" bulkhead cell create "$TINY"
 step "cell list shows it" cell_listed
 step "sysfs: its directory cells/1" cell_directory
 step "CPU 1 went to the cell" cpu1_with_the_cell
+step "CPU 1 waits in HLT, not spinning" cpu1_sleeps_while_waiting
 step "COM2 went to the cell" com2_is_the_cells
 step_fails "the same cell twice" "CPU 1 belongs to cell \"tiny-demo\"" \
 	bulkhead cell create "$TINY"
@@ -145,7 +164,8 @@ step_fails "an image larger than the loadable region" "do not fit a loadable reg
 step "cell load tiny-demo with a command line" \
 	bulkhead cell load tiny-demo "$TINY_IMAGE" -s "hv-console" -a 0x1000
 step "cell start tiny-demo" bulkhead cell start tiny-demo
-wait_for "tiny-demo says hello from its CPU" 100 hv_console_has "tiny-demo: hello from CPU"
+wait_for "tiny-demo says hello from its CPU, its lines marked with its name" 100 \
+	hv_console_has "^\[tiny-demo\] tiny-demo: hello from CPU"
 wait_for "tiny-demo ticks" 100 hv_console_has "tiny-demo: tick"
 host_expects "COM2: tiny-demo says hello from CPU 1" serial2.log '^tiny-demo: hello from CPU 1\b'
 host_expects "COM2: tiny-demo ticks" serial2.log '^tiny-demo: tick 1\b'
@@ -184,6 +204,10 @@ step "destroy the failed cell" bulkhead cell destroy tiny-demo
 step "sysfs: cells/1 went with the failed cell" no_cell_directory
 step "CPU 1 is back with Linux after its failure" cpu1_back
 step "remove the crashing image" rm -f "$CRASH_IMAGE"
+# Every CPU went back from its cell inside the hypervisor: none left VMX while enabled.
+step "hypervisor log: CPU 1 came back to Linux inside the hypervisor, no CPU left VMX" \
+	sh -c "bulkhead console | grep -q \"CPU 1: back with the root cell, waiting for Linux's startup IPI\" &&
+		! bulkhead console | grep -E 'handed back|VMXOFF|left VMX'"
 step "disable" bulkhead disable
 step "rmmod bulkhead" rmmod bulkhead
 dmesg_clean

@@ -31,6 +31,9 @@
 #       port the guest cannot read back, such as serial2.log, a cell's COM2)
 #       must hold a line matching REGEX (Python syntax) by the time the machine
 #       powers off.  Not counted in the guest's done marker.
+#   host_capture NAME FILE
+#       Sends FILE to the host as build/vm/captured/NAME (base64 on the
+#       console); the host checks its SHA-256 as a step of its own.
 #
 # cmd may be a shell function.  Set VM_SHOW_OUTPUT=1 to print the output of
 # passing steps too.  Results are counted in $VM_STATE/results, which /init
@@ -189,4 +192,17 @@ wait_for() {
 	local desc=$1
 	shift
 	step "$desc" vm_poll "$@"
+}
+
+# host_capture NAME FILE: sends FILE to the host, which writes it to
+# build/vm/captured/NAME: base64 lines on the console between capture
+# markers, checked on the host against the SHA-256 after them (a step of
+# the host's, like host_expects).  Written to /dev/console even inside step.
+host_capture() {
+	[ -r "$2" ] || { echo "host_capture: cannot read $2"; return 1; }
+	{
+		echo "BULKHEAD-VM: capture $1 begin"
+		base64 "$2"
+		echo "BULKHEAD-VM: capture $1 end $(sha256sum "$2" | cut -d' ' -f1)"
+	} >/dev/console
 }

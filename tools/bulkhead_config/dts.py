@@ -26,7 +26,7 @@ DTC = ['dtc', '-q', '-E', 'no-name_properties', '-I', 'dts', '-O', 'dtb', '-o', 
 
 SYSTEM_NODES = ('hypervisor', 'platform', 'root-cell')
 CELL_PROPERTIES = ('name', 'cpus', 'pio-regions', 'reset-address',
-                   'shutdown-timeout-ms')
+                   'shutdown-timeout-ms', 'flags')
 MEMORY_PROPERTIES = ('phys-start', 'virt-start', 'size', 'flags')
 CONSOLE_PROPERTIES = ('type', 'address', 'size', 'divider', 'flags')
 PLATFORM_PROPERTIES = ('pci-mmconfig-base', 'pci-mmconfig-end-bus', 'pm-timer-address')
@@ -161,6 +161,7 @@ def _parse_cell(node):
                 pio_regions=_parse_pio_regions(node),
                 reset_address=_u64(node, 'reset-address', 0),
                 shutdown_timeout_ms=_u32(node, 'shutdown-timeout-ms', 0),
+                flags=_flags(node, 'flags', abi.CELL_FLAGS, required=False),
                 origin=node.path)
     for child in node.children:
         _parse_cell_child(cell, child)

@@ -117,7 +117,7 @@ def _acpi_text(region):
 def _cell_text(cell, title):
     lines = [
         f'{title}:{" " * (19 - len(title))}"{cell.name}"',
-        f'  flags:            {cell.flags:#x}',
+        f'  flags:            {_flags_text(cell.flags, abi.CELL_FLAGS)}',
         f'  cpus:             {_cpu_list(cell.cpus)}',
         f'  reset address:    {cell.reset_address:#x}',
         f'  shutdown timeout: {cell.shutdown_timeout_ms} ms',

@@ -39,7 +39,7 @@ def check_cell(cell, is_root, report):
     """Rules for one cell on its own; is_root selects the root cell's rules."""
     _check_name(cell, report)
     _check_cpus(cell, is_root, report)
-    _expect_no_flags(cell.flags, cell.origin, 'cell', report)
+    _check_cell_flags(cell, is_root, report)
     _check_limits(cell, report)
     for region in cell.memory_regions:
         _check_memory_region(region, is_root, report)
@@ -113,6 +113,15 @@ def _check_cpus(cell, is_root, report):
     elif not is_root and 0 in cell.cpus:
         report.error('cpu0', cell.origin, 'CPU 0 cannot leave the root cell',
                      'remove CPU 0 from cpus', addresses=[Address('cpu', 0)])
+
+
+def _check_cell_flags(cell, is_root, report):
+    if is_root:
+        _expect_no_flags(cell.flags, cell.origin, 'root cell', report)
+    elif cell.flags & ~abi.CELL_VALID_FLAGS:
+        report.error('reserved', cell.origin, f'cell flags {cell.flags:#x} have undefined '
+                     f'bits {cell.flags & ~abi.CELL_VALID_FLAGS:#x}',
+                     'use only "console-putc"')
 
 
 def _expect_no_flags(flags, where, what, report):

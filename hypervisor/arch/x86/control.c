@@ -96,8 +96,13 @@ void post_work(unsigned int cpu, uint32_t bits)
 /* True when the NMI that just arrived was the hypervisor's (then it is no guest's NMI). */
 bool control_nmi_arrived(struct per_cpu *cpu)
 {
+	bool hypervisors = __atomic_exchange_n(&cpu->arch.nmi_in_flight, 0, __ATOMIC_SEQ_CST);
+
 	cpu->arch.nmis++;
-	return __atomic_exchange_n(&cpu->arch.nmi_in_flight, 0, __ATOMIC_SEQ_CST);
+	control_step(cpu, hypervisors ? STEP_NMI_HYPERVISOR : STEP_NMI_GUEST);
+	if (hypervisors)
+		cpu->page->events[BULKHEAD_EVENT_NMI_HYPERVISOR]++;
+	return hypervisors;
 }
 
 struct deadline {
@@ -118,35 +123,87 @@ static bool deadline_passed(struct deadline *deadline)
 	return (tsc_khz ? read_tsc() - deadline->start : deadline->spins++) > limit;
 }
 
-typedef bool (*cpu_done)(const struct per_cpu *target, const struct cell *cell);
-
-/*
- * Waits until every CPU of @cpus is @done, all against one deadline; false
- * (each late CPU logged) if one is not by then.
- */
-static bool wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell, const char *what)
-{
-	struct deadline deadline;
-	bool all = true;
-	unsigned int cpu;
-
-	deadline_start(&deadline);
-	for (cpu = 0; cpu < 64; cpu++) {
-		if (!((cpus >> cpu) & 1))
-			continue;
-		while (!done(per_cpu_of(cpu), cell) && !deadline_passed(&deadline))
-			asm volatile("pause" ::: "memory");
-		if (done(per_cpu_of(cpu), cell))
-			continue;
-		printk("CPU %u did not %s in %u ms\n", cpu, what, ANSWER_MS);
-		all = false;
-	}
-	return all;
-}
-
 static uint32_t phase_of(const struct per_cpu *target)
 {
 	return __atomic_load_n(&target->arch.phase, __ATOMIC_SEQ_CST);
+}
+
+static bool deadline_half_passed(struct deadline *deadline)
+{
+	uint64_t limit = tsc_khz ? (uint64_t)tsc_khz * ANSWER_MS : ANSWER_SPINS_UNKNOWN_RATE;
+
+	return (tsc_khz ? read_tsc() - deadline->start : deadline->spins) > limit / 2;
+}
+
+typedef bool (*cpu_done)(const struct per_cpu *target, const struct cell *cell);
+
+static void log_late_cpu(unsigned int cpu, const char *what)
+{
+	const struct per_cpu *late = per_cpu_of(cpu);
+
+	printk("CPU %u did not %s in %u ms (phase %u, cell %u, pending 0x%x, hypervisor NMI %s, %lu exits, steps 0x%x)\n",
+	       cpu, what, ANSWER_MS, phase_of(late), late->cell->id, late->arch.pending,
+	       late->arch.nmi_in_flight ? "in flight" : "taken", late->public->exits,
+	       late->arch.steps);
+}
+
+/* The CPUs of @cpus that are not @done yet. */
+static uint64_t late_cpus(uint64_t cpus, cpu_done done, const struct cell *cell)
+{
+	uint64_t late = 0;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < 64; cpu++)
+		if ((cpus >> cpu) & 1 && !done(per_cpu_of(cpu), cell))
+			late |= 1ULL << cpu;
+	return late;
+}
+
+/*
+ * One more hypervisor NMI for CPUs that did not answer yet, whatever the
+ * one in flight became: a CPU that leaves its guest for the request drops
+ * an NMI that arrives afterwards, so no guest gets it.
+ */
+static void nudge(uint64_t cpus)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < 64; cpu++) {
+		if (!((cpus >> cpu) & 1))
+			continue;
+		printk("CPU %u: no answer after %u ms, one more NMI\n", cpu, ANSWER_MS / 2);
+		__atomic_store_n(&per_cpu_of(cpu)->arch.nmi_in_flight, 1, __ATOMIC_SEQ_CST);
+		apic_send(public_cpu_page(cpu)->record.apic_id, APIC_ICR_NMI | APIC_ICR_ASSERT,
+			  this_cpu()->arch.xapic_icr_high);
+	}
+}
+
+/*
+ * Waits until every CPU of @cpus is @done, all against one deadline; false
+ * (each late CPU logged) if one is not by then.  Half way, CPUs still
+ * late get another NMI (@nudge_late: only where the request takes them out
+ * of their guest).
+ */
+static bool wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell, const char *what,
+			  bool nudge_late)
+{
+	struct deadline deadline;
+	bool nudged = !nudge_late;
+	uint64_t late;
+	unsigned int cpu;
+
+	deadline_start(&deadline);
+	while ((late = late_cpus(cpus, done, cell)) && !deadline_passed(&deadline)) {
+		if (!nudged && deadline_half_passed(&deadline)) {
+			nudge(late);
+			nudged = true;
+		}
+		asm volatile("pause" ::: "memory");
+	}
+	for (cpu = 0; cpu < 64; cpu++)
+		if ((late >> cpu) & 1)
+			log_late_cpu(cpu, what);
+	return !late;
 }
 
 static bool waits_in_cell(const struct per_cpu *target, const struct cell *cell)
@@ -200,7 +257,7 @@ int arch_cell_take_cpus(struct cell *cell)
 		if ((cell->cpus >> cpu) & 1)
 			per_cpu_of(cpu)->arch.next_cell = cell;
 	post_to_cell(cell, PENDING_TAKE);
-	return wait_for_cpus(cell->cpus, waits_in_cell, cell, "leave the root cell") ?
+	return wait_for_cpus(cell->cpus, waits_in_cell, cell, "leave the root cell", true) ?
 	       0 : trace_error(-ETIMEDOUT);
 }
 
@@ -229,7 +286,7 @@ void arch_cell_start_cpus(struct cell *cell)
 	per_cpu_of(cpu)->arch.start_address = cell->config.cell->reset_address;
 	__atomic_store_n(&cell->arch.held, false, __ATOMIC_SEQ_CST);
 	post_work(cpu, PENDING_START);
-	if (!wait_for_cpus(1ULL << cpu, runs_cell, cell, "start the cell"))
+	if (!wait_for_cpus(1ULL << cpu, runs_cell, cell, "start the cell", false))
 		printk("cell %u: its first CPU %u did not start\n", cell->id, cpu);
 }
 
@@ -243,7 +300,7 @@ int arch_cell_stop_cpus(struct cell *cell)
 {
 	hold_cell(cell);
 	post_to_cell(cell, PENDING_KICK);
-	return wait_for_cpus(cell->cpus, stopped_for, cell, "stop") ? 0 : trace_error(-ETIMEDOUT);
+	return wait_for_cpus(cell->cpus, stopped_for, cell, "stop", true) ? 0 : trace_error(-ETIMEDOUT);
 }
 
 /* Stopped CPUs go back to the root cell, where they wait for Linux's INIT and startup IPI. */
@@ -254,7 +311,7 @@ int arch_cell_release_cpus(struct cell *cell)
 	for (cpu = 0; cpu < 64; cpu++)
 		if ((cell->cpus >> cpu) & 1 && per_cpu_of(cpu)->cell == cell)
 			post_work(cpu, PENDING_RELEASE);
-	return wait_for_cpus(cell->cpus, back_with_root, cell, "go back to the root cell") ?
+	return wait_for_cpus(cell->cpus, back_with_root, cell, "go back to the root cell", true) ?
 	       0 : trace_error(-ETIMEDOUT);
 }
 
@@ -311,7 +368,7 @@ bool arch_root_ept_flushed(unsigned int caller_cpu)
 	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++)
 		if (cpu != caller_cpu)
 			others |= 1ULL << cpu;
-	return wait_for_cpus(others, flush_taken, NULL, "take the root cell's EPT flush");
+	return wait_for_cpus(others, flush_taken, NULL, "take the root cell's EPT flush", false);
 }
 
 static bool bare(const struct per_cpu *target, const struct cell *cell)
@@ -328,7 +385,7 @@ static bool bare(const struct per_cpu *target, const struct cell *cell)
 int arch_cpu_hand_back(unsigned int cpu)
 {
 	post_work(cpu, PENDING_HAND_BACK);
-	return wait_for_cpus(1ULL << cpu, bare, NULL, "leave VMX for disable") ?
+	return wait_for_cpus(1ULL << cpu, bare, NULL, "leave VMX for disable", false) ?
 	       0 : trace_error(-ETIMEDOUT);
 }
 
@@ -352,6 +409,7 @@ static void publish_waiting(struct per_cpu *cpu)
  */
 static void __attribute__((noreturn)) leave_guest(struct per_cpu *cpu, bool wait_for_sipi)
 {
+	control_step(cpu, STEP_LEAVE);
 	if (cpu->cell == &root_cell)
 		cpu->arch.linux_apic_base = apic_emulate_base_read(cpu);
 	vmx_clear_current(cpu);
@@ -419,8 +477,10 @@ static void __attribute__((noreturn)) halt_bare(struct per_cpu *cpu)
 static bool may_run_cell(struct per_cpu *cpu)
 {
 	__atomic_store_n(&cpu->arch.phase, PHASE_CELL, __ATOMIC_SEQ_CST);
+	control_step(cpu, STEP_CLAIM);
 	if (!control_cell_held(cpu->cell))
 		return true;
+	control_step(cpu, STEP_HELD_BACK);
 	publish_waiting(cpu);
 	return false;
 }
@@ -485,8 +545,11 @@ void arch_cpu_wait(struct per_cpu *cpu)
 {
 	publish_waiting(cpu);
 	for (;;) {
+		control_step(cpu, STEP_WAIT);
 		wait_step(cpu);
 		arch_halt_unless_pending(&cpu->arch.pending, PENDING_WAIT_WORK);
+		control_step(cpu, STEP_WOKE);
+		cpu->page->events[BULKHEAD_EVENT_WAIT_WAKEUPS]++;
 	}
 }
 

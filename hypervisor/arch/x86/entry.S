@@ -61,6 +61,39 @@
 	pop %rbp
 	.endm
 
+/*
+ * Clears the CPU's buffers with VERW right before a VM entry where
+ * vmx_verw_before_entry says the CPU needs it (speculation.c).  Touches
+ * flags only, which the guest takes from the VMCS.
+ */
+	.macro clear_cpu_buffers
+	cmpb $0, vmx_verw_before_entry(%rip)
+	je 888f
+	verw vmx_verw_selector(%rip)
+888:
+	.endm
+
+/*
+ * Fills the return stack buffer with 32 entries that lead nowhere but to a
+ * speculation trap, so that no return of the hypervisor is predicted from
+ * what the guest called.  Every call pushes a return address: they are
+ * dropped from the stack at the end.  Clobbers RCX.
+ */
+	.macro fill_return_buffer
+	mov $16, %ecx
+771:	call 772f
+773:	pause
+	lfence
+	jmp 773b
+772:	call 774f
+775:	pause
+	lfence
+	jmp 775b
+774:	dec %ecx
+	jnz 771b
+	add $(32 * 8), %rsp
+	.endm
+
 /* This CPU's per-CPU area, by rounding the stack pointer down (see this_cpu()). */
 	.macro percpu_area reg
 	mov %rsp, \reg
@@ -165,6 +198,7 @@ vmx_launch:
 	mov %rsp, PERCPU_LAUNCH_RSP(%rax)
 	mov %rdi, %rsp
 	pop_guest_registers
+	clear_cpu_buffers
 	vmlaunch
 	mov $2, %r8d
 	jnc 1f
@@ -184,10 +218,12 @@ vmx_launch:
 	.type vmx_exit_entry, @function
 vmx_exit_entry:
 	push_guest_registers
+	fill_return_buffer
 	xor %ebp, %ebp
 	mov %rsp, %rdi
 	call vmx_handle_exit
 	pop_guest_registers
+	clear_cpu_buffers
 	vmresume
 	/* VMRESUME failed; SDM Vol. 3C, 30.3. */
 	push_guest_registers

@@ -27,16 +27,24 @@
 /* Bounded drain of pending work before each VM entry (DESIGN decision 3). */
 #define PENDING_ROUNDS		4
 
-/* Completes the instruction for the guest; completing one ends STI and MOV SS blocking (SDM Vol. 3C, 24.4.2). */
-static void skip_instruction(void)
+/*
+ * Completes an instruction of @length bytes for the guest; completing one
+ * ends STI and MOV SS blocking (SDM Vol. 3C, 24.4.2).
+ */
+static void complete_instruction(uint64_t length)
 {
 	uint32_t interruptibility = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
 
-	vmcs_write_natural(VMCS_GUEST_RIP, vmcs_read_natural(VMCS_GUEST_RIP) +
-			   vmcs_read32(VMCS_EXIT_INSTRUCTION_LENGTH));
+	vmcs_write_natural(VMCS_GUEST_RIP, vmcs_read_natural(VMCS_GUEST_RIP) + length);
 	if (interruptibility & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
 		vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, interruptibility &
 			     ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
+/* The instruction that exited, by the length the exit reports. */
+static void skip_instruction(void)
+{
+	complete_instruction(vmcs_read32(VMCS_EXIT_INSTRUCTION_LENGTH));
 }
 
 /* Exceptions that push an error code in protected mode; SDM Vol. 3A, 6.15. */
@@ -178,11 +186,52 @@ static bool cr0_write_faults(uint64_t value)
 	       !(vmcs_read_natural(VMCS_GUEST_CR4) & CR4_PAE);
 }
 
+/* PDPTE bits that must be clear in a present entry: 2:1, 8:5 and above the 52-bit address (SDM Vol. 3A, 4.4.1). */
+#define PDPTE_PRESENT		(1ULL << 0)
+#define PDPTE_RESERVED		(0x1e6ULL | ~((1ULL << 52) - 1))
+
+/*
+ * PAE paging outside IA-32e mode takes its four PDPTEs from the VMCS at
+ * VM entry (SDM Vol. 3C, 26.3.2.4): a MOV to CR0 that turns it on loads
+ * them from the table at CR3, as the CPU would (Vol. 3A, 4.4.1).  False
+ * when they cannot be read or one is reserved (#GP).
+ */
+static bool load_pdptes(struct per_cpu *cpu)
+{
+	static const enum vmcs_field64 fields[4] = {
+		VMCS_GUEST_PDPTE0, VMCS_GUEST_PDPTE1, VMCS_GUEST_PDPTE2, VMCS_GUEST_PDPTE3,
+	};
+	uint64_t pdptes[4], table = vmcs_read_natural(VMCS_GUEST_CR3) & 0xffffffe0ULL;
+	unsigned int i;
+
+	if (!guest_read_phys(cpu, table, pdptes, sizeof(pdptes)))
+		return false;
+	for (i = 0; i < 4; i++)
+		if ((pdptes[i] & PDPTE_PRESENT) && (pdptes[i] & PDPTE_RESERVED))
+			return false;
+	for (i = 0; i < 4; i++)
+		vmcs_write64(fields[i], pdptes[i]);
+	return true;
+}
+
+static bool pae_paging_without_long_mode(void)
+{
+	return (vmcs_read_natural(VMCS_GUEST_CR0) & CR0_PG) &&
+	       (vmcs_read_natural(VMCS_GUEST_CR4) & CR4_PAE) &&
+	       !(vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA);
+}
+
 static void guest_writes_cr0(struct per_cpu *cpu, uint64_t value)
 {
+	uint64_t old = vmcs_read_natural(VMCS_CR0_READ_SHADOW);
+
 	if (cr0_write_faults(value))
 		return inject_gp();
 	vmx_set_guest_cr0(cpu, value);
+	if (pae_paging_without_long_mode() && !load_pdptes(cpu)) {
+		vmx_set_guest_cr0(cpu, old);
+		return inject_gp();
+	}
 	skip_instruction();
 }
 
@@ -500,7 +549,8 @@ static bool emulate_xapic_access(struct per_cpu *cpu, struct guest_registers *re
 						mmio_write_value(&access, *reg)));
 	else
 		*reg = mmio_read_result(&access, *reg, apic_emulate_xapic_read(cpu, offset));
-	vmcs_write_natural(VMCS_GUEST_RIP, vmcs_read_natural(VMCS_GUEST_RIP) + access.length);
+	/* An EPT violation reports no instruction length: the decoder's. */
+	complete_instruction(access.length);
 	return true;
 }
 
@@ -594,6 +644,7 @@ static void deliver_guest_nmi(struct per_cpu *cpu)
 		return;
 	}
 	vmx_inject_event(INTERRUPTION_TYPE_NMI, VECTOR_NMI, 0, 0);
+	cpu->page->events[BULKHEAD_EVENT_NMI_GUEST]++;
 }
 
 /*
@@ -668,6 +719,7 @@ void vmx_handle_exit(struct guest_registers *regs)
 	unsigned int basic = EXIT_REASON_BASIC(reason);
 
 	cpu->arch.regs = regs;
+	control_step(cpu, STEP_EXIT);
 	if (reason & EXIT_REASON_ENTRY_FAILED)
 		entry_failed(cpu, reason);
 	cpu->arch.guest_ran = true;

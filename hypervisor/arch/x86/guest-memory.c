@@ -70,6 +70,14 @@ static bool read_page(struct per_cpu *cpu, uint64_t guest_phys, void *buffer, si
 	return true;
 }
 
+/* @size bytes of the guest's RAM at @guest_phys, inside one page; false where it has none. */
+bool guest_read_phys(struct per_cpu *cpu, uint64_t guest_phys, void *buffer, size_t size)
+{
+	if ((guest_phys & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
+		return false;
+	return read_page(cpu, guest_phys, buffer, size);
+}
+
 static bool read_entry(void *context, uint64_t guest_phys, uint64_t *value)
 {
 	return read_page(context, guest_phys, value, sizeof(*value));

@@ -7,6 +7,7 @@
 #include <asm/apic-emul.h>
 #include <asm/apic.h>
 #include <asm/msr.h>
+#include <asm/speculation.h>
 #include <asm/vmcs.h>
 #include <asm/vmx-check.h>
 #include <asm/vmx-cpu.h>
@@ -217,6 +218,28 @@ static bool l1d_flush_wanted(void)
 	return !(capabilities & (ARCH_CAPABILITIES_RDCL_NO | ARCH_CAPABILITIES_SKIP_L1DFL));
 }
 
+/* Read by entry.S before every VM entry: the same answer on every CPU of a machine. */
+uint8_t vmx_verw_before_entry;
+/* VERW's operand: a writable data segment, so that it clears the buffers (SDM Vol. 2B, VERW). */
+const uint16_t vmx_verw_selector = GDT_SELECTOR_DATA;
+
+/* What this CPU needs around VM entries and exits (speculation.c); reported in the public area. */
+static void choose_mitigations(struct per_cpu *cpu)
+{
+	struct spec_facts facts = {
+		.cpuid7_edx = cpuid(7, 0).edx,
+		.l1d_flush = cpu->arch.l1d_flush,
+		.retpolines = SPEC_BUILT_WITH_RETPOLINES,
+	};
+
+	if ((facts.cpuid7_edx & (1U << 29)) &&
+	    !msr_read_safe(MSR_ARCH_CAPABILITIES, &facts.arch_capabilities))
+		facts.arch_capabilities = 0;
+	cpu->arch.mitigations = spec_choose(&facts);
+	vmx_verw_before_entry = cpu->arch.mitigations & SPEC_VERW ? 1 : 0;
+	public_header()->mitigations = cpu->arch.mitigations;
+}
+
 void vmx_flush_l1d_if_needed(const struct per_cpu *cpu)
 {
 	if (cpu->arch.l1d_flush)
@@ -231,6 +254,7 @@ void vmx_flush_l1d_if_needed(const struct per_cpu *cpu)
 static void exit_soon_if_pending(struct per_cpu *cpu)
 {
 	__atomic_store_n(&cpu->arch.launched, true, __ATOMIC_SEQ_CST);
+	control_step(cpu, STEP_LAUNCHED);
 	if (__atomic_load_n(&cpu->arch.pending, __ATOMIC_SEQ_CST))
 		vmx_arm_immediate_exit(cpu);
 }
@@ -289,6 +313,7 @@ int arch_cpu_activate(struct per_cpu *cpu, uint64_t linux_cr3)
 
 	vmx_read_facts(&facts);
 	cpu->arch.l1d_flush = l1d_flush_wanted();
+	choose_mitigations(cpu);
 	err = vmx_on(cpu, &facts);
 	if (!err)
 		err = load_clear_vmcs(cpu, &facts);
@@ -309,7 +334,7 @@ int arch_cpu_activate(struct per_cpu *cpu, uint64_t linux_cr3)
 /* Branch predictions of one cell must not steer another's (SDM Vol. 4, IA32_PRED_CMD). */
 static void barrier_between_cells(struct per_cpu *cpu)
 {
-	if (cpu->arch.last_cell != cpu->cell && (cpuid(7, 0).edx & CPUID7_EDX_IBRS_IBPB))
+	if (cpu->arch.last_cell != cpu->cell && (cpu->arch.mitigations & SPEC_IBPB))
 		write_msr(MSR_PRED_CMD, PRED_CMD_IBPB);
 	cpu->arch.last_cell = cpu->cell;
 }
@@ -340,6 +365,7 @@ int vmx_launch_in_real_mode(struct per_cpu *cpu, bool by_sipi, uint64_t address)
 	struct vmx_cpu_facts facts;
 	int failure, err;
 
+	control_step(cpu, STEP_LAUNCH);
 	vmx_read_facts(&facts);
 	err = load_clear_vmcs(cpu, &facts);
 	if (!err)

@@ -21,6 +21,15 @@ enum cell_phase {
 	CELL_FAILED,		/* a CPU failed; stopped */
 };
 
+/* What a cell wrote to the hypervisor console and is not out yet (cell-console.c). */
+#define CELL_CONSOLE_LINE	120
+struct cell_console {
+	uint32_t lock;
+	unsigned int length;
+	char line[CELL_CONSOLE_LINE + 1];
+	uint64_t budget, refilled, dropped;
+};
+
 struct cell {
 	unsigned int id;
 	enum cell_phase phase;
@@ -30,6 +39,7 @@ struct cell {
 	struct page_pool pool;
 	struct bulkhead_comm_region *comm_region;
 	uint64_t cpus;			/* bit n: CPU n belongs to the cell */
+	struct cell_console console;
 };
 
 /* Linux: every CPU of the system config, every resource no other cell holds. */
@@ -44,6 +54,8 @@ int64_t cell_start(uint64_t id);
 int64_t cell_destroy(uint64_t id);
 int64_t cell_get_state(uint64_t id);
 const struct bulkhead_memory_region *root_region_holding(uint64_t phys, uint64_t size);
+struct per_cpu;
+int64_t cell_console_putc(struct cell *cell, struct per_cpu *cpu, char c);
 /* Pages of the pool in use, cells' pools included. */
 uint64_t cells_pool_used(void);
 

@@ -8,12 +8,23 @@
  *   probe bench ITERATIONS    median and max TSC cycles of a CPUID exit and
  *                             of a (refused) hypercall round trip
  *   probe bench-cpuid ITERATIONS   only CPUID (safe on the bare machine)
+ *   probe ioctl-unprivileged  opens /dev/bulkhead as root, drops to user 65534
+ *                             and asks to start cell 1; prints errno and reason
+ *   probe ioctl-reserved      as root, asks to start cell 1 with a reserved
+ *                             field set; prints errno and reason
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/io.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <bulkhead/ioctl.h>
 
 static inline uint64_t rdtsc_ordered(void)
 {
@@ -77,6 +88,26 @@ static int measure(const char *name, void (*operation)(void), unsigned long iter
 	return 0;
 }
 
+/* Cell start of cell 1, as a user would ask it: "ERRNO reason". */
+static int cell_start_request(bool drop_privileges, uint32_t reserved)
+{
+	char reason[BULKHEAD_ERROR_SIZE] = "";
+	struct bulkhead_cell_args args = {
+		.error = { .address = (uintptr_t)reason, .size = sizeof(reason) },
+		.id = 1, .reserved = reserved,
+	};
+	int fd = open(BULKHEAD_DEVICE, O_RDWR), result;
+
+	if (fd < 0 || (drop_privileges && setuid(65534))) {
+		perror("probe");
+		return 1;
+	}
+	result = ioctl(fd, BULKHEAD_CELL_START, &args);
+	printf("%d %s\n", result < 0 ? errno : 0, reason);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t a, b, c, d;
@@ -120,6 +151,10 @@ int main(int argc, char **argv)
 		return measure("CPUID exit round trip", one_cpuid, iterations) |
 		       measure("hypercall round trip (CPL 3)", one_hypercall, iterations);
 	}
-	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | vmxon | inb PORT | bench ITERATIONS | bench-cpuid ITERATIONS\n");
+	if (argc == 2 && !strcmp(argv[1], "ioctl-unprivileged"))
+		return cell_start_request(true, 0);
+	if (argc == 2 && !strcmp(argv[1], "ioctl-reserved"))
+		return cell_start_request(false, 1);
+	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | vmxon | inb PORT | bench ITERATIONS | bench-cpuid ITERATIONS | ioctl-unprivileged | ioctl-reserved\n");
 	return 2;
 }

@@ -7,5 +7,6 @@
 
 int guest_memory_init(void);
 unsigned int guest_fetch_instruction(struct per_cpu *cpu, uint8_t *bytes, unsigned int size);
+bool guest_read_phys(struct per_cpu *cpu, uint64_t guest_phys, void *buffer, size_t size);
 
 #endif

@@ -47,8 +47,6 @@
 #define ARCH_CAPABILITIES_SKIP_L1DFL	(1ULL << 3)
 #define FLUSH_CMD_L1D			(1ULL << 0)
 #define PRED_CMD_IBPB			(1ULL << 0)
-/* CPUID.(EAX=7,ECX=0):EDX: IBRS and IBPB (SDM Vol. 2A, CPUID). */
-#define CPUID7_EDX_IBRS_IBPB		(1U << 26)
 
 /* With a fixup: false when the instruction raised an exception (usually #GP). */
 bool msr_read_safe(uint32_t msr, uint64_t *value);

@@ -117,6 +117,11 @@ struct arch_cpu {
 	uint64_t linux_apic_base;
 	/* The cell whose guest ran last here: a change of cells flushes branch predictions. */
 	const struct cell *last_cell;
+	/*
+	 * The last eight steps of the CPU's control path, four bits each (the
+	 * newest lowest; control.c): printed when the CPU does not answer.
+	 */
+	volatile uint32_t steps;
 	/* Took over at enable: a later fault in the hypervisor parks instead of unwinding. */
 	bool in_service;
 	/* Cached controls, so that changes need no VMREAD. */
@@ -124,6 +129,8 @@ struct arch_cpu {
 	uint32_t proc_controls;
 	uint32_t entry_controls;
 	bool l1d_flush;
+	/* SPEC_* of speculation.h this CPU applies. */
+	uint32_t mitigations;
 	/* The guest ran since the last VMLAUNCH: a failed entry can no longer unwind. */
 	bool guest_ran;
 	/* The registers of the exit being handled. */

@@ -14,6 +14,44 @@ struct cpuid_result {
 	uint32_t eax, ebx, ecx, edx;
 };
 
+#define CR0_PE			(1ULL << 0)
+#define CR0_ET			(1ULL << 4)
+#define CR0_NE			(1ULL << 5)
+#define CR0_NW			(1ULL << 29)
+#define CR0_CD			(1ULL << 30)
+#define CR0_PG			(1ULL << 31)
+
+#define CR4_PAE			(1ULL << 5)
+#define CR4_LA57		(1ULL << 12)
+#define CR4_OSXSAVE		(1ULL << 18)
+
+#define RFLAGS_FIXED		(1ULL << 1)
+
+#ifdef BULKHEAD_HOST_TEST
+/*
+ * Host unit tests run hypervisor sources in user mode, where these
+ * instructions fault or show the host's own state: the test defines them
+ * over recorded registers (tests/unit/exits-stubs.h).
+ */
+struct cpuid_result cpuid(uint32_t leaf, uint32_t subleaf);
+uint64_t read_tsc(void);
+uint64_t read_cr3(void);
+uint64_t read_cr4(void);
+void write_cr4(uint64_t value);
+uint64_t read_msr(uint32_t msr);
+void write_msr(uint32_t msr, uint64_t value);
+struct descriptor_table read_gdtr(void);
+struct descriptor_table read_idtr(void);
+void load_gdtr(const struct descriptor_table *table);
+void load_idtr(const struct descriptor_table *table);
+void load_code_and_stack_segments(uint16_t cs, uint16_t ss);
+uint64_t read_cr0(void);
+void write_cr0(uint64_t value);
+uint64_t read_dr7(void);
+void write_dr7(uint64_t value);
+void write_dr6(uint64_t value);
+uint64_t read_rflags(void);
+#else
 static inline struct cpuid_result cpuid(uint32_t leaf, uint32_t subleaf)
 {
 	struct cpuid_result r;
@@ -105,19 +143,6 @@ static inline void load_code_and_stack_segments(uint16_t cs, uint16_t ss)
 		     : : "r"((uint64_t)cs), "r"(ss) : "rax", "memory");
 }
 
-#define CR0_PE			(1ULL << 0)
-#define CR0_ET			(1ULL << 4)
-#define CR0_NE			(1ULL << 5)
-#define CR0_NW			(1ULL << 29)
-#define CR0_CD			(1ULL << 30)
-#define CR0_PG			(1ULL << 31)
-
-#define CR4_PAE			(1ULL << 5)
-#define CR4_LA57		(1ULL << 12)
-#define CR4_OSXSAVE		(1ULL << 18)
-
-#define RFLAGS_FIXED		(1ULL << 1)
-
 static inline uint64_t read_cr0(void)
 {
 	uint64_t value;
@@ -156,6 +181,8 @@ static inline uint64_t read_rflags(void)
 	asm volatile("pushfq\n\tpopq %0" : "=r"(value));
 	return value;
 }
+
+#endif
 
 /*
  * An instruction that may fault, with where to continue if it does: the

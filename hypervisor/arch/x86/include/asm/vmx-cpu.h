@@ -44,6 +44,17 @@ void vmx_clear_current(struct per_cpu *cpu);
  */
 int vmx_launch_in_real_mode(struct per_cpu *cpu, bool by_sipi, uint64_t address);
 
+/* Steps control_step() records (control.c); a CPU that does not answer shows its last eight. */
+enum control_step {
+	STEP_WAIT = 1, STEP_WOKE, STEP_CLAIM, STEP_HELD_BACK, STEP_LAUNCH, STEP_LAUNCHED,
+	STEP_EXIT, STEP_LEAVE, STEP_NMI_HYPERVISOR, STEP_NMI_GUEST,
+};
+
+static inline void control_step(struct per_cpu *cpu, enum control_step step)
+{
+	cpu->arch.steps = (cpu->arch.steps << 4) | step;
+}
+
 /* control.c */
 struct per_cpu *per_cpu_of(unsigned int cpu);
 void post_work(unsigned int cpu, uint32_t bits);
