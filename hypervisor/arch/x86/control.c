@@ -193,7 +193,12 @@ static bool wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell,
 	unsigned int cpu;
 
 	deadline_start(&deadline);
-	while ((late = late_cpus(cpus, done, cell)) && !deadline_passed(&deadline)) {
+	while ((late = late_cpus(cpus, done, cell))) {
+		/* Late is what they are after the deadline: each may have answered just before it. */
+		if (deadline_passed(&deadline)) {
+			late = late_cpus(cpus, done, cell);
+			break;
+		}
 		if (!nudged && deadline_half_passed(&deadline)) {
 			nudge(late);
 			nudged = true;
