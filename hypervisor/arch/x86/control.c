@@ -74,6 +74,37 @@ int arch_init_control(void)
 /* ---- Asking other CPUs ---- */
 
 /*
+ * What a request voids that is still pending from before it: an INIT or a
+ * start resets the CPU, and a startup IPI acts only on a CPU that waits
+ * for one after its INIT (SDM Vol. 3A, 8.4), so one sent earlier is gone.
+ */
+static uint32_t voided_by(uint32_t bits)
+{
+	uint32_t voided = 0;
+
+	if (bits & PENDING_ROOT_INIT)
+		voided |= PENDING_ROOT_SIPI;
+	if (bits & (PENDING_CELL_INIT | PENDING_START))
+		voided |= PENDING_CELL_SIPI;
+	return voided;
+}
+
+/* Sets @bits in @target's pending word, in the same atomic step as it clears what they void. */
+static void add_work(struct per_cpu *target, uint32_t bits)
+{
+	uint32_t voided = voided_by(bits), old;
+
+	if (!voided) {
+		__atomic_or_fetch(&target->arch.pending, bits, __ATOMIC_SEQ_CST);
+		return;
+	}
+	old = __atomic_load_n(&target->arch.pending, __ATOMIC_SEQ_CST);
+	while (!__atomic_compare_exchange_n(&target->arch.pending, &old, (old & ~voided) | bits,
+					    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		;
+}
+
+/*
  * Leaves @bits in @cpu's pending word and makes it look: a hypervisor NMI,
  * unless one is on its way already (that one's handler runs after these
  * bits are set, and the work is done after the handler).  At most one
@@ -85,7 +116,7 @@ void post_work(unsigned int cpu, uint32_t bits)
 {
 	struct per_cpu *target = per_cpu_of(cpu);
 
-	__atomic_or_fetch(&target->arch.pending, bits, __ATOMIC_SEQ_CST);
+	add_work(target, bits);
 	if (target == this_cpu())
 		return;
 	if (!__atomic_exchange_n(&target->arch.nmi_in_flight, 1, __ATOMIC_SEQ_CST))
