@@ -284,17 +284,45 @@ bool control_cell_held(const struct cell *cell)
 	return cell != &root_cell && __atomic_load_n(&cell->arch.held, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Takes back the take from each CPU of @cell that did not act on it: its
+ * next_cell goes to NULL, and whichever side exchanges the cell out of it
+ * owns the move (take_next_cell()).  Returns the CPUs that took it first:
+ * they joined the cell or are about to.
+ */
+static uint64_t withdraw_take(const struct cell *cell)
+{
+	uint64_t joined = 0;
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < 64; cpu++)
+		if ((cell->cpus >> cpu) & 1 &&
+		    !__atomic_exchange_n(&per_cpu_of(cpu)->arch.next_cell, NULL, __ATOMIC_SEQ_CST))
+			joined |= 1ULL << cpu;
+	return joined;
+}
+
+/*
+ * A CPU late for the take stays with Linux for good once the take is
+ * withdrawn, so a destroy that follows cannot miss it joining the cell.
+ */
 int arch_cell_take_cpus(struct cell *cell)
 {
 	unsigned int cpu;
+	uint64_t joined;
+	bool arrived;
 
 	hold_cell(cell);
 	for (cpu = 0; cpu < 64; cpu++)
 		if ((cell->cpus >> cpu) & 1)
-			per_cpu_of(cpu)->arch.next_cell = cell;
+			__atomic_store_n(&per_cpu_of(cpu)->arch.next_cell, cell, __ATOMIC_SEQ_CST);
 	post_to_cell(cell, PENDING_TAKE);
-	return wait_for_cpus(cell->cpus, waits_in_cell, cell, "leave the root cell", true) ?
-	       0 : trace_error(-ETIMEDOUT);
+	if (wait_for_cpus(cell->cpus, waits_in_cell, cell, "leave the root cell", true))
+		return 0;
+	joined = withdraw_take(cell);
+	/* Those that took it first are on their way: a destroy must find them in the cell. */
+	arrived = wait_for_cpus(joined, waits_in_cell, cell, "reach the cell it took", false);
+	return arrived && joined == cell->cpus ? 0 : trace_error(-ETIMEDOUT);
 }
 
 static unsigned int first_cpu(const struct cell *cell)
@@ -453,20 +481,27 @@ static void __attribute__((noreturn)) leave_guest(struct per_cpu *cpu, bool wait
 	arch_cpu_wait(cpu);
 }
 
-static void take_for_cell(struct per_cpu *cpu)
+/* The cell a take moves this CPU to, or NULL when the take was withdrawn (withdraw_take()). */
+static struct cell *take_next_cell(struct per_cpu *cpu)
 {
-	cpu->cell = cpu->arch.next_cell;
+	return __atomic_exchange_n(&cpu->arch.next_cell, NULL, __ATOMIC_SEQ_CST);
+}
+
+static void take_for_cell(struct per_cpu *cpu, struct cell *next)
+{
+	cpu->cell = next;
 	/* As after a reset: only the cell's first CPU is started, the others wait for SIPI. */
 	cpu->arch.wait_for_sipi = true;
 	printk("CPU %u: now waiting for cell %u \"%s\"\n", cpu->cpu_id, cpu->cell->id,
 	       cpu->cell->config.cell->name);
 }
 
-static void __attribute__((noreturn)) leave_root_for_cell(struct per_cpu *cpu)
+static void __attribute__((noreturn)) leave_root_for_cell(struct per_cpu *cpu,
+							   struct cell *next)
 {
 	cpu->arch.linux_apic_base = apic_emulate_base_read(cpu);
 	vmx_clear_current(cpu);
-	take_for_cell(cpu);
+	take_for_cell(cpu, next);
 	arch_cpu_wait(cpu);
 }
 
@@ -553,11 +588,12 @@ static void take_startup(struct per_cpu *cpu, uint32_t sipi)
 static void wait_step(struct per_cpu *cpu)
 {
 	bool root = cpu->cell == &root_cell;
+	struct cell *next;
 
 	/* Nothing to flush or deliver without a guest; the launch flushes. */
 	take_work(cpu, PENDING_GUEST_NMI | PENDING_FLUSH_EPT | PENDING_KICK);
-	if (take_work(cpu, PENDING_TAKE) && root)
-		return take_for_cell(cpu);
+	if (take_work(cpu, PENDING_TAKE) && root && (next = take_next_cell(cpu)))
+		return take_for_cell(cpu, next);
 	if (take_work(cpu, PENDING_RELEASE) && !root)
 		return back_to_root(cpu);
 	if (take_work(cpu, PENDING_HAND_BACK) && root)
@@ -615,11 +651,12 @@ void vmx_handle_requests(struct per_cpu *cpu)
 {
 	bool root = cpu->cell == &root_cell;
 	uint32_t init = root ? PENDING_ROOT_INIT : PENDING_CELL_INIT;
+	struct cell *next;
 
 	if (control_cell_held(cpu->cell))
 		leave_guest(cpu, false);
-	if (take_work(cpu, PENDING_TAKE) && root)
-		leave_root_for_cell(cpu);
+	if (take_work(cpu, PENDING_TAKE) && root && (next = take_next_cell(cpu)))
+		leave_root_for_cell(cpu, next);
 	if (take_work(cpu, PENDING_HAND_BACK) && root) {
 		vmx_clear_current(cpu);
 		halt_bare(cpu);
