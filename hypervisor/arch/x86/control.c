@@ -159,13 +159,6 @@ static uint32_t phase_of(const struct per_cpu *target)
 	return __atomic_load_n(&target->arch.phase, __ATOMIC_SEQ_CST);
 }
 
-static bool deadline_half_passed(struct deadline *deadline)
-{
-	uint64_t limit = tsc_khz ? (uint64_t)tsc_khz * ANSWER_MS : ANSWER_SPINS_UNKNOWN_RATE;
-
-	return (tsc_khz ? read_tsc() - deadline->start : deadline->spins) > limit / 2;
-}
-
 typedef bool (*cpu_done)(const struct per_cpu *target, const struct cell *cell);
 
 static void log_late_cpu(unsigned int cpu, const char *what)
@@ -191,35 +184,12 @@ static uint64_t late_cpus(uint64_t cpus, cpu_done done, const struct cell *cell)
 }
 
 /*
- * One more hypervisor NMI for CPUs that did not answer yet, whatever the
- * one in flight became: a CPU that leaves its guest for the request drops
- * an NMI that arrives afterwards, so no guest gets it.
- */
-static void nudge(uint64_t cpus)
-{
-	unsigned int cpu;
-
-	for (cpu = 0; cpu < 64; cpu++) {
-		if (!((cpus >> cpu) & 1))
-			continue;
-		printk("CPU %u: no answer after %u ms, one more NMI\n", cpu, ANSWER_MS / 2);
-		__atomic_store_n(&per_cpu_of(cpu)->arch.nmi_in_flight, 1, __ATOMIC_SEQ_CST);
-		apic_send(public_cpu_page(cpu)->record.apic_id, APIC_ICR_NMI | APIC_ICR_ASSERT,
-			  this_cpu()->arch.xapic_icr_high);
-	}
-}
-
-/*
  * Waits until every CPU of @cpus is @done, all against one deadline; false
- * (each late CPU logged) if one is not by then.  Half way, CPUs still
- * late get another NMI (@nudge_late: only where the request takes them out
- * of their guest).
+ * (each late CPU logged) if one is not by then.
  */
-static bool wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell, const char *what,
-			  bool nudge_late)
+static bool wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell, const char *what)
 {
 	struct deadline deadline;
-	bool nudged = !nudge_late;
 	uint64_t late;
 	unsigned int cpu;
 
@@ -229,10 +199,6 @@ static bool wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell,
 		if (deadline_passed(&deadline)) {
 			late = late_cpus(cpus, done, cell);
 			break;
-		}
-		if (!nudged && deadline_half_passed(&deadline)) {
-			nudge(late);
-			nudged = true;
 		}
 		asm volatile("pause" ::: "memory");
 	}
@@ -317,11 +283,11 @@ int arch_cell_take_cpus(struct cell *cell)
 		if ((cell->cpus >> cpu) & 1)
 			__atomic_store_n(&per_cpu_of(cpu)->arch.next_cell, cell, __ATOMIC_SEQ_CST);
 	post_to_cell(cell, PENDING_TAKE);
-	if (wait_for_cpus(cell->cpus, waits_in_cell, cell, "leave the root cell", true))
+	if (wait_for_cpus(cell->cpus, waits_in_cell, cell, "leave the root cell"))
 		return 0;
 	joined = withdraw_take(cell);
 	/* Those that took it first are on their way: a destroy must find them in the cell. */
-	arrived = wait_for_cpus(joined, waits_in_cell, cell, "reach the cell it took", false);
+	arrived = wait_for_cpus(joined, waits_in_cell, cell, "reach the cell it took");
 	return arrived && joined == cell->cpus ? 0 : trace_error(-ETIMEDOUT);
 }
 
@@ -350,7 +316,7 @@ void arch_cell_start_cpus(struct cell *cell)
 	per_cpu_of(cpu)->arch.start_address = cell->config.cell->reset_address;
 	__atomic_store_n(&cell->arch.held, false, __ATOMIC_SEQ_CST);
 	post_work(cpu, PENDING_START);
-	if (!wait_for_cpus(1ULL << cpu, runs_cell, cell, "start the cell", false))
+	if (!wait_for_cpus(1ULL << cpu, runs_cell, cell, "start the cell"))
 		printk("cell %u: its first CPU %u did not start\n", cell->id, cpu);
 }
 
@@ -364,7 +330,7 @@ int arch_cell_stop_cpus(struct cell *cell)
 {
 	hold_cell(cell);
 	post_to_cell(cell, PENDING_KICK);
-	return wait_for_cpus(cell->cpus, stopped_for, cell, "stop", true) ? 0 : trace_error(-ETIMEDOUT);
+	return wait_for_cpus(cell->cpus, stopped_for, cell, "stop") ? 0 : trace_error(-ETIMEDOUT);
 }
 
 /* Stopped CPUs go back to the root cell, where they wait for Linux's INIT and startup IPI. */
@@ -375,7 +341,7 @@ int arch_cell_release_cpus(struct cell *cell)
 	for (cpu = 0; cpu < 64; cpu++)
 		if ((cell->cpus >> cpu) & 1 && per_cpu_of(cpu)->cell == cell)
 			post_work(cpu, PENDING_RELEASE);
-	return wait_for_cpus(cell->cpus, back_with_root, cell, "go back to the root cell", true) ?
+	return wait_for_cpus(cell->cpus, back_with_root, cell, "go back to the root cell") ?
 	       0 : trace_error(-ETIMEDOUT);
 }
 
@@ -432,7 +398,7 @@ bool arch_root_ept_flushed(unsigned int caller_cpu)
 	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++)
 		if (cpu != caller_cpu)
 			others |= 1ULL << cpu;
-	return wait_for_cpus(others, flush_taken, NULL, "take the root cell's EPT flush", false);
+	return wait_for_cpus(others, flush_taken, NULL, "take the root cell's EPT flush");
 }
 
 static bool bare(const struct per_cpu *target, const struct cell *cell)
@@ -449,7 +415,7 @@ static bool bare(const struct per_cpu *target, const struct cell *cell)
 int arch_cpu_hand_back(unsigned int cpu)
 {
 	post_work(cpu, PENDING_HAND_BACK);
-	return wait_for_cpus(1ULL << cpu, bare, NULL, "leave VMX for disable", false) ?
+	return wait_for_cpus(1ULL << cpu, bare, NULL, "leave VMX for disable") ?
 	       0 : trace_error(-ETIMEDOUT);
 }
 
