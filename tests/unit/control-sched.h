@@ -214,14 +214,19 @@ static inline unsigned int sim_options(struct sim_option *options)
 	return count;
 }
 
-/* Time passes only when nothing else can happen: then every wait still running times out. */
+/*
+ * Time passes only when nothing else can happen, 60% of the deadline at a
+ * time: a wait first sees more than half its deadline gone (anything done
+ * half way, such as a second NMI to a CPU that did not answer, is then
+ * done while the CPUs can still move), and times out at the next step.
+ */
 static inline bool sim_let_time_pass(void)
 {
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < SIM_CPUS; cpu++) {
 		if (sim.cpu[cpu].wait == SIM_SPIN && !sim.cpu[cpu].frozen) {
-			sim.clock += (uint64_t)SIM_TSC_KHZ * ANSWER_MS * 4;
+			sim.clock += (uint64_t)SIM_TSC_KHZ * ANSWER_MS * 3 / 5;
 			sim.steps++;
 			return true;
 		}
