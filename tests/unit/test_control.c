@@ -351,7 +351,10 @@ static void a_startup_ipi_pending_at_a_stop_does_not_act_after_the_next_start(vo
 	stale_startup_ipi_across_a_restart(1, 2);
 }
 
-/* A CPU whose launch fails fails its cell and waits, so that destroy still gets it back. */
+/*
+ * A CPU whose launch fails fails its cell and waits, so that destroy still
+ * gets it back; only an INIT would make it wait for a startup IPI again.
+ */
 static void a_failed_launch_fails_the_cell_and_destroy_still_works(void)
 {
 	running_x(0x4);
@@ -362,6 +365,10 @@ static void a_failed_launch_fails_the_cell_and_destroy_still_works(void)
 	CHECK(sim_logged("CPU 3: cannot start cell 1 (error -5)"));
 	CHECK(sim_x()->phase == CELL_FAILED && sim_waits(3, sim_x()));
 	CHECK(sim_area[3].public->state == BULKHEAD_CPU_STATE_FAILED);
+	/* It took its startup IPI: another one without an INIT before it starts nothing. */
+	sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
+	sim_go();
+	CHECK(sim_launches(3, 1) == 1 && sim_waits(3, sim_x()));
 	sim_do(0, ACT_DESTROY, sim_x(), 0);
 	sim_go();
 	CHECK(result_is(FIRST_RESULT, 0) && sim_waits(3, &root_cell));

@@ -522,9 +522,13 @@ static bool may_run_cell(struct per_cpu *cpu)
 	return false;
 }
 
+/* Out of wait-for-SIPI, as a CPU that took its startup IPI: a failed launch needs INIT again. */
 static void __attribute__((noreturn)) launch(struct per_cpu *cpu, bool by_sipi, uint64_t address)
 {
-	int err = vmx_launch_in_real_mode(cpu, by_sipi, address);
+	int err;
+
+	cpu->arch.wait_for_sipi = false;
+	err = vmx_launch_in_real_mode(cpu, by_sipi, address);
 
 	if (cpu->cell == &root_cell)
 		vmx_park(cpu, "cannot start Linux at its startup IPI");
