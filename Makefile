@@ -136,7 +136,7 @@ test-headers:
 	done; echo "headers: $$(ls include/bulkhead/*.h | wc -l) public headers compile on their own"
 
 # Every unit test runs, so that one failing does not hide the others' results.
-test-unit: $(UNIT_TESTS) test-headers
+test-unit: $(UNIT_TESTS) test-headers tools
 	@failed=; for t in $(UNIT_TESTS); do $$t || failed="$$failed $$t"; done; \
 	test -z "$$failed" || { echo "make: unit tests failed:$$failed" >&2; exit 1; }
 	$(PYTHON) -m pytest -q tests/python
