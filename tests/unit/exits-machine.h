@@ -4,6 +4,7 @@
 #define BULKHEAD_TEST_EXITS_MACHINE_H
 
 #include "exits-stubs.h"
+#include "bochs-haswell.h"
 
 #include "unit.h"
 
@@ -23,36 +24,6 @@
 
 /* ---- The machine before each test, and the guests as the hypervisor sets them up ---- */
 
-/* The test machine's VMX capability MSRs, as recorded in tests/data/msrs/bochs-haswell.txt. */
-static const uint64_t test_vmx_msrs[VMX_CAPABILITY_MSRS] = {
-	[VMX_BASIC] = 0x00d810000000002bULL,
-	[VMX_PINBASED_CTLS] = 0x0000007f00000016ULL,
-	[VMX_PROCBASED_CTLS] = 0xf7f9fffe0401e172ULL,
-	[VMX_EXIT_CTLS] = 0x007fffff00036dffULL,
-	[VMX_ENTRY_CTLS] = 0x0000ffff000011ffULL,
-	[VMX_MISC] = 0x00000000200401e0ULL,
-	[VMX_CR0_FIXED0] = 0x0000000080000021ULL,
-	[VMX_CR0_FIXED1] = 0x00000000ffffffffULL,
-	[VMX_CR4_FIXED0] = 0x0000000000002000ULL,
-	[VMX_CR4_FIXED1] = 0x00000000003727ffULL,
-	[VMX_VMCS_ENUM] = 0x0000000000000034ULL,
-	[VMX_PROCBASED_CTLS2] = 0x00047fff00000000ULL,
-	[VMX_EPT_VPID_CAP] = 0x00000f0106334141ULL,
-	[VMX_TRUE_PINBASED_CTLS] = 0x0000007f00000016ULL,
-	[VMX_TRUE_PROCBASED_CTLS] = 0xf7f9fffe04006172ULL,
-	[VMX_TRUE_EXIT_CTLS] = 0x007fffff00036dfbULL,
-	[VMX_TRUE_ENTRY_CTLS] = 0x0000ffff000011fbULL,
-	[VMX_VMFUNC] = 0x0000000000000001ULL,
-};
-
-static inline struct vmx_cpu_facts test_facts(void)
-{
-	struct vmx_cpu_facts facts = { .cpuid1_ecx = 0x7ffafbbf, .feature_control = 0x5 };
-
-	memcpy(facts.msr, test_vmx_msrs, sizeof(facts.msr));
-	return facts;
-}
-
 static uint64_t test_check_read(void *context, uint32_t field)
 {
 	(void)context;
@@ -62,7 +33,7 @@ static uint64_t test_check_read(void *context, uint32_t field)
 /* The first VM-entry check the fake VMCS fails (vmx-check.c), or NULL: the next entry works. */
 static inline const char *test_entry_problem(void)
 {
-	struct vmx_cpu_facts facts = test_facts();
+	struct vmx_cpu_facts facts = bochs_haswell();
 	struct vmcs_source source = { test_check_read, NULL };
 	const char *problem = vmx_check_vmcs(&source, &facts);
 
@@ -186,7 +157,7 @@ static inline void test_cpu_msrs(unsigned int cpu, uint64_t apic_base)
 
 	test_msr_count = 0;
 	for (i = 0; i < VMX_CAPABILITY_MSRS; i++)
-		test_msr_add(VMX_MSR_FIRST + i, test_vmx_msrs[i])->read_only = true;
+		test_msr_add(VMX_MSR_FIRST + i, bochs_haswell_msrs[i])->read_only = true;
 	test_msr_add(MSR_FEATURE_CONTROL, 0x5)->read_only = true;
 	test_msr_add(MSR_MISC_ENABLE, 0x850089);
 	test_msr_add(MSR_APIC_BASE, apic_base | (cpu == 0 ? APIC_BASE_BSP : 0));
@@ -206,7 +177,7 @@ static int test_setup_result;
 
 static void test_setup_linux(void)
 {
-	struct vmx_cpu_facts facts = test_facts();
+	struct vmx_cpu_facts facts = bochs_haswell();
 
 	test_setup_result = vmx_setup_vmcs(this_cpu(), &facts, 0x01a0c000, TEST_LINUX_RIP,
 					   0xffffc90000003f00ULL);
@@ -214,7 +185,7 @@ static void test_setup_linux(void)
 
 static void test_setup_inmate(void)
 {
-	struct vmx_cpu_facts facts = test_facts();
+	struct vmx_cpu_facts facts = bochs_haswell();
 
 	test_setup_result = vmx_setup_real_mode_vmcs(this_cpu(), &facts, false, TEST_CELL_RESET);
 }
