@@ -80,6 +80,7 @@ static inline void test_reset(void)
 	test_msr_count = test_msr_write_count = 0;
 	test_ipi_count = test_post_count = test_xapic_write_count = 0;
 	test_wbinvd_runs = test_invd_runs = test_dr6_writes = test_hypercalls = 0;
+	test_dr6 = 0xffff0ff0;	/* DR6 after reset (SDM Vol. 3A, 17.2.3) */
 	test_requests_handled = test_nmis_unblocked = test_l1d_flushes = 0;
 	test_vmclears = test_invepts = 0;
 	test_instruction_length = 0;

@@ -340,6 +340,11 @@ void write_dr7(uint64_t value)
 	(void)value;
 }
 
+uint64_t read_dr6(void)
+{
+	return test_dr6;
+}
+
 void write_dr6(uint64_t value)
 {
 	test_dr6 = value;

@@ -94,7 +94,10 @@ static void debug_traps_go_back_with_dr6(void)
 	CHECK(test_exit(ROOT_CPU, step) == TEST_RESUMED);
 	CHECK(injects(INTERRUPTION_TYPE_HARDWARE, VECTOR_DB, NO_ERROR_CODE) && rip_moved() == 0);
 	CHECK(test_dr6 == 0xffff4ff0 && !test_entry_problem());
+	/* B0-B3 are this exception's; BD, BS and BT stay until the guest clears them (17.2.3). */
 	step.qualification = 0x2;	/* B1 */
+	CHECK(test_exit(ROOT_CPU, step) == TEST_RESUMED && test_dr6 == 0xffff4ff2);
+	test_dr6 = 0xffff0ff1;
 	CHECK(test_exit(ROOT_CPU, step) == TEST_RESUMED && test_dr6 == 0xffff0ff2);
 }
 

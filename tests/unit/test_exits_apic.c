@@ -248,6 +248,17 @@ static void linux_xapic_icr_writes_are_emulated(void)
 	CHECK(test_raw_msr_faults == 0 && test_vmcs_bad_writes == 0);
 }
 
+/* In xAPIC mode the x2APIC MSRs do not exist: a WRMSR to the ICR is #GP, no IPI (SDM Vol. 3A, 10.12.1.2). */
+static void linux_in_xapic_mode_has_no_x2apic_icr(void)
+{
+	test_reset();
+	boot_linux(TEST_BASE_XAPIC);
+	CHECK(wrmsr(ROOT_CPU, MSR_X2APIC_ICR, X2APIC_TO(1) | FIXED(0xfb)) == TEST_RESUMED &&
+	      refused(0));
+	CHECK(sent_nothing() && counted(ROOT_CPU, 0, 0));
+	CHECK(test_msr_writes_to(MSR_X2APIC_ICR, NULL) == 0);
+}
+
 /* Logical destinations follow the LDR and DFR each CPU's Linux wrote (SDM Vol. 3A, 10.6.2.2). */
 static void xapic_logical_ids_follow_linuxs_ldr(void)
 {
@@ -354,6 +365,21 @@ static void a_cells_lvts_take_fixed_and_lint_nmi_only(void)
 	      injects(INTERRUPTION_TYPE_HARDWARE, VECTOR_GP, NO_ERROR_CODE));
 }
 
+/*
+ * A CPU whose Linux ran on an emulated xAPIC before the cell took it: the
+ * cell still sees x2APIC mode, so its base and its ICR work as on any CPU.
+ */
+static void a_cell_after_an_emulated_xapic_is_in_x2apic_mode(void)
+{
+	test_reset();
+	boot_protected_inmate();
+	per_cpu_of(CELL_CPU)->arch.xapic_virtual = true;
+	CHECK(rdmsr(CELL_CPU, MSR_APIC_BASE) == TEST_RESUMED && completed(2));
+	CHECK(test_regs.rax == TEST_BASE_X2APIC);
+	CHECK(wrmsr(CELL_CPU, MSR_APIC_BASE, TEST_BASE_X2APIC) == TEST_RESUMED && completed(2));
+	CHECK(icr(CELL_CPU, X2APIC_TO(0x10) | FIXED(0x40)) && SENT(FIXED(0x40), 0x10));
+}
+
 static void a_cell_keeps_its_apic_base(void)
 {
 	test_reset();
@@ -413,9 +439,11 @@ int main(void)
 	RUN(linux_nmi_init_and_startup_stay_with_linux);
 	RUN(linux_xapic_icr_writes_are_emulated);
 	RUN(xapic_logical_ids_follow_linuxs_ldr);
+	RUN(linux_in_xapic_mode_has_no_x2apic_icr);
 	RUN(an_emulated_xapic_goes_through_x2apic_msrs);
 	RUN(a_cells_lvts_take_fixed_and_lint_nmi_only);
 	RUN(a_cell_keeps_its_apic_base);
+	RUN(a_cell_after_an_emulated_xapic_is_in_x2apic_mode);
 	RUN(linux_may_turn_x2apic_on_but_not_move_its_apic);
 	RUN(an_emulated_xapic_may_only_turn_x2apic_on);
 	return unit_report("C unit: APIC exits");

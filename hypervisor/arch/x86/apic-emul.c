@@ -289,12 +289,16 @@ void apic_record_xapic_state(struct per_cpu *cpu)
 	cpu->arch.xapic_icr_high = apic_xapic_read(XAPIC_ICR_HIGH);
 }
 
-/* IA32_APIC_BASE as Linux sees it: in xAPIC mode where its xAPIC is emulated. */
+/*
+ * IA32_APIC_BASE as the guest sees it: Linux in xAPIC mode where its xAPIC
+ * is emulated; a cell always in x2APIC mode, whatever Linux did on the CPU
+ * before.
+ */
 uint64_t apic_emulate_base_read(const struct per_cpu *cpu)
 {
 	uint64_t base = read_msr(MSR_APIC_BASE);
 
-	return cpu->arch.xapic_virtual ? base & ~APIC_BASE_X2APIC : base;
+	return cpu->arch.xapic_virtual && cpu->cell == &root_cell ? base & ~APIC_BASE_X2APIC : base;
 }
 
 /*

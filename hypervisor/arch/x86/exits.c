@@ -318,6 +318,9 @@ static bool efer_write_allowed(uint64_t value)
 static bool write_msr_for_guest(struct per_cpu *cpu, uint32_t msr, uint64_t value)
 {
 	if (msr == MSR_X2APIC_ICR) {
+		/* In xAPIC mode the x2APIC MSRs do not exist (SDM Vol. 3A, 10.12.1.2): #GP. */
+		if (!(apic_emulate_base_read(cpu) & APIC_BASE_X2APIC))
+			return false;
 		apic_emulate_icr(cpu, value, true);
 		return true;
 	}
@@ -483,8 +486,13 @@ static void handle_exception_or_nmi(struct per_cpu *cpu, struct guest_registers 
 		return;
 	}
 	if (vector == VECTOR_DEBUG) {
-		/* DR6 as the CPU would have set it: B0-B3, BD, BS from the qualification. */
-		write_dr6(0xffff0ff0ULL | (vmcs_read_natural(VMCS_EXIT_QUALIFICATION) & 0x600f));
+		/*
+		 * DR6 as the CPU would have set it (SDM Vol. 3A, 17.2.3): B0-B3,
+		 * BD and BS from the qualification; BD, BS and BT, which the
+		 * CPU never clears, kept from before.
+		 */
+		write_dr6(0xffff0ff0ULL | (read_dr6() & 0xe000) |
+			  (vmcs_read_natural(VMCS_EXIT_QUALIFICATION) & 0x600f));
 		/* ICEBP (INT1) is a trap: the guest's handler returns after it. */
 		return vmx_inject_event(INTERRUPTION_TYPE(info), VECTOR_DEBUG, 0,
 					vmcs_read32(VMCS_EXIT_INSTRUCTION_LENGTH));

@@ -49,6 +49,7 @@ uint64_t read_cr0(void);
 void write_cr0(uint64_t value);
 uint64_t read_dr7(void);
 void write_dr7(uint64_t value);
+uint64_t read_dr6(void);
 void write_dr6(uint64_t value);
 uint64_t read_rflags(void);
 #else
@@ -167,6 +168,14 @@ static inline uint64_t read_dr7(void)
 static inline void write_dr7(uint64_t value)
 {
 	asm volatile("mov %0, %%dr7" : : "r"(value));
+}
+
+static inline uint64_t read_dr6(void)
+{
+	uint64_t value;
+
+	asm volatile("mov %%dr6, %0" : "=r"(value));
+	return value;
 }
 
 static inline void write_dr6(uint64_t value)
