@@ -4,6 +4,7 @@
 #include <bulkhead-hv/errno.h>
 #include <bulkhead-hv/memory.h>
 #include <bulkhead-hv/printk.h>
+#include <asm/cache-type.h>
 #include <asm/apic-emul.h>
 #include <asm/apic.h>
 #include <asm/guest-memory.h>
@@ -456,6 +457,7 @@ static struct cell *take_next_cell(struct per_cpu *cpu)
 static void take_for_cell(struct per_cpu *cpu, struct cell *next)
 {
 	cpu->cell = next;
+	cache_type_power_up(cpu);
 	/* As after a reset: only the cell's first CPU is started, the others wait for SIPI. */
 	cpu->arch.wait_for_sipi = true;
 	printk("CPU %u: now waiting for cell %u \"%s\"\n", cpu->cpu_id, cpu->cell->id,
