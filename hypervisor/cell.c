@@ -647,7 +647,7 @@ static void init_comm_region(struct cell *cell)
 	comm->pm_timer_address = system->pm_timer_address;
 	comm->num_cpus = (uint16_t)cpus;
 	comm->tsc_khz = arch_tsc_khz();
-	comm->apic_khz = 0;
+	comm->apic_khz = arch_apic_timer_khz();
 }
 
 static int64_t start_locked(struct cell *cell)

@@ -665,6 +665,20 @@ static void destroy_of_a_loadable_cell_does_not_unmap_it_first(void)
 	      logged(4, ARCH_RELEASE, 1, 0x2) && logged(5, ARCH_DESTROY, 1, 0x2));
 }
 
+/* What a started inmate finds in its comm region, as Jailhouse fills it. */
+static void a_started_cell_gets_the_timer_rates(void)
+{
+	struct test_config a = cell_config("a", 0x2, 0x1c600000);
+	const struct bulkhead_comm_region *comm;
+
+	reset();
+	CHECK(create(&a) == 1 && test_start(1) == 0);
+	comm = cell_by_id(1)->comm_region;
+	CHECK(comm->cell_state == BULKHEAD_CELL_RUNNING);
+	CHECK(comm->apic_khz == TEST_APIC_TIMER_KHZ && comm->tsc_khz == 1);
+	CHECK(comm->pm_timer_address == 0xb008);
+}
+
 /* Nothing is given back while a CPU may still run the inmate. */
 static void a_cell_whose_cpus_do_not_stop_keeps_everything(void)
 {
@@ -761,6 +775,7 @@ int main(void)
 	RUN(a_check_only_takes_nothing);
 	RUN(destroy_gives_everything_back);
 	RUN(destroy_of_a_loadable_cell_does_not_unmap_it_first);
+	RUN(a_started_cell_gets_the_timer_rates);
 	RUN(a_cell_whose_cpus_do_not_stop_keeps_everything);
 	RUN(a_cell_whose_cpus_do_not_come_back_keeps_everything);
 	RUN(a_cell_that_cannot_be_built_releases_its_cpus);
