@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Claiming the memory that the kernel command line reserved for the hypervisor; Linux's RAM kept out of cells. */
+/* Hypervisor memory claimed from the memmap= reservation; Linux's RAM kept out of cells. */
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
@@ -81,8 +81,8 @@ static void memmap_size(u64 size, char *text, size_t length)
 /*
  * A cell's EPT takes its memory away from the root cell: if that memory is
  * RAM the kernel uses, the next kernel access to it stops a Linux CPU.  Only
- * memory reserved at boot (memmap=), the hypervisor's or no RAM at all (MMIO)
- * may go to a cell.  The comm region has no host-physical address.
+ * memory reserved at boot (memmap=) or no RAM at all (device memory) may go
+ * to a cell.  The comm region has no host-physical address.
  */
 int bulkhead_memory_check_cell(const struct config_view *view, struct bulkhead_error *error)
 {
