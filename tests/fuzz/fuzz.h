@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <bulkhead/config.h>
+
 /*
  * A broken invariant is a crash: libFuzzer keeps the input that made it
  * (crash-* in the artifact directory) and the line says which rule broke.
