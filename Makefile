@@ -153,9 +153,15 @@ HOST_INCLUDES := -Iinclude -Ihypervisor/include -Ihypervisor/arch/x86/include
 SANITIZE_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_ASAN_TESTS := $(patsubst tests/unit/%.c,build/unit-asan/%,$(wildcard tests/unit/test_*.c))
 
-build/unit-asan/%: tests/unit/%.c $(UNIT_TEST_DEPS)
+# The hypervisor sources the tests link are compiled once, not once a test.
+UNIT_ASAN_OBJECTS := $(UNIT_SOURCES:%.c=build/unit-asan/obj/%.o)
+
+build/unit-asan/obj/%.o: %.c $(UNIT_TEST_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(STRICT_CFLAGS) $(SANITIZE_FLAGS) $(HOST_INCLUDES) -o $@ $< $(UNIT_SOURCES)
+	$(CC) $(STRICT_CFLAGS) $(SANITIZE_FLAGS) $(HOST_INCLUDES) -c -o $@ $<
+build/unit-asan/%: tests/unit/%.c $(UNIT_ASAN_OBJECTS) $(UNIT_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(STRICT_CFLAGS) $(SANITIZE_FLAGS) $(HOST_INCLUDES) -o $@ $< $(UNIT_ASAN_OBJECTS)
 $(filter build/unit-asan/test_inmate_%,$(UNIT_ASAN_TESTS)): $(wildcard inmates/lib/x86/*.c inmates/lib/x86/*.h)
 
 # The host unit tests under the sanitizers; each runs, so one failing hides no other.
@@ -170,13 +176,19 @@ FUZZ_CC := clang
 FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_HARNESSES := config hypercall icr mmio exits
 FUZZERS := $(FUZZ_HARNESSES:%=build/fuzz/fuzz_%)
-FUZZ_SECONDS ?= 150
+FUZZ_SECONDS ?= 120
 FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_SEEDS := build/fuzz/seeds/.made
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(UNIT_TEST_DEPS)
+FUZZ_OBJECTS := $(UNIT_SOURCES:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c $(UNIT_TEST_DEPS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(filter-out -O2,$(STRICT_CFLAGS)) $(FUZZ_FLAGS) $(HOST_INCLUDES) -o $@ $< $(UNIT_SOURCES)
+	$(FUZZ_CC) $(filter-out -O2,$(STRICT_CFLAGS)) $(subst fuzzer,fuzzer-no-link,$(FUZZ_FLAGS)) \
+		$(HOST_INCLUDES) -c -o $@ $<
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OBJECTS) $(UNIT_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(filter-out -O2,$(STRICT_CFLAGS)) $(FUZZ_FLAGS) $(HOST_INCLUDES) -o $@ $< $(FUZZ_OBJECTS)
 $(FUZZ_SEEDS): tests/fuzz/make-seeds tests/vm/make-fixtures $(CONFIGS)
 	rm -rf build/fuzz/seeds build/fuzz/fixtures
 	$(PYTHON) tests/vm/make-fixtures build/fuzz/fixtures build/configs/bochs-system.cell \
