@@ -42,6 +42,12 @@ struct bulkhead_state {
 	struct mutex lock;
 	struct device *root;
 	bool enabled;
+	/*
+	 * A failed enable left the CPUs in cpus_entered in the hypervisor:
+	 * its memory stays claimed and enable refuses until disable handed
+	 * them back (enable.c).
+	 */
+	bool stranded;
 	struct bulkhead_memory memory;
 	/* The part of hypervisor memory Linux may read while enabled. */
 	void *public_area;

@@ -29,13 +29,25 @@ struct enable_request {
 	struct page_pool pool;
 	u64 page_table_root;
 	long *results;
-	cpumask_t launched;
 };
 
 static bool test_broken_vmcs;
 module_param(test_broken_vmcs, bool, 0644);
 MODULE_PARM_DESC(test_broken_vmcs,
 		 "For tests only: break one guest-state field so the hypervisor's VMCS check must refuse it");
+
+/*
+ * For tests only (tests/vm/12-enable-unwind.sh): a failed enable and a CPU
+ * that cannot leave cannot be brought about otherwise on a sound machine.
+ */
+static int test_enter_fail_cpu = -1;
+module_param(test_enter_fail_cpu, int, 0644);
+MODULE_PARM_DESC(test_enter_fail_cpu,
+		 "For tests only: this CPU reports a failed entry instead of entering the hypervisor while the others enter (-1: none)");
+static int test_leave_refuse_cpu = -1;
+module_param(test_leave_refuse_cpu, int, 0644);
+MODULE_PARM_DESC(test_leave_refuse_cpu,
+		 "For tests only: this CPU skips the disable hypercall and so stays in the hypervisor (-1: none)");
 
 static int copy_config(struct enable_request *req, const void __user *config,
 		       u32 size)
@@ -305,11 +317,31 @@ static long enter_this_cpu(void)
 				   BULKHEAD_BASE + layout->entry_offset, stack_top, cpu);
 }
 
+/* What test_enter_fail_cpu makes a CPU report; it never calls the hypervisor. */
+static long fail_on_purpose(unsigned int cpu)
+{
+	strscpy(bulkhead_cpu_page(cpu)->failure, "made to fail by test_enter_fail_cpu",
+		BULKHEAD_CPU_FAILURE_SIZE);
+	return -EIO;
+}
+
+/*
+ * Each CPU records itself in cpus_entered as it enters, not only once all
+ * did: the unwind of a failed enable hands back exactly these.
+ */
 static void enter_cpu(void *info)
 {
 	struct enable_request *req = info;
+	unsigned int cpu = smp_processor_id();
+	long result;
 
-	req->results[smp_processor_id()] = enter_this_cpu();
+	if (cpu == READ_ONCE(test_enter_fail_cpu))
+		result = fail_on_purpose(cpu);
+	else
+		result = enter_this_cpu();
+	req->results[cpu] = result;
+	if (!result)
+		cpumask_set_cpu(cpu, &bulkhead.cpus_entered);
 }
 
 /* Checks what every CPU recorded; called with CPU hotplug held. */
@@ -318,12 +350,10 @@ static int collect_results(struct enable_request *req)
 	int err = 0;
 	unsigned int cpu;
 
-	cpumask_clear(&req->launched);
 	for_each_online_cpu(cpu) {
 		const struct bulkhead_cpu_public *record = &bulkhead_cpu_page(cpu)->record;
 
 		if (!req->results[cpu] && record->state == BULKHEAD_CPU_STATE_RUNNING) {
-			cpumask_set_cpu(cpu, &req->launched);
 			pr_info("bulkhead: CPU %u (APIC ID %u) now runs Linux as the root cell's guest\n",
 				cpu, record->apic_id);
 		} else if (!err && bulkhead_cpu_page(cpu)->failure[0]) {
@@ -354,21 +384,47 @@ static long leave_this_cpu(void)
 static void leave_cpu(void *info)
 {
 	long *results = info;
+	unsigned int cpu = smp_processor_id();
 
-	results[smp_processor_id()] = leave_this_cpu();
+	results[cpu] = cpu == READ_ONCE(test_leave_refuse_cpu) ? -EBUSY : leave_this_cpu();
 }
 
-/* Hands the CPUs in @cpus back; called with CPU hotplug held.  Returns the first CPU that failed, or nr_cpu_ids. */
-static unsigned int leave_cpus(const struct cpumask *cpus, long *results)
+/*
+ * Hands the CPUs in @cpus back and takes those that left out of @cpus;
+ * called with CPU hotplug held.  Returns the first CPU that stayed, or
+ * nr_cpu_ids.
+ */
+static unsigned int leave_cpus(struct cpumask *cpus, long *results)
 {
-	unsigned int cpu;
+	unsigned int cpu, failed = nr_cpu_ids;
 
 	on_each_cpu_mask(cpus, leave_cpu, results, 1);
 	for_each_cpu(cpu, cpus) {
-		if (results[cpu])
-			return cpu;
+		if (!results[cpu])
+			cpumask_clear_cpu(cpu, cpus);
+		else if (failed == nr_cpu_ids)
+			failed = cpu;
 	}
-	return nr_cpu_ids;
+	return failed;
+}
+
+/*
+ * After a failed enable every CPU that entered leaves again.  One that
+ * cannot still runs on hypervisor memory and the trampoline in this
+ * module: the memory stays claimed, the module pinned, and enable refuses
+ * until a disable handed it back ("stranded" in sysfs state).
+ */
+static int unwind_enable(struct enable_request *req)
+{
+	unsigned int failed = leave_cpus(&bulkhead.cpus_entered, req->results);
+
+	if (failed == nr_cpu_ids)
+		return 0;
+	bulkhead.stranded = true;
+	__module_get(THIS_MODULE);
+	return bulkhead_fail(req->error, -EIO,
+		"enable failed and CPUs %*pbl could not leave the hypervisor (error %ld); run 'bulkhead disable' to retry, else reboot",
+		cpumask_pr_args(&bulkhead.cpus_entered), req->results[failed]);
 }
 
 static int enter_all_cpus(struct enable_request *req)
@@ -378,13 +434,11 @@ static int enter_all_cpus(struct enable_request *req)
 	req->results = kcalloc(nr_cpu_ids, sizeof(*req->results), GFP_KERNEL);
 	if (!req->results)
 		return -ENOMEM;
+	cpumask_clear(&bulkhead.cpus_entered);
 	on_each_cpu(enter_cpu, req, 1);
 	err = collect_results(req);
-	if (err && leave_cpus(&req->launched, req->results) < nr_cpu_ids)
-		return bulkhead_fail(req->error, -EIO,
-			"enable failed and a CPU could not be handed back; reboot (see 'bulkhead console')");
-	if (!err)
-		cpumask_copy(&bulkhead.cpus_entered, &req->launched);
+	if (err)
+		unwind_enable(req);
 	return err;
 }
 
@@ -409,9 +463,7 @@ static int enable_locked(struct enable_request *req)
 	err = build_page_tables(req);
 	if (!err)
 		err = enter_all_cpus(req);
-	if (err && !cpumask_empty(&bulkhead.cpus_entered))
-		return err;	/* a CPU is stuck in the hypervisor: keep its memory */
-	if (err)
+	if (err && !bulkhead.stranded)
 		bulkhead_memory_release(&bulkhead.memory);
 	return err;
 }
@@ -426,6 +478,10 @@ int bulkhead_enable(const void __user *config, u32 config_size,
 	if (bulkhead.enabled)
 		return bulkhead_fail(error, -EBUSY,
 				     "Bulkhead is already enabled; run 'bulkhead disable' first");
+	if (bulkhead.stranded)
+		return bulkhead_fail(error, -EBUSY,
+			"a failed enable left CPUs %*pbl in the hypervisor; run 'bulkhead disable' to hand them back, else reboot",
+			cpumask_pr_args(&bulkhead.cpus_entered));
 	err = copy_config(&req, config, config_size);
 	if (!err) {
 		/* CPU hotplug callbacks see enabled and cpus_entered change only here. */
@@ -553,11 +609,52 @@ static int leave_all_cpus(struct bulkhead_error *error)
 	return err;
 }
 
+/* Only online CPUs can make the disable hypercall; called with CPU hotplug held. */
+static int leave_stranded_cpus(long *results, struct bulkhead_error *error)
+{
+	unsigned int failed;
+
+	if (!cpumask_subset(&bulkhead.cpus_entered, cpu_online_mask))
+		return bulkhead_fail(error, -EIO,
+			"CPUs %*pbl stayed in the hypervisor after a failed enable and one is offline; reboot",
+			cpumask_pr_args(&bulkhead.cpus_entered));
+	failed = leave_cpus(&bulkhead.cpus_entered, results);
+	if (failed < nr_cpu_ids)
+		return bulkhead_fail(error, -EIO,
+			"CPUs %*pbl still cannot leave the hypervisor (error %ld); reboot",
+			cpumask_pr_args(&bulkhead.cpus_entered), results[failed]);
+	return 0;
+}
+
+/* Another try for the CPUs a failed enable could not hand back (unwind_enable()). */
+static int disable_stranded(struct bulkhead_error *error)
+{
+	long *results = kcalloc(nr_cpu_ids, sizeof(*results), GFP_KERNEL);
+	int err;
+
+	if (!results)
+		return -ENOMEM;
+	cpus_read_lock();
+	err = leave_stranded_cpus(results, error);
+	if (!err)
+		bulkhead.stranded = false;
+	cpus_read_unlock();
+	kfree(results);
+	if (err)
+		return err;
+	bulkhead_memory_release(&bulkhead.memory);
+	module_put(THIS_MODULE);
+	pr_info("every CPU a failed enable left in the hypervisor is handed back, hypervisor memory released\n");
+	return 0;
+}
+
 int bulkhead_disable(struct bulkhead_error *error)
 {
 	u64 start = ktime_get_ns();
 	int err;
 
+	if (bulkhead.stranded)
+		return disable_stranded(error);
 	if (!bulkhead.enabled)
 		return bulkhead_fail(error, -EINVAL,
 				     "Bulkhead is not enabled; nothing to disable");

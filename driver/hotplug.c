@@ -20,6 +20,11 @@ static enum cpuhp_state prepare_state, online_state;
 
 static int cpu_may_come_up(unsigned int cpu)
 {
+	if (bulkhead.stranded && cpumask_test_cpu(cpu, &bulkhead.cpus_entered)) {
+		pr_err("CPU %u stayed in the hypervisor after a failed enable; it stays offline until a reboot\n",
+		       cpu);
+		return -EBUSY;
+	}
 	if (!bulkhead.enabled)
 		return 0;
 	if (!cpumask_test_cpu(cpu, &bulkhead.cpus_entered)) {

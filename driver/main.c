@@ -272,6 +272,22 @@ static ssize_t enabled_show(struct device *dev, struct device_attribute *attr, c
 }
 static DEVICE_ATTR_RO(enabled);
 
+/*
+ * disabled, enabled, or stranded: a failed enable left the CPUs in
+ * cpus_entered in the hypervisor, whose memory stays claimed until
+ * 'bulkhead disable' hands them back.
+ */
+static ssize_t state_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	const char *state;
+
+	mutex_lock(&bulkhead.lock);
+	state = bulkhead.enabled ? "enabled" : bulkhead.stranded ? "stranded" : "disabled";
+	mutex_unlock(&bulkhead.lock);
+	return sysfs_emit(buf, "%s\n", state);
+}
+static DEVICE_ATTR_RO(state);
+
 static ssize_t cpus_entered_show(struct device *dev, struct device_attribute *attr,
 				 char *buf)
 {
@@ -415,7 +431,8 @@ static ssize_t cpu_states_show(struct device *dev, struct device_attribute *attr
 	long state;
 
 	mutex_lock(&bulkhead.lock);
-	for_each_cpu(cpu, &bulkhead.cpus_entered) {
+	/* A hypercall from a CPU outside the hypervisor would be #UD: only while enabled. */
+	for_each_cpu(cpu, bulkhead.enabled ? &bulkhead.cpus_entered : cpu_none_mask) {
 		state = bulkhead_hypercall(BULKHEAD_HC_CPU_GET_INFO, cpu, BULKHEAD_CPU_INFO_STATE);
 		len += sysfs_emit_at(buf, len, "%u %s\n", cpu,
 				     bulkhead_cpu_page(cpu)->record.flags & BULKHEAD_CPU_PARKED ?
@@ -476,6 +493,7 @@ static struct attribute *bulkhead_attrs[] = {
 	&dev_attr_l1d_flush.attr,
 	&dev_attr_mitigations.attr,
 	&dev_attr_enabled.attr,
+	&dev_attr_state.attr,
 	&dev_attr_cpus_entered.attr,
 	&dev_attr_events.attr,
 	&dev_attr_hypervisor_memory.attr,
@@ -490,10 +508,10 @@ static void disable_if_enabled(void)
 
 	mutex_lock(&bulkhead.sysfs_lock);
 	mutex_lock(&bulkhead.lock);
-	if (bulkhead.enabled) {
+	if (bulkhead.enabled)
 		bulkhead_destroy_all_cells();
+	if (bulkhead.enabled || bulkhead.stranded)
 		bulkhead_disable(&error);
-	}
 	mutex_unlock(&bulkhead.lock);
 	bulkhead_cell_dirs_prune();
 	mutex_unlock(&bulkhead.sysfs_lock);

@@ -14,10 +14,11 @@ static int bulkhead_pm_notify(struct notifier_block *nb, unsigned long event, vo
 {
 	if (event != PM_SUSPEND_PREPARE && event != PM_HIBERNATION_PREPARE)
 		return NOTIFY_DONE;
-	if (!bulkhead.enabled)
+	if (!bulkhead.enabled && !bulkhead.stranded)
 		return NOTIFY_OK;
-	pr_err("bulkhead: %s refused while Bulkhead is enabled; run 'bulkhead disable' first\n",
-	       event == PM_SUSPEND_PREPARE ? "suspend" : "hibernation");
+	pr_err("bulkhead: %s refused while %s; run 'bulkhead disable' first\n",
+	       event == PM_SUSPEND_PREPARE ? "suspend" : "hibernation",
+	       bulkhead.enabled ? "Bulkhead is enabled" : "CPUs stayed in the hypervisor after a failed enable");
 	return notifier_from_errno(-EBUSY);
 }
 
