@@ -457,6 +457,24 @@ static ssize_t l1d_flush_show(struct device *dev, struct device_attribute *attr,
 static DEVICE_ATTR_RO(l1d_flush);
 
 /*
+ * The CR4 the hypervisor runs with (Documentation/design.md, "Host state"):
+ * the value of the first CPU entered; every CPU computes it the same way
+ * from Linux's CR4.
+ */
+static ssize_t host_cr4_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	ssize_t len = -ENODATA;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled)
+		len = sysfs_emit(buf, "0x%llx\n",
+				 bulkhead_cpu_page(cpumask_first(&bulkhead.cpus_entered))->host_cr4);
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(host_cr4);
+
+/*
  * Speculative-execution mitigations of the hypervisor, one "NAME on|off"
  * line each (Documentation/design.md, "Speculative execution").
  */
@@ -491,6 +509,7 @@ static struct attribute *bulkhead_attrs[] = {
 	&dev_attr_memory_pool.attr,
 	&dev_attr_cpu_states.attr,
 	&dev_attr_l1d_flush.attr,
+	&dev_attr_host_cr4.attr,
 	&dev_attr_mitigations.attr,
 	&dev_attr_enabled.attr,
 	&dev_attr_state.attr,

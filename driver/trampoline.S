@@ -17,12 +17,21 @@
  * Called with interrupts disabled.  Clearing CR4.PGE while on the
  * hypervisor's tables flushes Linux's global TLB entries, so none of them can
  * shadow the hypervisor's mappings (SDM Vol. 3A, 4.10.4.1); restoring CR4
- * afterwards flushes again.
+ * afterwards flushes again.  CET, PKS and LASS go off with PGE and come back
+ * with Linux's CR4 after the call, then as the hypervisor's guest: the
+ * hypervisor hands the guest the CR4 it found, and only VMXE is host-owned.
  */
 #include <linux/linkage.h>
 #include <asm/nospec-branch.h>
 
 #define X86_CR4_PGE_BIT 7
+/*
+ * CR4 bits the hypervisor runs without (VMX_HOST_CR4_CLEARED in
+ * hypervisor/arch/x86/include/asm/vmx-caps.h): CET, PKS and LASS.  With
+ * CET's indirect-branch tracking on (CONFIG_X86_KERNEL_IBT), the call to the
+ * entry, which has no ENDBR64, would take #CP (SDM Vol. 1, 17.3.1).
+ */
+#define HOST_CR4_CLEARED ((1 << 23) | (1 << 24) | (1 << 27))
 
 SYM_FUNC_START(bulkhead_trampoline)
 	push	%rbp
@@ -40,6 +49,7 @@ SYM_FUNC_START(bulkhead_trampoline)
 	mov	%ss, %rbx
 	mov	%r14, %rax
 	btr	$X86_CR4_PGE_BIT, %rax
+	and	$~HOST_CR4_CLEARED, %rax
 
 	mov	%rdi, %cr3
 	mov	%rax, %cr4
@@ -83,7 +93,10 @@ SYM_FUNC_END(bulkhead_trampoline)
  * as it was, but still on its own page tables and stack, with Linux's GDT
  * and IDT not yet usable: this page is mapped at the same address there.
  * The stub then puts Linux's CR3 and stack back, reloads the descriptor
- * tables saved before the call and CS and SS, and returns.
+ * tables saved before the call and CS and SS, puts Linux's CR4 back (the
+ * hypervisor leaves CET, PKS and LASS off, as it ran) and returns.  As the
+ * guest, MOV from CR4 reads Linux's value: only VMXE is host-owned, and its
+ * read shadow is Linux's.
  */
 SYM_FUNC_START(bulkhead_trampoline_disable)
 	push	%rbp
@@ -100,6 +113,7 @@ SYM_FUNC_START(bulkhead_trampoline_disable)
 	sidt	(%rsp)
 
 	mov	%cr3, %r12
+	mov	%cr4, %rbx
 	mov	%rsp, %r13
 	mov	%cs, %r14
 	mov	%ss, %r15
@@ -109,6 +123,7 @@ SYM_FUNC_START(bulkhead_trampoline_disable)
 	jnz	2f
 
 	mov	%r12, %cr3
+	mov	%rbx, %cr4
 	mov	%r13, %rsp
 	lidt	(%rsp)
 	lgdt	16(%rsp)

@@ -162,6 +162,9 @@ struct bulkhead_cpu_page {
 	/* Why this CPU could not run Linux as a guest, or was parked: one line. */
 	char failure[BULKHEAD_CPU_FAILURE_SIZE];
 	uint64_t events[BULKHEAD_EVENTS];
+	/* CR4 and EFER the hypervisor runs with on this CPU (vmx_host_cr4()). */
+	uint64_t host_cr4;
+	uint64_t host_efer;
 } BULKHEAD_PACKED;
 _Static_assert(sizeof(struct bulkhead_cpu_page) <= BULKHEAD_CPU_PAGE_SIZE, "cpu page size");
 

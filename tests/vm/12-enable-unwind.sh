@@ -40,6 +40,17 @@ released() {
 	sysfs_is state disabled && sysfs_is cpus_entered "" && ! memory_claimed && cpus_bare
 }
 
+# The CR4 the hypervisor runs with: VMXE and PAE on; PGE off (the trampoline
+# clears it); CET, PKS and LASS off whatever Linux runs with.
+host_cr4_sound() {
+	local cr4
+	cr4=$(cat /sys/devices/bulkhead/host_cr4) || return 1
+	echo "host CR4: $cr4"
+	[ $((cr4 & (1 << 13))) -ne 0 ] && [ $((cr4 & (1 << 5))) -ne 0 ] &&
+		[ $((cr4 & (1 << 7))) -eq 0 ] &&
+		[ $((cr4 & ((1 << 23) | (1 << 24) | (1 << 27)))) -eq 0 ]
+}
+
 set_parameter() {
 	echo "$2" >"$PARAMETERS/$1"
 }
@@ -56,6 +67,7 @@ step "the unwind handed CPU 0 back and released the memory" released
 step "CPU 1 works again" set_parameter test_enter_fail_cpu -1
 step "enable after the unwind" bulkhead enable "$SYSTEM"
 step "enabled" sysfs_is state enabled
+step "the hypervisor runs with VMXE on and CET, PKS, LASS, PGE off" host_cr4_sound
 step "disable after the unwind" bulkhead disable
 step "disable released everything" released
 
@@ -74,6 +86,10 @@ step_fails "enable while stranded" \
 	bulkhead enable "$SYSTEM"
 step_fails "rmmod while stranded" "in use|Resource temporarily unavailable" rmmod bulkhead
 step "suspend refused while stranded" suspend_refused
+# The refused suspend made the firmware loader cache every image for 10 s
+# (it uncaches them after PM_POST_SUSPEND with that delay); later scenarios
+# take the image away from /lib/firmware and must not find a cached copy.
+step "the firmware cache is dropped again" sleep 11
 step_fails "disable while CPU 0 still refuses" \
 	"CPUs 0 still cannot leave the hypervisor \(error -16\); reboot" bulkhead disable
 step "sysfs: still stranded" sysfs_is state stranded

@@ -101,6 +101,8 @@ void arch_cpu_enter(struct per_cpu *cpu, uint64_t own_page_table_root)
 	arch->linux_gdtr = read_gdtr();
 	arch->linux_idtr = read_idtr();
 	arch->linux_cr4 = read_cr4();
+	/* The trampoline cleared them already; vmx_host_cr4() says why. */
+	write_cr4(arch->linux_cr4 & ~VMX_HOST_CR4_CLEARED);
 
 	build_gdt(arch);
 	build_idt();
