@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Enable: check the system config, load the image, run its entry on every CPU. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpu.h>
 #include <linux/firmware.h>
 #include <linux/mm.h>
@@ -27,6 +29,7 @@ struct enable_request {
 	const struct bulkhead_image_header *image_header;
 	struct bulkhead_image_header layout;
 	struct page_pool pool;
+	u64 *root;
 	u64 page_table_root;
 	long *results;
 };
@@ -196,6 +199,15 @@ static int map_trampoline(struct enable_request *req, u64 *root)
 	return 0;
 }
 
+/* A bridge page at Linux's address (bridge.c); writable for the stacks only. */
+static int map_bridge_page(void *context, unsigned long virt, u64 phys, bool writable)
+{
+	struct enable_request *req = context;
+
+	return paging_map(&req->pool, req->root, virt, phys, PAGE_SIZE,
+			  PAGING_NO_EXECUTE | (writable ? PAGING_WRITABLE : 0));
+}
+
 static int build_page_tables(struct enable_request *req)
 {
 	const struct bulkhead_image_header *layout = &req->layout;
@@ -204,6 +216,7 @@ static int build_page_tables(struct enable_request *req)
 
 	if (!root)
 		return -ENOMEM;
+	req->root = root;
 	req->page_table_root = paging_table_phys(&req->pool, root);
 	err = paging_map(&req->pool, root, BULKHEAD_BASE, layout->memory_phys,
 			 layout->text_size, 0);
@@ -214,6 +227,8 @@ static int build_page_tables(struct enable_request *req)
 				 PAGING_WRITABLE | PAGING_NO_EXECUTE);
 	if (!err)
 		err = map_trampoline(req, root);
+	if (!err)
+		err = bulkhead_bridge_map(map_bridge_page, req);
 	if (err)
 		return bulkhead_fail(req->error, err,
 			"cannot build the hypervisor's page tables (error %d); enlarge hypervisor memory",
@@ -314,7 +329,8 @@ static long enter_this_cpu(void)
 
 	record_linux_state(&bulkhead_cpu_page(cpu)->linux_state);
 	return bulkhead_trampoline(bulkhead.page_table_root,
-				   BULKHEAD_BASE + layout->entry_offset, stack_top, cpu);
+				   BULKHEAD_BASE + layout->entry_offset, stack_top, cpu,
+				   bulkhead_bridge_tables(), bulkhead_bridge_stack(cpu));
 }
 
 /* What test_enter_fail_cpu makes a CPU report; it never calls the hypervisor. */
@@ -353,8 +369,12 @@ static int collect_results(struct enable_request *req)
 	for_each_online_cpu(cpu) {
 		const struct bulkhead_cpu_public *record = &bulkhead_cpu_page(cpu)->record;
 
+		if ((record->flags & BULKHEAD_CPU_ARRIVED) &&
+		    !(record->flags & BULKHEAD_CPU_ENTRY_TABLES_MAPPED))
+			pr_err("CPU %u entered with an IDT or GDT the hypervisor does not map; an NMI there would have been fatal\n",
+			       cpu);
 		if (!req->results[cpu] && record->state == BULKHEAD_CPU_STATE_RUNNING) {
-			pr_info("bulkhead: CPU %u (APIC ID %u) now runs Linux as the root cell's guest\n",
+			pr_info("CPU %u (APIC ID %u) now runs Linux as the root cell's guest\n",
 				cpu, record->apic_id);
 		} else if (!err && bulkhead_cpu_page(cpu)->failure[0]) {
 			err = bulkhead_fail(req->error, -EIO,
@@ -373,7 +393,8 @@ static int collect_results(struct enable_request *req)
 /* The disable hypercall on this CPU, interrupts off; 0 means the CPU is bare again. */
 static long leave_this_cpu(void)
 {
-	long result = bulkhead_trampoline_disable();
+	long result = bulkhead_trampoline_disable(bulkhead_bridge_tables(),
+						  bulkhead_bridge_stack(smp_processor_id()));
 
 	/* VM exits left TR's limit at 0x67; Linux reloads TR when a task needs its I/O bitmap. */
 	if (!result)
@@ -459,12 +480,19 @@ static int enable_locked(struct enable_request *req)
 					    memory->size, req->error);
 	if (err)
 		return err;
+	err = bulkhead_bridge_create(req->layout.max_cpus);
+	if (err) {
+		bulkhead_memory_release(&bulkhead.memory);
+		return err;
+	}
 	install(req);
 	err = build_page_tables(req);
 	if (!err)
 		err = enter_all_cpus(req);
-	if (err && !bulkhead.stranded)
+	if (err && !bulkhead.stranded) {
+		bulkhead_bridge_free();
 		bulkhead_memory_release(&bulkhead.memory);
+	}
 	return err;
 }
 
@@ -500,7 +528,7 @@ int bulkhead_enable(const void __user *config, u32 config_size,
 	}
 	if (!err) {
 		bulkhead.console_generation++;
-		pr_info("bulkhead: enabled in %llu us on CPUs %*pbl with %llu KiB of hypervisor memory at 0x%llx\n",
+		pr_info("enabled in %llu us on CPUs %*pbl with %llu KiB of hypervisor memory at 0x%llx\n",
 			(ktime_get_ns() - start) / 1000, cpumask_pr_args(&bulkhead.cpus_entered),
 			req.layout.memory_size >> 10, req.layout.memory_phys);
 	}
@@ -574,7 +602,7 @@ static void online_again(const struct cpumask *restart)
 
 	for_each_cpu(cpu, restart)
 		if (add_cpu(cpu))
-			pr_warn("bulkhead: CPU %u did not come back online after disable; bring it online by hand\n",
+			pr_warn("CPU %u did not come back online after disable; bring it online by hand\n",
 				cpu);
 }
 
@@ -642,6 +670,7 @@ static int disable_stranded(struct bulkhead_error *error)
 	kfree(results);
 	if (err)
 		return err;
+	bulkhead_bridge_free();
 	bulkhead_memory_release(&bulkhead.memory);
 	module_put(THIS_MODULE);
 	pr_info("every CPU a failed enable left in the hypervisor is handed back, hypervisor memory released\n");
@@ -667,11 +696,12 @@ int bulkhead_disable(struct bulkhead_error *error)
 	if (err)
 		return err;
 	bulkhead_console_save();
+	bulkhead_bridge_free();
 	bulkhead_memory_release(&bulkhead.memory);
 	cpumask_clear(&bulkhead.cpus_entered);
 	/* Pinned since enable: the hypervisor maps this module's trampoline. */
 	module_put(THIS_MODULE);
-	pr_info("bulkhead: disabled in %llu us, every CPU handed back, hypervisor memory released\n",
+	pr_info("disabled in %llu us, every CPU handed back, hypervisor memory released\n",
 		(ktime_get_ns() - start) / 1000);
 	return 0;
 }

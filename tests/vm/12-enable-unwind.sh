@@ -67,6 +67,10 @@ step "the unwind handed CPU 0 back and released the memory" released
 step "CPU 1 works again" set_parameter test_enter_fail_cpu -1
 step "enable after the unwind" bulkhead enable "$SYSTEM"
 step "enabled" sysfs_is state enabled
+# An NMI between the trampoline's CR3 switch and the hypervisor's IDT finds
+# tables mapped in both address spaces (the hypervisor looks at entry).
+step "every CPU entered with tables mapped on both sides" \
+	sh -c '! dmesg | grep "entered with an IDT or GDT the hypervisor does not map"'
 step "the hypervisor runs with VMXE on and CET, PKS, LASS, PGE off" host_cr4_sound
 step "disable after the unwind" bulkhead disable
 step "disable released everything" released
