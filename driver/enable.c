@@ -6,6 +6,7 @@
 #include <linux/firmware.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
@@ -137,26 +138,47 @@ static int load_image(struct enable_request *req)
 	return 0;
 }
 
+/*
+ * The offsets of the per-CPU areas, the public area, the config and the
+ * page pool, and the bytes all need: false when a sum would overflow.  The
+ * sizes come from the image header and the config, neither trusted.
+ */
+static bool layout_offsets(struct bulkhead_image_header *layout, u32 config_size, u64 *needed)
+{
+	u64 size = layout->memory_size, percpu_all, config_end, tables;
+
+	if (layout->percpu_size > size || layout->core_size > size - layout->percpu_size)
+		return false;
+	layout->percpu_offset = ALIGN(layout->core_size, layout->percpu_size);
+	/* The tables for the hypervisor's mapping, with slack for the trampoline and bridge. */
+	tables = (DIV_ROUND_UP(size, PMD_SIZE) + 8) * PAGE_SIZE;
+	if (check_mul_overflow((u64)layout->max_cpus, layout->percpu_size, &percpu_all) ||
+	    check_add_overflow(layout->percpu_offset, percpu_all, &layout->public_offset) ||
+	    check_add_overflow(layout->public_offset, (u64)BULKHEAD_PUBLIC_SIZE(layout->max_cpus),
+			       &layout->config_offset) ||
+	    check_add_overflow(layout->config_offset, (u64)config_size + PAGE_SIZE - 1,
+			       &config_end))
+		return false;
+	layout->page_pool_offset = config_end & PAGE_MASK;
+	return !check_add_overflow(layout->page_pool_offset, tables, needed);
+}
+
 /* Where the per-CPU areas, the config and the page pool go in hypervisor memory. */
 static int plan_layout(struct enable_request *req)
 {
 	const struct bulkhead_memory_region *memory = &req->view.system->hypervisor_memory;
 	struct bulkhead_image_header *layout = &req->layout;
-	u64 needed;
+	u64 needed = U64_MAX;
 
 	*layout = *req->image_header;
 	layout->memory_phys = memory->phys_start;
 	layout->memory_size = memory->size;
 	layout->max_cpus = config_highest_cpu(&req->view) + 1;
-	layout->percpu_offset = ALIGN(layout->core_size, layout->percpu_size);
-	layout->public_offset = layout->percpu_offset +
-				(u64)layout->max_cpus * layout->percpu_size;
-	layout->config_offset = layout->public_offset + BULKHEAD_PUBLIC_SIZE(layout->max_cpus);
 	layout->test_flags = test_broken_vmcs ? BULKHEAD_TEST_BREAK_VMCS : 0;
-	layout->page_pool_offset = PAGE_ALIGN(layout->config_offset + req->config_size);
-	/* The tables for the hypervisor's mapping, with slack for the trampoline. */
-	needed = layout->page_pool_offset +
-		 (DIV_ROUND_UP(memory->size, PMD_SIZE) + 8) * PAGE_SIZE;
+	if (!layout_offsets(layout, req->config_size, &needed))
+		return bulkhead_fail(req->error, -ENOSPC,
+			"hypervisor memory is %llu KiB, too small for /lib/firmware/%s and this system; enlarge the hypervisor node and its memmap= reservation",
+			memory->size >> 10, BULKHEAD_IMAGE_FIRMWARE);
 	if (needed > memory->size)
 		return bulkhead_fail(req->error, -ENOSPC,
 			"hypervisor memory is %llu KiB but this system needs %llu KiB; enlarge the hypervisor node and its memmap= reservation",
@@ -572,7 +594,9 @@ static int offline_emulated_apics(struct cpumask *restart, struct bulkhead_error
 			return bulkhead_fail(error, err,
 				"CPU %u must go offline once to leave the hypervisor and could not (error %d); retry",
 				cpu, err);
-		cpumask_set_cpu(cpu, restart);
+		/* 1: someone else took it offline meanwhile; it stays offline after disable. */
+		if (err == 0)
+			cpumask_set_cpu(cpu, restart);
 	}
 	return 0;
 }

@@ -161,8 +161,8 @@ int vmx_adjust_controls(uint64_t capability, uint32_t wanted, uint32_t *value,
  *   which would take #CP with IBT on (SDM Vol. 1, 17.3);
  * - PKS off: the hypervisor's page tables carry no protection keys, and
  *   Linux's IA32_PKRS could deny key 0 (SDM Vol. 3A, 4.6.2);
- * - LASS off: the hypervisor reads guest memory through windows that need
- *   not lie in the upper half;
+ * - LASS off: the hypervisor makes no lower-half access and gains nothing
+ *   from it; off, it runs alike under every Linux;
  * - VMXE on, and the result must honour IA32_VMX_CR4_FIXED0/FIXED1
  *   (SDM Vol. 3D, A.8), else -EINVAL.
  * SMEP, SMAP and UMIP stay as Linux has them: the hypervisor's page tables
