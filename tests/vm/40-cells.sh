@@ -147,6 +147,11 @@ step_fails "the same cell twice" "CPU 1 belongs to cell \"tiny-demo\"" \
 step_fails "disable while a cell exists" "cells are running; destroy them first" bulkhead disable
 step_fails "start before load" 'has no image; run .bulkhead cell load. first' \
 	bulkhead cell start tiny-demo
+# A load whose source the driver cannot read loads nothing: start still refuses.
+step "a load from unreadable memory fails and says so" sh -c \
+	"probe load-fault | tee /dev/stderr | grep -qx '14 cannot read the image for cell \"tiny-demo\" from the caller.s memory; nothing was loaded'"
+step_fails "start after the failed load" 'has no image; run .bulkhead cell load. first' \
+	bulkhead cell start tiny-demo
 step_fails "a cell that does not exist" "no cell is named or numbered 'nosuch'" \
 	bulkhead cell destroy nosuch
 step "cell destroy tiny-demo" bulkhead cell destroy tiny-demo
