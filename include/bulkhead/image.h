@@ -8,7 +8,7 @@
 #define BULKHEAD_IMAGE_MAGIC		"BHIMAGE1"
 #define BULKHEAD_IMAGE_MAGIC_SIZE	8
 /* Bumped whenever the image header or the entry contract changes. */
-#define BULKHEAD_ABI_REVISION		3
+#define BULKHEAD_ABI_REVISION		4
 #define BULKHEAD_IMAGE_FIRMWARE		"bulkhead-intel.bin"
 
 /*
