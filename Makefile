@@ -76,8 +76,9 @@ driver:
 tools: tools/bulkhead
 # Static, so the emulated test machine's busybox initramfs can run it.
 TOOL_SOURCES := tools/bulkhead.c tools/hardware.c tools/cell.c tools/stats.c tools/console.c \
+	tools/latency.c tools/latency-report.c \
 	hypervisor/arch/x86/vmx-caps.c
-tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
+tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h tools/latency.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
 	$(CC) $(STRICT_CFLAGS) $(TOOL_LDFLAGS) -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
 
 # Static user-space probe the test machine runs (CPL 3 hypercall, CPUID, benchmarks).
@@ -208,7 +209,7 @@ install-tools: hypervisor tools inmates
 # Man pages, made by help2man from the tools' own --help and each command's
 # --help (man/h2m-commands), with the sections in man/*.h2m.
 MAN_PAGES := build/man/bulkhead.8 build/man/bulkhead-config.8
-BULKHEAD_COMMANDS := enable disable hardware stats console cell
+BULKHEAD_COMMANDS := enable disable hardware stats console cell latency
 CONFIG_COMMANDS := build dump check collect create cell
 man: $(MAN_PAGES)
 build/man/bulkhead.8: tools/bulkhead man/bulkhead.h2m man/h2m-commands

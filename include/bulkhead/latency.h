@@ -11,6 +11,8 @@
  * 0x1d100000).  The inmate writes; the root cell reads, and writes only
  * the two handshake fields go and ack.
  *
+ * Every field sits at a multiple of its size: no padding, no packing.
+ *
  * Consistent reads: the inmate makes sequence odd before it changes the
  * figures and even again after them.  A reader copies the page, and keeps
  * the copy when sequence was even and the same before and after.
@@ -60,7 +62,7 @@ struct bulkhead_latency {
 	uint64_t reserved[2];		/* 112 */
 	uint32_t histogram[BULKHEAD_LATENCY_BUCKETS];	/* 128 */
 	uint32_t ring[BULKHEAD_LATENCY_RING];		/* 4224: latency in ns */
-} BULKHEAD_PACKED;
+};
 _Static_assert(sizeof(struct bulkhead_latency) == 128 + 4 * 1024 + 4 * 8192,
 	       "latency page layout");
 _Static_assert(sizeof(struct bulkhead_latency) <= BULKHEAD_LATENCY_REGION_SIZE,
