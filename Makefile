@@ -200,6 +200,7 @@ install-tools: hypervisor tools inmates
 	install -D -m 755 tools/bulkhead-config $(DESTDIR)$(PREFIX)/lib/bulkhead/bulkhead-config
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/lib/bulkhead/bulkhead_config tools/bulkhead_config/*.py
 	ln -sf ../lib/bulkhead/bulkhead-config $(DESTDIR)$(PREFIX)/sbin/bulkhead-config
+	install -D -m 755 tools/bulkhead-latency-plot $(DESTDIR)$(PREFIX)/lib/bulkhead/bulkhead-latency-plot
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/bulkhead/inmates inmates/demos/x86/*.bin
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/bulkhead/configs configs/x86/*.dts
 	@if command -v help2man >/dev/null; then $(MAKE) --no-print-directory man && \
