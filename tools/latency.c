@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,21 +354,32 @@ static int map_page(struct session *session, uint64_t phys)
 	return 0;
 }
 
-/* A consistent copy of the page (include/bulkhead/latency.h); false when none came in 100 tries. */
+/*
+ * A consistent copy of the page's figures, the fields before the histogram
+ * (include/bulkhead/latency.h); false when none came in 100 tries.  Only
+ * they are read under the sequence counter: a copy of the whole page can
+ * take longer than a period through an uncached mapping.  The histogram is
+ * copied once the inmate is done with it.
+ */
 static bool read_page(volatile struct bulkhead_latency *page, struct bulkhead_latency *copy)
 {
+	size_t size = offsetof(struct bulkhead_latency, histogram);
 	uint32_t before;
 	int tries;
 
 	for (tries = 0; tries < 100; tries++) {
 		before = page->sequence;
 		__sync_synchronize();
-		memcpy(copy, (const void *)page, sizeof(*copy));
+		memcpy(copy, (const void *)page, size);
 		__sync_synchronize();
 		if (!(before & 1) && page->sequence == before && copy->sequence == before)
-			return true;
+			break;
 	}
-	return false;
+	if (tries == 100)
+		return false;
+	if (copy->state == BULKHEAD_LATENCY_DONE || copy->state == BULKHEAD_LATENCY_STOPPED)
+		memcpy(copy->histogram, (const void *)page->histogram, sizeof(copy->histogram));
+	return true;
 }
 
 static void sleep_poll(void)
@@ -453,20 +465,28 @@ static int keep_sample(struct latency_run *run, uint32_t ns)
 	return 0;
 }
 
-/* Copies the samples the ring holds that the tool has not seen yet. */
-static int collect(struct latency_run *run, uint64_t *seen)
+/*
+ * Copies the samples the ring holds that the tool has not seen yet, up to
+ * the count of the last consistent copy; those the inmate may have
+ * overwritten meanwhile (it went on by more than the ring) count as missed.
+ */
+static int collect(struct latency_run *run, volatile struct bulkhead_latency *page,
+		   uint64_t *seen)
 {
-	const struct bulkhead_latency *page = &run->page;
-	uint64_t n = *seen;
+	uint64_t first = *seen, last = run->page.samples, n;
+	size_t start = run->sample_count;
 
-	if (page->samples - n > BULKHEAD_LATENCY_RING) {
-		run->samples_missed += page->samples - BULKHEAD_LATENCY_RING - n;
-		n = page->samples - BULKHEAD_LATENCY_RING;
-	}
-	for (; n < page->samples; n++)
+	if (last - first > BULKHEAD_LATENCY_RING)
+		first = last - BULKHEAD_LATENCY_RING;
+	for (n = first; n < last; n++)
 		if (keep_sample(run, page->ring[n % BULKHEAD_LATENCY_RING]))
 			return EXIT_FAILURE;
-	*seen = n;
+	__sync_synchronize();
+	/* Sample first + 1 is overwritten by sample first + 1 + RING: drop the batch then. */
+	if (page->samples - first > BULKHEAD_LATENCY_RING)
+		run->sample_count = start;
+	run->samples_missed += last - *seen - (run->sample_count - start);
+	*seen = last;
 	return 0;
 }
 
@@ -511,12 +531,12 @@ static int sample(struct session *session, struct latency_run *run)
 			run->seconds = seconds_since(&session->start);
 			run->completed = !err;
 			if (!err)
-				err = collect(run, &seen);
+				err = collect(run, session->page, &seen);
 			if (!err)
 				progress(session, run, true);
 			return err;
 		}
-		if (collect(run, &seen))
+		if (collect(run, session->page, &seen))
 			return EXIT_FAILURE;
 		progress(session, run, false);
 		if (check_cell_runs(session))

@@ -218,6 +218,7 @@ static void print_summary(volatile struct bulkhead_latency *page)
 	printk(NAME ": %lu samples, min %lu ns, avg %lu ns, max %lu ns (sample %lu)\n", n,
 	       n ? page->min_ns : 0, n ? page->sum_ns / n : 0, page->max_ns, page->max_sample);
 	print_histogram(page);
+	printk(NAME ": end of report\n");
 }
 
 static volatile struct bulkhead_latency *page_at(uint64_t shmem)
