@@ -178,10 +178,13 @@ vm-test-config: all fixtures
 	cp build/vm/dkms/lib/modules/$(KDIR_RELEASE)/updates/dkms/bulkhead.ko $(GENERATED)/bulkhead.ko
 	$(PYTHON) ci/vm-run tests/vm/config/*.sh
 
-# Figures, not assertions: exit round trips and enable/disable times in the test machine.
+# Figures, not assertions: exit round trips, enable/disable times and timer latency in the
+# test machine, and the latency inmate's figures booted bare on the same machine.
 bench: deps
 	$(MAKE) all fixtures
 	$(PYTHON) ci/vm-run --bench
+	$(PYTHON) ci/vm-bare --compare build/vm/captured/latency-idle.json \
+		--compare build/vm/captured/latency-loaded.json
 
 check:
 	ci/check

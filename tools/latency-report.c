@@ -180,9 +180,9 @@ static void print_row(uint64_t low, uint64_t high, bool last, uint64_t count, ui
 	unsigned int length = most ? BAR_WIDTH * bits(count) / bits(most) : 0;
 
 	if (last)
-		snprintf(range, sizeof(range), ">= %.1f us", (double)low / 1000);
+		snprintf(range, sizeof(range), ">= %.2f us", (double)low / 1000);
 	else
-		snprintf(range, sizeof(range), "%.1f-%.1f us", (double)low / 1000,
+		snprintf(range, sizeof(range), "%.2f-%.2f us", (double)low / 1000,
 			 (double)high / 1000);
 	printf("  %-18s %10" PRIu64 " %.*s\n", range, count, (int)length,
 	       "########################################");
@@ -238,7 +238,7 @@ void latency_report(const struct latency_run *run)
 	printf("Latency of cell \"%s\" on CPU %u: %" PRIu64 " samples, one every %" PRIu64
 	       " us, in %.1f s\n", run->cell_name, page->apic_id, page->samples,
 	       page->period_ns / 1000, run->seconds);
-	printf("  min %.1f us, avg %.1f us, p99 %.1f us, p99.9 %.1f us, max %.1f us "
+	printf("  min %.2f us, avg %.2f us, p99 %.2f us, p99.9 %.2f us, max %.2f us "
 	       "(sample %" PRIu64 ")\n", (double)figures.min / 1000, (double)figures.avg / 1000,
 	       (double)figures.p99 / 1000, (double)figures.p999 / 1000,
 	       (double)figures.max / 1000, page->max_sample);

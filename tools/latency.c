@@ -497,13 +497,13 @@ static void progress(struct session *session, const struct latency_run *run, boo
 	uint64_t step = page->samples * 10 / run->samples_wanted;
 
 	if (isatty(STDOUT_FILENO)) {
-		printf("\r%" PRIu64 " of %" PRIu64 " samples, max %.1f us   ", page->samples,
+		printf("\r%" PRIu64 " of %" PRIu64 " samples, max %.2f us   ", page->samples,
 		       run->samples_wanted, (double)page->max_ns / 1000);
 		if (last)
 			printf("\n");
 	} else if (step > session->progress_step || last) {
 		session->progress_step = step;
-		printf("%" PRIu64 " of %" PRIu64 " samples, max %.1f us\n", page->samples,
+		printf("%" PRIu64 " of %" PRIu64 " samples, max %.2f us\n", page->samples,
 		       run->samples_wanted, (double)page->max_ns / 1000);
 	}
 	fflush(stdout);

@@ -47,11 +47,14 @@ step "cell destroy tiny-demo" bulkhead cell destroy tiny-demo
 # the cell's VM exits meanwhile.
 LATENCY_RUN="bulkhead latency /etc/bulkhead/latency.cell /usr/share/bulkhead/inmates/latency.bin \
 	--samples 10000 --period-us 500 --bucket-ns 100"
-step "latency in a cell, root idle" $LATENCY_RUN
+step "latency in a cell, root idle" $LATENCY_RUN --json /tmp/latency-idle.json
 step "latency in a cell, root loaded (shell loop and ipi-load on CPU 0)" \
-	$LATENCY_RUN --load 'ipi-load 600 & while :; do :; done'
-step "latency in a cell, 256 KiB of cache pollution between samples, root loaded" \
-	$LATENCY_RUN --pollute-kib 256 --load 'ipi-load 600 & while :; do :; done'
+	$LATENCY_RUN --load 'ipi-load 600 & while :; do :; done' --json /tmp/latency-loaded.json
+# For ci/vm-bare --compare (make bench), which boots the same binary bare.
+host_capture latency-idle.json /tmp/latency-idle.json
+host_capture latency-loaded.json /tmp/latency-loaded.json
+step "latency in a cell, 64 KiB of cache pollution between samples, root loaded" \
+	$LATENCY_RUN --pollute-kib 64 --load 'ipi-load 600 & while :; do :; done'
 step "bulkhead disable" bulkhead disable
 step "enable and disable, as timed by the driver" \
 	sh -c "dmesg | grep -oE 'bulkhead: (enabled|disabled) in [0-9]+ us'"

@@ -8,7 +8,7 @@
  * use, and jumps to multiboot_entry there in 32-bit protected mode, paging
  * off, EAX = MULTIBOOT_BOOTED, EBX = the Multiboot information.  The entry
  * moves the image to guest physical 0, where it is linked, takes the
- * command line with it to INMATE_CMDLINE_ADDRESS, puts the local APIC in
+ * command line with it to INMATE_CMDLINE_ADDRESS, masks the 8259 PICs, puts the local APIC in
  * x2APIC mode (the hypervisor hands a cell CPU over that way; firmware
  * leaves xAPIC mode) and joins the library's 32-bit boot path as the boot
  * CPU.  The header must lie in the first 8 KiB of the file, 4-byte aligned:
@@ -19,6 +19,8 @@
 #define MULTIBOOT_BOOTED	0x2badb002
 #define MULTIBOOT_INFO_CMDLINE	(1 << 2)
 #define LOAD_ADDRESS		0x800000
+#define PIC_MASTER_DATA		0x21
+#define PIC_SLAVE_DATA		0xa1
 #define MSR_APIC_BASE		0x1b
 #define APIC_BASE_X2APIC	(1 << 10)
 #define APIC_BASE_ENABLE	(1 << 11)
@@ -60,6 +62,13 @@ multiboot_entry:
 	xor %edi, %edi
 	mov $__image_end, %ecx
 	rep movsb
+	/*
+	 * Firmware leaves the 8259 PICs on, the master's vectors at 8-15:
+	 * the PIT's IRQ 0 would arrive as vector 8.  Mask both (OCW1).
+	 */
+	mov $0xff, %al
+	out %al, $PIC_SLAVE_DATA
+	out %al, $PIC_MASTER_DATA
 	mov $MSR_APIC_BASE, %ecx
 	rdmsr
 	or $(APIC_BASE_ENABLE | APIC_BASE_X2APIC), %eax
