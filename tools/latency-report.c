@@ -242,6 +242,9 @@ void latency_report(const struct latency_run *run)
 	       "(sample %" PRIu64 ")\n", (double)figures.min / 1000, (double)figures.avg / 1000,
 	       (double)figures.p99 / 1000, (double)figures.p999 / 1000,
 	       (double)figures.max / 1000, page->max_sample);
+	if (page->skipped)
+		printf("  %" PRIu64 " deadlines skipped: they had passed when their turn came "
+		       "(pollution, or a sample, took longer than the period)\n", page->skipped);
 	if (run->sample_count != page->samples)
 		printf("  (percentiles from the histogram: %" PRIu64 " samples passed unseen)\n",
 		       run->samples_missed);
@@ -288,9 +291,9 @@ static void json_figures(FILE *out, const struct latency_run *run)
 		page->period_ns, page->samples, page->pollute_kib, run->seconds);
 	fprintf(out, " \"min_ns\": %" PRIu64 ", \"avg_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64
 		", \"p999_ns\": %" PRIu64 ", \"max_ns\": %" PRIu64 ", \"max_sample\": %" PRIu64
-		", \"bucket_ns\": %u, \"samples_unseen\": %" PRIu64 ",\n ", figures.min,
-		figures.avg, figures.p99, figures.p999, figures.max, page->max_sample,
-		page->bucket_ns, run->samples_missed);
+		", \"bucket_ns\": %u, \"samples_unseen\": %" PRIu64 ", \"deadlines_skipped\": %"
+		PRIu64 ",\n ", figures.min, figures.avg, figures.p99, figures.p999, figures.max,
+		page->max_sample, page->bucket_ns, run->samples_missed, page->skipped);
 	json_exits(out, run);
 	fprintf(out, ",\n ");
 	json_array(out, "histogram", page->histogram, BULKHEAD_LATENCY_BUCKETS);

@@ -523,6 +523,8 @@ static int sample(struct session *session, struct latency_run *run)
 	session->page->go = BULKHEAD_LATENCY_HANDSHAKE;
 	while (!interrupted) {
 		sleep_poll();
+		if (seconds_since(&session->start) > limit)
+			return fail(EXIT_FAILURE, "the run did not finish in %.0f s", limit);
 		if (!read_page(session->page, &run->page))
 			continue;
 		if (run->page.state == BULKHEAD_LATENCY_DONE) {
@@ -541,8 +543,6 @@ static int sample(struct session *session, struct latency_run *run)
 		progress(session, run, false);
 		if (check_cell_runs(session))
 			return EXIT_FAILURE;
-		if (seconds_since(&session->start) > limit)
-			return fail(EXIT_FAILURE, "the run did not finish in %.0f s", limit);
 	}
 	return 0;
 }

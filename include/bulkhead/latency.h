@@ -59,7 +59,8 @@ struct bulkhead_latency {
 	uint64_t max_sample;		/* 96: the number of the sample that was max_ns late */
 	uint32_t go;			/* 104: root writes HANDSHAKE to start sampling */
 	uint32_t ack;			/* 108: root writes HANDSHAKE once it has read DONE */
-	uint64_t reserved[2];		/* 112 */
+	uint64_t skipped;		/* 112: deadlines already past when their turn came */
+	uint64_t reserved;		/* 120 */
 	uint32_t histogram[BULKHEAD_LATENCY_BUCKETS];	/* 128 */
 	uint32_t ring[BULKHEAD_LATENCY_RING];		/* 4224: latency in ns */
 };

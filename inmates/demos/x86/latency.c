@@ -87,7 +87,7 @@ static void page_init(volatile struct bulkhead_latency *page, const struct optio
 	page->period_ns = options->period_ns;
 	page->samples_wanted = options->samples;
 	page->pollute_kib = options->pollute_kib;
-	page->samples = page->sum_ns = page->max_ns = page->max_sample = 0;
+	page->samples = page->sum_ns = page->max_ns = page->max_sample = page->skipped = 0;
 	page->min_ns = ~0ULL;
 	page->go = page->ack = 0;
 	memset((void *)page->histogram, 0, sizeof(page->histogram));
@@ -189,9 +189,14 @@ static void run(volatile struct bulkhead_latency *page, const struct options *op
 		record(page, one_sample(deadline));
 		pollute(options->pollute_kib);
 		deadline += period;
-		/* Missed deadlines are skipped, not measured against a grid long gone. */
-		while ((int64_t)(tsc_read() - deadline) >= 0)
+		/*
+		 * A deadline already past (pollution or the sample took longer
+		 * than a period) is skipped and counted, not measured.
+		 */
+		while ((int64_t)(tsc_read() - deadline) >= 0) {
 			deadline += period;
+			page->skipped++;
+		}
 	}
 }
 
@@ -215,8 +220,9 @@ static void print_summary(volatile struct bulkhead_latency *page)
 {
 	uint64_t n = page->samples;
 
-	printk(NAME ": %lu samples, min %lu ns, avg %lu ns, max %lu ns (sample %lu)\n", n,
-	       n ? page->min_ns : 0, n ? page->sum_ns / n : 0, page->max_ns, page->max_sample);
+	printk(NAME ": %lu samples, min %lu ns, avg %lu ns, max %lu ns (sample %lu), "
+	       "%lu deadlines skipped\n", n, n ? page->min_ns : 0, n ? page->sum_ns / n : 0,
+	       page->max_ns, page->max_sample, page->skipped);
 	print_histogram(page);
 	printk(NAME ": end of report\n");
 }
