@@ -160,9 +160,9 @@ static unsigned int bits(uint64_t value)
 }
 
 /*
- * Histogram rows of doubling width, counted in buckets: 0-1, 1-2, 2-4 ...
- * 512-1023; row N holds the buckets N bits long.  The last bucket (everything
- * longer) has a row of its own.
+ * With many buckets used, histogram rows of doubling width, counted in
+ * buckets: 0-1, 1-2, 2-4 ... 512-1023; row N holds the buckets N bits long.
+ * The last bucket (everything longer) has a row of its own.
  */
 #define ROWS	11
 _Static_assert(BULKHEAD_LATENCY_BUCKETS == 1 << (ROWS - 1), "histogram rows cover the buckets");
@@ -188,7 +188,33 @@ static void print_row(uint64_t low, uint64_t high, bool last, uint64_t count, ui
 	       "########################################");
 }
 
-static void print_histogram(const struct bulkhead_latency *page)
+/* Few buckets used: one row each, as the inmate keeps them. */
+#define FINE_ROWS	16
+
+static unsigned int buckets_used(const struct bulkhead_latency *page, uint64_t *most)
+{
+	unsigned int bucket, used = 0;
+
+	*most = 0;
+	for (bucket = 0; bucket < BULKHEAD_LATENCY_BUCKETS; bucket++) {
+		used += page->histogram[bucket] != 0;
+		*most = page->histogram[bucket] > *most ? page->histogram[bucket] : *most;
+	}
+	return used;
+}
+
+static void print_fine_histogram(const struct bulkhead_latency *page, uint64_t most)
+{
+	unsigned int bucket;
+
+	for (bucket = 0; bucket + 1 < BULKHEAD_LATENCY_BUCKETS; bucket++)
+		if (page->histogram[bucket])
+			print_row((uint64_t)bucket * page->bucket_ns,
+				  (uint64_t)(bucket + 1) * page->bucket_ns, false,
+				  page->histogram[bucket], most);
+}
+
+static void print_coarse_histogram(const struct bulkhead_latency *page)
 {
 	uint64_t rows[ROWS] = { 0 }, most = 0;
 	unsigned int bucket, row;
@@ -199,7 +225,6 @@ static void print_histogram(const struct bulkhead_latency *page)
 		most = rows[row] > most ? rows[row] : most;
 	if (page->histogram[BULKHEAD_LATENCY_BUCKETS - 1] > most)
 		most = page->histogram[BULKHEAD_LATENCY_BUCKETS - 1];
-	printf("Histogram (bars on a log scale):\n");
 	for (row = 0; row < ROWS; row++) {
 		uint64_t low = row ? (1ULL << (row - 1)) : 0;
 		uint64_t high = row + 1 < ROWS ? 1ULL << row : BULKHEAD_LATENCY_BUCKETS - 1;
@@ -208,9 +233,21 @@ static void print_histogram(const struct bulkhead_latency *page)
 			print_row(low * page->bucket_ns, high * page->bucket_ns, false, rows[row],
 				  most);
 	}
-	if (page->histogram[BULKHEAD_LATENCY_BUCKETS - 1])
+}
+
+static void print_histogram(const struct bulkhead_latency *page)
+{
+	const uint32_t longer = page->histogram[BULKHEAD_LATENCY_BUCKETS - 1];
+	uint64_t most;
+
+	printf("Histogram (bars on a log scale):\n");
+	if (buckets_used(page, &most) <= FINE_ROWS)
+		print_fine_histogram(page, most);
+	else
+		print_coarse_histogram(page);
+	if (longer)
 		print_row((uint64_t)(BULKHEAD_LATENCY_BUCKETS - 1) * page->bucket_ns, 0, true,
-			  page->histogram[BULKHEAD_LATENCY_BUCKETS - 1], most);
+			  longer, most);
 }
 
 static void print_exits(const struct latency_run *run)
