@@ -291,9 +291,13 @@ void latency_report(const struct latency_run *run)
 
 static void json_exits(FILE *out, const struct latency_run *run)
 {
+	uint64_t before = 0;
 	size_t i;
 
-	fprintf(out, "\"exits_during_run\": %" PRIu64 ", \"exits\": {", latency_exits_during(run));
+	for (i = 0; i < run->exits_before.count; i++)
+		before += run->exits_before.reasons[i].count;
+	fprintf(out, "\"exits_before_run\": %" PRIu64 ", \"exits_during_run\": %" PRIu64
+		", \"exits\": {", before, latency_exits_during(run));
 	for (i = 0; i < run->exits_after.count; i++) {
 		const struct latency_exit *entry = &run->exits_after.reasons[i];
 
