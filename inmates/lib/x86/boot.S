@@ -55,6 +55,7 @@ inmate_reset_entry:
 	mov %eax, %cr0
 	ljmpl $INMATE_CS32, $inmate_reset_entry32
 
+	/* Also where a Multiboot entry joins, with this GDT loaded (latency-multiboot.S). */
 	.code32
 	.globl inmate_reset_entry32
 inmate_reset_entry32:
