@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # bulkhead latency: 10,000 samples of the latency inmate's APIC timer on
-# CPU 1 while Linux keeps CPU 0 busy (a shell loop, and ipi-load's IPIs and
-# TLB shootdowns among Linux's own CPUs).  The cell's CPU makes no VM exit
+# CPU 1 while Linux keeps CPU 0 busy (a shell loop, dd copying memory, and
+# ipi-load's IPIs and TLB shootdowns among Linux's own CPUs).  The cell's CPU makes no VM exit
 # between the first sample and the last; the cell is destroyed after the
 # run and CPU 1 works for Linux again.  Also: Ctrl-C (SIGINT) in the middle
 # of a run destroys the cell too, and the run then exits non-zero.
@@ -17,7 +17,8 @@ PERIOD_US=500
 
 run_latency() {
 	bulkhead latency "$LATENCY" "$IMAGE" --samples $SAMPLES --period-us $PERIOD_US \
-		--load 'ipi-load 600 & while :; do :; done' --json "$JSON" >"$REPORT" 2>&1
+		--load 'ipi-load 600 & dd if=/dev/zero of=/dev/null bs=4M 2>/dev/null & while :; do :; done' \
+		--json "$JSON" >"$REPORT" 2>&1
 	local status=$?
 	cat "$REPORT"
 	return $status
@@ -61,7 +62,7 @@ step "the JSON file has the figures" \
 	sh -c "grep -q '\"samples\": $SAMPLES,' $JSON && grep -q '\"exits_during_run\": 0,' $JSON"
 # The counters the run compares are live: the inmate's boot made exits.
 step "the cell's exit counters counted its boot" grep -q '"exits_before_run": [1-9]' "$JSON"
-step "the load was stopped" sh -c '! pidof ipi-load'
+step "the load was stopped" sh -c '! pidof ipi-load && ! pidof dd'
 step "the cell was destroyed" no_cells
 step "CPU 1 is back with Linux and works" cpus_back_with_linux 0-1 1
 step "Ctrl-C in a run destroys the cell and fails the run" interrupted_run
