@@ -76,8 +76,9 @@ driver:
 tools: tools/bulkhead
 # Static, so the emulated test machine's busybox initramfs can run it.
 TOOL_SOURCES := tools/bulkhead.c tools/hardware.c tools/cell.c tools/stats.c tools/console.c \
+	tools/latency.c tools/latency-report.c \
 	hypervisor/arch/x86/vmx-caps.c
-tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
+tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h tools/latency.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
 	$(CC) $(STRICT_CFLAGS) $(TOOL_LDFLAGS) -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
 
 # Static user-space probe the test machine runs (CPL 3 hypercall, CPUID, benchmarks).
@@ -256,10 +257,13 @@ vm-test-config: all fixtures
 	cp build/vm/dkms/lib/modules/$(KDIR_RELEASE)/updates/dkms/bulkhead.ko $(GENERATED)/bulkhead.ko
 	$(PYTHON) ci/vm-run tests/vm/config/*.sh
 
-# Figures, not assertions: exit round trips and enable/disable times in the test machine.
+# Figures, not assertions: exit round trips, enable/disable times and timer latency in the
+# test machine, and the latency inmate's figures booted bare on the same machine.
 bench: deps
 	$(MAKE) all fixtures
 	$(PYTHON) ci/vm-run --bench
+	$(PYTHON) ci/vm-bare --compare build/vm/captured/latency-idle.json \
+		--compare build/vm/captured/latency-loaded.json
 
 check:
 	ci/check
@@ -278,6 +282,7 @@ install-tools: hypervisor tools inmates
 	install -D -m 755 tools/bulkhead-config $(DESTDIR)$(PREFIX)/lib/bulkhead/bulkhead-config
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/lib/bulkhead/bulkhead_config tools/bulkhead_config/*.py
 	ln -sf ../lib/bulkhead/bulkhead-config $(DESTDIR)$(PREFIX)/sbin/bulkhead-config
+	install -D -m 755 tools/bulkhead-latency-plot $(DESTDIR)$(PREFIX)/lib/bulkhead/bulkhead-latency-plot
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/bulkhead/inmates inmates/demos/x86/*.bin
 	install -D -m 644 -t $(DESTDIR)$(PREFIX)/share/bulkhead/configs configs/x86/*.dts
 	@if command -v help2man >/dev/null; then $(MAKE) --no-print-directory man && \
@@ -287,7 +292,7 @@ install-tools: hypervisor tools inmates
 # Man pages, made by help2man from the tools' own --help and each command's
 # --help (man/h2m-commands), with the sections in man/*.h2m.
 MAN_PAGES := build/man/bulkhead.8 build/man/bulkhead-config.8
-BULKHEAD_COMMANDS := enable disable hardware stats console cell
+BULKHEAD_COMMANDS := enable disable hardware stats console cell latency
 CONFIG_COMMANDS := build dump check collect create cell
 man: $(MAN_PAGES)
 build/man/bulkhead.8: tools/bulkhead man/bulkhead.h2m man/h2m-commands

@@ -67,13 +67,32 @@ _bulkhead_cell()
 	esac
 }
 
+# bulkhead latency CELL.cell IMAGE [OPTIONS]: files after the file options, else the options.
+_bulkhead_latency()
+{
+	case $prev in
+	--json | --plot)
+		_bulkhead_files
+		return ;;
+	--samples | --duration | --period-us | --pollute-kib | --bucket-ns | --load)
+		return ;;
+	esac
+	if ((COMP_CWORD == 2)); then
+		_bulkhead_files cell
+	elif ((COMP_CWORD == 3)); then
+		_bulkhead_files bin
+	else
+		_bulkhead_words "--samples --duration --period-us --pollute-kib --bucket-ns --load --json --plot"
+	fi
+}
+
 _bulkhead()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 
 	COMPREPLY=()
 	if ((COMP_CWORD == 1)); then
-		_bulkhead_words "enable disable hardware stats console cell --help --version"
+		_bulkhead_words "enable disable hardware stats console cell latency --help --version"
 		return 0
 	fi
 	case ${COMP_WORDS[1]} in
@@ -93,6 +112,8 @@ _bulkhead()
 		fi ;;
 	cell)
 		_bulkhead_cell ;;
+	latency)
+		_bulkhead_latency ;;
 	esac
 	return 0
 }

@@ -341,6 +341,10 @@ static const struct command commands[] = {
 	{ "cell", "create|load|start|shutdown|destroy|list|stats ...",
 	  "manage cells: create CELL.cell, load NAME|ID IMAGE [-a ADDRESS] [-s STRING -a ADDRESS]..., start, shutdown, destroy, list, stats NAME|ID [--json]",
 	  command_cell },
+	{ "latency",
+	  "CELL.cell IMAGE [--samples N | --duration SECONDS] [--period-us N] [--pollute-kib N] [--bucket-ns N] [--load CMD] [--json FILE] [--plot FILE.png]",
+	  "run the latency inmate in a new cell, report how late its timer interrupts came and the cell's VM exits meanwhile, and destroy the cell (also on Ctrl-C)",
+	  command_latency },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -63,5 +63,6 @@ int command_hardware(int argc, char **argv);
 int command_cell(int argc, char **argv);
 int command_stats(int argc, char **argv);
 int command_console(int argc, char **argv);
+int command_latency(int argc, char **argv);
 
 #endif

@@ -12,8 +12,9 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 TOOL = os.path.join(TOP, "tools", "bulkhead")
 
 
-def environment(sysfs_dir=None, device_path=None):
+def environment(sysfs_dir=None, device_path=None, env_extra=None):
     env = dict(os.environ)
+    env.update(env_extra or {})
     if sysfs_dir is not None:
         env["BULKHEAD_SYSFS"] = str(sysfs_dir)
     if device_path is not None:
@@ -21,10 +22,10 @@ def environment(sysfs_dir=None, device_path=None):
     return env
 
 
-def run(*args, sysfs_dir=None, device_path=None, text=True):
+def run(*args, sysfs_dir=None, device_path=None, text=True, env_extra=None):
     assert os.path.exists(TOOL), "tools/bulkhead is not built: run make"
     return subprocess.run([TOOL, *args], capture_output=True, text=text, check=False,
-                          env=environment(sysfs_dir, device_path), timeout=30)
+                          env=environment(sysfs_dir, device_path, env_extra), timeout=30)
 
 
 def one_line_error(result, code, pattern):

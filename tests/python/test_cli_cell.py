@@ -478,10 +478,21 @@ def test_completion_registers_the_function():
 
 def test_completion_of_commands():
     assert complete("") == ["enable", "disable", "hardware", "stats", "console", "cell",
-                            "--help", "--version"]
+                            "latency", "--help", "--version"]
     assert complete("c") == ["console", "cell"]
+    assert complete("l") == ["latency"]
     assert complete("st") == ["stats"]
     assert complete("--v") == ["--version"]
+
+
+def test_completion_of_latency(files):
+    assert complete("latency", "", cwd=files) == ["demo.cell", "system.cell", "configs"]
+    assert complete("latency", "demo.cell", "", cwd=files) == ["demo.bin", "configs"]
+    assert complete("latency", "demo.cell", "demo.bin", "--p", cwd=files) == [
+        "--period-us", "--pollute-kib", "--plot"]
+    assert complete("latency", "demo.cell", "demo.bin", "--json", "n", cwd=files) == [
+        "notes.txt"]
+    assert complete("latency", "demo.cell", "demo.bin", "--samples", "", cwd=files) == []
 
 
 def test_completion_of_cell_subcommands():

@@ -133,6 +133,8 @@ def test_bulkhead_package_holds_image_tools_inmates_configs_and_man_pages(debs):
     files = contents(debs['bulkhead'])
     for path in ('/lib/firmware/bulkhead-intel.bin', '/usr/sbin/bulkhead',
                  '/usr/sbin/bulkhead-config', '/usr/lib/bulkhead/bulkhead_config/create.py',
+                 '/usr/lib/bulkhead/bulkhead-latency-plot',
+                 '/usr/share/bulkhead/inmates/latency.bin',
                  '/usr/share/bash-completion/completions/bulkhead',
                  '/usr/share/bulkhead/inmates/tiny-demo.bin',
                  '/usr/share/bulkhead/configs/bochs-system.dts',

@@ -5,12 +5,16 @@
 # privilege check), median and max TSC cycles, on each CPU; and how long
 # enable and disable took, as the driver measured them; how long cell
 # create and destroy took, and the intervals tiny-demo measures between
-# ticks of its APIC timer (10 ms asked for).  In Bochs the TSC
+# ticks of its APIC timer (10 ms asked for); the latency of the latency
+# inmate's timer interrupts in a cell, idle, with the root cell loaded, and
+# with cache pollution, and the cell's exits meanwhile.  In Bochs the TSC
 # counts emulated instructions: compare runs with each other, not with
 # hardware.
 
 # shellcheck disable=SC2034 # read by step in lib.sh
 VM_SHOW_OUTPUT=1
+# The latency reports are longer than the usual tail.
+VM_TAIL_LINES=40
 ITERATIONS=20000
 
 step "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
@@ -38,6 +42,19 @@ step "cell start tiny-demo" bulkhead cell start tiny-demo
 wait_for "100 ticks" 300 hv_console_has "tiny-demo: tick 100,"
 step "tiny-demo's tick intervals" tick_figures
 step "cell destroy tiny-demo" bulkhead cell destroy tiny-demo
+# The latency inmate in a cell on CPU 1 (bulkhead latency): how late its
+# TSC-deadline timer interrupts come, idle and with Linux busy on CPU 0, and
+# the cell's VM exits meanwhile.
+LATENCY_RUN="bulkhead latency /etc/bulkhead/latency.cell /usr/share/bulkhead/inmates/latency.bin \
+	--samples 10000 --period-us 500 --bucket-ns 100"
+step "latency in a cell, root idle" $LATENCY_RUN --json /tmp/latency-idle.json
+step "latency in a cell, root loaded (shell loop and ipi-load on CPU 0)" \
+	$LATENCY_RUN --load 'ipi-load 600 & while :; do :; done' --json /tmp/latency-loaded.json
+# For ci/vm-bare --compare (make bench), which boots the same binary bare.
+host_capture latency-idle.json /tmp/latency-idle.json
+host_capture latency-loaded.json /tmp/latency-loaded.json
+step "latency in a cell, 64 KiB of cache pollution between samples, root loaded" \
+	$LATENCY_RUN --pollute-kib 64 --load 'ipi-load 600 & while :; do :; done'
 step "bulkhead disable" bulkhead disable
 step "enable and disable, as timed by the driver" \
 	sh -c "dmesg | grep -oE 'bulkhead: (enabled|disabled) in [0-9]+ us'"

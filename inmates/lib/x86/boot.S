@@ -49,14 +49,16 @@ inmate_reset_entry:
 	cli
 	xor %ax, %ax
 	mov %ax, %ds
-	lgdtl gdt_descriptor
+	lgdtl inmate_boot_gdt_descriptor
 	mov %cr0, %eax
 	or $CR0_PE, %eax
 	mov %eax, %cr0
-	ljmpl $INMATE_CS32, $reset_entry32
+	ljmpl $INMATE_CS32, $inmate_reset_entry32
 
+	/* Also where a Multiboot entry joins, with this GDT loaded (latency-multiboot.S). */
 	.code32
-reset_entry32:
+	.globl inmate_reset_entry32
+inmate_reset_entry32:
 	load_data_segments
 	mov $1, %eax
 	lock xadd %eax, reset_arrivals
@@ -179,7 +181,8 @@ gdt:
 	.quad 0x00cf93000000ffff
 	.quad 0x00af9b000000ffff
 gdt_end:
-gdt_descriptor:
+	.globl inmate_boot_gdt_descriptor
+inmate_boot_gdt_descriptor:
 	.word gdt_end - gdt - 1
 	.long gdt
 
@@ -196,7 +199,7 @@ inmate_ap_entry:
 	xor %ax, %ax
 	mov %ax, %ds
 	movl $1, smp_ap_alive
-	lgdtl gdt_descriptor
+	lgdtl inmate_boot_gdt_descriptor
 	mov %cr0, %eax
 	or $CR0_PE, %eax
 	mov %eax, %cr0

@@ -9,7 +9,8 @@ ENTRY(inmate_reset_entry)
 SECTIONS
 {
 	. = INMATE_RESET_ADDRESS;
-	.boot : { KEEP(*(.boot)) }
+	/* The reset entry first; then an inmate's Multiboot header, if it has one. */
+	.boot : { KEEP(*(.boot)) KEEP(*(.boot.multiboot)) }
 	ASSERT(. <= INMATE_CMDLINE_ADDRESS, "inmate: the boot code overlaps the command line at 0x1000")
 
 	/* Empty string unless the loader puts one here. */

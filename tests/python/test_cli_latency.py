@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: GPL-2.0
+"""bulkhead latency: its usage errors, the files it checks before it creates a
+cell, and bulkhead-latency-plot.
+
+Everything here fails before the tool touches the driver, or runs against a
+fake sysfs directory (BULKHEAD_SYSFS) that says Bulkhead is not enabled; the
+run itself is tests/vm/75-latency.sh.
+"""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from cli_tool import TOP, environment, one_line_error, run
+
+CONFIGS = os.path.join(TOP, "build", "configs")
+LATENCY_CELL = os.path.join(CONFIGS, "latency.cell")
+IMAGE = os.path.join(TOP, "inmates", "demos", "x86", "latency.bin")
+PLOTTER = os.path.join(TOP, "tools", "bulkhead-latency-plot")
+
+
+@pytest.fixture(name="sysfs")
+def fixture_sysfs(tmp_path):
+    directory = tmp_path / "sysfs"
+    directory.mkdir()
+    (directory / "enabled").write_text("0\n")
+    return directory
+
+
+def latency(*args, **kwargs):
+    assert os.path.exists(LATENCY_CELL) and os.path.exists(IMAGE), "run make"
+    return run("latency", *args, **kwargs)
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "usage: bulkhead latency CELL.cell IMAGE"),
+    (("only.cell",), "usage: bulkhead latency CELL.cell IMAGE"),
+    ((LATENCY_CELL, IMAGE, "extra"), "unexpected argument 'extra'"),
+    ((LATENCY_CELL, IMAGE, "--frob"), "unknown option '--frob'"),
+    ((LATENCY_CELL, IMAGE, "--samples"), "--samples needs a value"),
+    ((LATENCY_CELL, IMAGE, "--samples", "0"), "--samples '0': expected a whole number from 1"),
+    ((LATENCY_CELL, IMAGE, "--samples", "ten"), "--samples 'ten': expected a whole number"),
+    ((LATENCY_CELL, IMAGE, "--period-us", "5"), "--period-us '5': expected a whole number from 10"),
+    ((LATENCY_CELL, IMAGE, "--pollute-kib", "513"), "--pollute-kib '513'"),
+    ((LATENCY_CELL, IMAGE, "--bucket-ns", "0"), "--bucket-ns '0'"),
+    ((LATENCY_CELL, IMAGE, "--duration", "-1"), "--duration '-1'"),
+    ((LATENCY_CELL, IMAGE, "--duration", "5", "--samples", "5"),
+     "--duration and --samples both given; pass one of them"),
+])
+def test_usage_errors(args, message, sysfs):
+    one_line_error(latency(*args, sysfs_dir=sysfs), 2, message)
+
+
+def test_missing_config(tmp_path, sysfs):
+    one_line_error(latency(str(tmp_path / "nope.cell"), IMAGE, sysfs_dir=sysfs), 1,
+                   "cannot read '%s': No such file or directory" % (tmp_path / "nope.cell"))
+
+
+def test_missing_image(tmp_path, sysfs):
+    one_line_error(latency(LATENCY_CELL, str(tmp_path / "nope.bin"), sysfs_dir=sysfs), 1,
+                   "cannot read '%s'" % (tmp_path / "nope.bin"))
+
+
+def test_config_that_is_no_cell_file(tmp_path, sysfs):
+    bogus = tmp_path / "bogus.cell"
+    bogus.write_bytes(b"not a config at all, but long enough to hold a header" * 4)
+    one_line_error(latency(str(bogus), IMAGE, sysfs_dir=sysfs), 1,
+                   "is not a .cell file; build one with 'bulkhead-config build'")
+
+
+def test_system_config_instead_of_a_cell_config(sysfs):
+    system = os.path.join(CONFIGS, "bochs-system.cell")
+    one_line_error(latency(system, IMAGE, sysfs_dir=sysfs), 1,
+                   "is a system config; pass a cell config such as latency.cell")
+
+
+def test_cell_config_without_a_shared_region(sysfs):
+    tiny = os.path.join(CONFIGS, "tiny-demo.cell")
+    one_line_error(latency(tiny, IMAGE, sysfs_dir=sysfs), 1,
+                   "has no root-shared memory region of 64 KiB or more")
+
+
+def test_truncated_cell_config(tmp_path, sysfs):
+    cut = tmp_path / "cut.cell"
+    with open(LATENCY_CELL, "rb") as f:
+        cut.write_bytes(f.read()[:24 + 96 + 8 + 40])
+    one_line_error(latency(str(cut), IMAGE, sysfs_dir=sysfs), 1, "is truncated")
+
+
+def test_plot_without_the_helper(tmp_path, sysfs):
+    result = run("latency", LATENCY_CELL, IMAGE, "--plot", str(tmp_path / "p.png"),
+                 sysfs_dir=sysfs, env_extra={"BULKHEAD_LATENCY_PLOT": str(tmp_path / "none")})
+    one_line_error(result, 1, "--plot needs bulkhead-latency-plot")
+
+
+def test_not_enabled_is_checked_after_the_files(sysfs):
+    one_line_error(latency(LATENCY_CELL, IMAGE, sysfs_dir=sysfs), 1,
+                   "Bulkhead is not enabled")
+
+
+def test_help_names_the_options():
+    result = run("latency", "--help")
+    assert result.returncode == 0
+    for option in ("--samples", "--duration", "--period-us", "--pollute-kib", "--bucket-ns",
+                   "--load", "--json", "--plot"):
+        assert option in result.stdout, option
+
+
+def results(count=2000):
+    histogram = [0] * 1024
+    samples = [700 + (n * 37) % 900 for n in range(count)]
+    for ns in samples:
+        histogram[ns // 100] += 1
+    return {"cell": "latency", "cpu": 1, "timer": "tsc-deadline", "period_ns": 500000,
+            "samples": count, "min_ns": min(samples), "avg_ns": sum(samples) // count,
+            "p99_ns": 1590, "p999_ns": 1595, "max_ns": max(samples), "bucket_ns": 100,
+            "histogram": histogram, "latency_ns": samples}
+
+
+def test_plot_helper_draws_a_png(tmp_path):
+    pytest.importorskip("matplotlib")
+    data, png = tmp_path / "r.json", tmp_path / "r.png"
+    data.write_text(json.dumps(results()))
+    result = subprocess.run([PLOTTER, str(data), str(png)], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_helper_rejects_other_json(tmp_path):
+    data = tmp_path / "r.json"
+    data.write_text(json.dumps({"cpus": {}}))
+    result = subprocess.run([PLOTTER, str(data), str(tmp_path / "r.png")], capture_output=True,
+                            text=True, check=False, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("bulkhead-latency-plot: cannot read")
+    assert "write it with bulkhead latency --json" in result.stderr
+
+
+def test_plot_helper_usage():
+    result = subprocess.run([PLOTTER], capture_output=True, text=True, check=False, timeout=60)
+    assert result.returncode == 1
+    assert "usage: bulkhead-latency-plot RESULTS.json PLOT.png" in result.stderr
