@@ -477,25 +477,93 @@ static int check_new_cell(struct cell *cell, unsigned int caller_cpu, uint64_t s
 }
 
 /*
- * The driver took the CPUs offline for the cell: if the cell cannot be
- * built after all, they are taken and released, so that Linux can bring
- * them back as from any cell.
+ * Management calls that wait are done in steps (cell.h, struct
+ * cell_operation): one operation at a time, on busy_cell.  A call returns
+ * within a bound (Documentation/hypercalls.md, "Operations in steps"), so
+ * cells_lock is held for bounded work only, and a CPU that spins for it
+ * waits at most that long for each CPU ahead of it.
  */
-static void give_back_cpus(struct cell *cell)
+static struct cell *busy_cell;
+
+static void begin_operation(struct cell *cell, uint64_t code, uint64_t arg1, uint64_t arg2,
+			    enum cell_stage stage, uint32_t ms)
 {
-	cell->phase = CELL_STOPPED;
-	if (arch_cell_take_cpus(cell) || arch_cell_release_cpus(cell))
+	cell->operation = (struct cell_operation){ .code = code, .arg1 = arg1, .arg2 = arg2,
+		.stage = stage, .deadline = arch_deadline_after_ms(ms) };
+	busy_cell = cell;
+}
+
+static int64_t end_operation(struct cell *cell, int64_t result)
+{
+	cell->operation.stage = STAGE_NONE;
+	busy_cell = NULL;
+	return result;
+}
+
+/* The call that started @cell's operation, made again, advances it; any other waits its turn. */
+static bool repeats_operation(const struct cell *cell, uint64_t code, uint64_t arg1,
+			      uint64_t arg2)
+{
+	const struct cell_operation *op = &cell->operation;
+
+	return op->code == code && op->arg1 == arg1 && op->arg2 == arg2;
+}
+
+static int64_t created(struct cell *cell, int err)
+{
+	if (err)
+		cell->phase = CELL_FAILED;
+	printk("cell %u \"%s\" created: CPUs 0x%lx, pool %lu of %u pages\n", cell->id,
+	       cell->config.cell->name, cell->cpus, cell->pool.used, CELL_POOL_PAGES);
+	public_header()->pool_used = cells_pool_used();
+	return end_operation(cell, cell->id);
+}
+
+/* A cell that could not be built: its CPUs were taken and released (or not: logged). */
+static int64_t not_built(struct cell *cell, int err)
+{
+	int error = cell->operation.error;
+
+	if (err)
 		printk("cell \"%s\": its CPUs did not all come back; they stay in the hypervisor\n",
 		       cell->config.cell->name);
 	cell->phase = CELL_UNUSED;
+	end_operation(cell, 0);
+	/* Said in the last call of the operation: the driver reads it from that call's CPU. */
+	return refuse(error, "no room for the cell's tables (error %d)", error);
 }
 
+static int64_t advance_create(struct cell *cell)
+{
+	struct cell_operation *op = &cell->operation;
+	int err;
+
+	if (op->stage == STAGE_TAKE) {
+		err = arch_cell_cpus_taken(cell, op->deadline);
+		if (err == -EAGAIN)
+			return err;
+		if (!op->error)
+			return created(cell, err);
+		if (err)
+			return not_built(cell, err);
+		op->stage = STAGE_RELEASE;
+		arch_cell_release_cpus(cell);
+	}
+	err = arch_cell_cpus_released(cell, op->deadline);
+	return err == -EAGAIN ? err : not_built(cell, err);
+}
+
+/*
+ * The driver took the CPUs offline for the cell: if the cell cannot be
+ * built after all, they are taken and released all the same (the
+ * operation's error says so), so that Linux can bring them back as from
+ * any cell.
+ */
 static int64_t create_locked(unsigned int caller_cpu, uint64_t size, uint64_t flags)
 {
 	struct cell *cell = free_cell();
 	int err;
 
-	this_cpu()->page->failure[0] = '\0';
 	if (flags & ~BULKHEAD_CELL_CREATE_CHECK_ONLY)
 		return refuse(-EINVAL, "unknown flags 0x%lx", flags);
 	if (!cell_pools)
@@ -511,19 +579,11 @@ static int64_t create_locked(unsigned int caller_cpu, uint64_t size, uint64_t fl
 		cell->phase = CELL_UNUSED;
 		return err;
 	}
-	err = arch_cell_create(cell);
-	if (err) {
-		give_back_cpus(cell);
-		return refuse(err, "no room for the cell's tables (error %d)", err);
-	}
 	cell->phase = CELL_STOPPED;
-	err = arch_cell_take_cpus(cell);
-	if (err)
-		cell->phase = CELL_FAILED;
-	printk("cell %u \"%s\" created: CPUs 0x%lx, pool %lu of %u pages\n", cell->id,
-	       cell->config.cell->name, cell->cpus, cell->pool.used, CELL_POOL_PAGES);
-	public_header()->pool_used = cells_pool_used();
-	return cell->id;
+	begin_operation(cell, BULKHEAD_HC_CELL_CREATE, size, flags, STAGE_TAKE, ARCH_ANSWER_MS);
+	cell->operation.error = arch_cell_create(cell);
+	arch_cell_take_cpus(cell);
+	return advance_create(cell);
 }
 
 int64_t cell_create(unsigned int caller_cpu, uint64_t config_size, uint64_t flags)
@@ -531,41 +591,55 @@ int64_t cell_create(unsigned int caller_cpu, uint64_t config_size, uint64_t flag
 	int64_t result;
 
 	spin_lock(&cells_lock);
-	result = create_locked(caller_cpu, config_size, flags);
+	this_cpu()->page->failure[0] = '\0';
+	if (!busy_cell)
+		result = create_locked(caller_cpu, config_size, flags);
+	else if (repeats_operation(busy_cell, BULKHEAD_HC_CELL_CREATE, config_size, flags))
+		result = advance_create(busy_cell);
+	else
+		result = refuse(-EBUSY, "cell \"%s\" is in the middle of another call; repeat that call until it ends",
+				busy_cell->config.cell->name);
 	spin_unlock(&cells_lock);
 	return result;
 }
 
-/* Spins until the cell replies or @timeout_ms passed (by the TSC); returns the reply. */
-static uint32_t wait_for_reply(const struct bulkhead_comm_region *comm, uint32_t timeout_ms)
+/*
+ * The shutdown handshake of the comm region (DESIGN decision 7): a running
+ * inmate is asked, and may approve or deny; no reply by the config's
+ * timeout stops it anyway.  Starts @code's operation on a started cell:
+ * the whole of it, reply and CPUs, ends by the one deadline.
+ */
+static void begin_stop(struct cell *cell, uint64_t code)
 {
-	uint64_t start = arch_read_timestamp(), khz = arch_tsc_khz(), spins = 0;
-	uint64_t limit = khz ? khz * timeout_ms : 50000ULL * timeout_ms;
+	struct bulkhead_comm_region *comm = cell->comm_region;
+	uint32_t timeout = cell->config.cell->shutdown_timeout_ms;
+	bool ask = cell->phase == CELL_STARTED && comm->cell_state == BULKHEAD_CELL_RUNNING;
 
-	while (!comm->reply_from_cell &&
-	       (khz ? arch_read_timestamp() - start : spins++) < limit)
-		asm volatile("pause" ::: "memory");
-	return comm->reply_from_cell;
+	if (!ask)
+		timeout = 0;
+	begin_operation(cell, code, cell->id, 0, ask ? STAGE_REPLY : STAGE_STOP,
+			timeout + ARCH_ANSWER_MS);
+	cell->operation.reply_by = arch_deadline_after_ms(timeout);
+	if (!ask) {
+		arch_cell_stop_cpus(cell);
+		return;
+	}
+	comm->reply_from_cell = BULKHEAD_MSG_NONE;
+	comm->msg_to_cell = BULKHEAD_MSG_SHUTDOWN_REQUEST;
 }
 
 /*
- * The shutdown handshake of the comm region (DESIGN decision 7): the cell
- * may approve or deny; no reply within the config's timeout stops it
- * anyway.  Returns 0 approved (or nothing to ask), -EPERM denied or locked,
- * 1 no reply.
+ * One look at the inmate's reply: 0 approved, 1 none by the timeout (the
+ * cell is stopped anyway), -EPERM denied, -EAGAIN none yet.  Destroy asks
+ * too, so the inmate can finish cleanly, but goes on whatever it says.
  */
-static int ask_shutdown(struct cell *cell)
+static int look_for_reply(struct cell *cell)
 {
 	struct bulkhead_comm_region *comm = cell->comm_region;
-	uint32_t reply;
+	uint32_t reply = comm->reply_from_cell;
 
-	if (comm->cell_state == BULKHEAD_CELL_RUNNING_LOCKED)
-		return trace_error(-EPERM);
-	if (comm->cell_state != BULKHEAD_CELL_RUNNING)
-		return 0;
-	comm->reply_from_cell = BULKHEAD_MSG_NONE;
-	comm->msg_to_cell = BULKHEAD_MSG_SHUTDOWN_REQUEST;
-	reply = wait_for_reply(comm, cell->config.cell->shutdown_timeout_ms);
+	if (!reply && !arch_deadline_passed(cell->operation.reply_by))
+		return -EAGAIN;
 	comm->msg_to_cell = BULKHEAD_MSG_NONE;
 	if (reply == BULKHEAD_MSG_REQUEST_DENIED)
 		return trace_error(-EPERM);
@@ -577,24 +651,32 @@ static int ask_shutdown(struct cell *cell)
 	return 1;
 }
 
-/* Set loadable doubles as shutdown: a running cell is asked first, as with Jailhouse. */
-static int64_t set_loadable_locked(struct cell *cell)
+/* The reply (if asked for) and the stop; 0 once the CPUs stopped, else -EAGAIN or the error. */
+static int advance_stop(struct cell *cell)
 {
-	int answer = 0, err;
+	struct cell_operation *op = &cell->operation;
+	int answer, err;
 
-	if (cell->phase == CELL_FAILED)
-		return trace_error(-EIO);
-	if (cell->phase == CELL_STARTED) {
-		answer = ask_shutdown(cell);
-		if (answer < 0)
+	if (op->stage == STAGE_REPLY) {
+		answer = look_for_reply(cell);
+		if (answer == -EAGAIN || (answer == -EPERM && op->code != BULKHEAD_HC_CELL_DESTROY))
 			return answer;
-		err = arch_cell_stop_cpus(cell);
-		if (err) {
-			cell->phase = CELL_FAILED;
-			return err;
-		}
-		printk("cell %u \"%s\" shut down\n", cell->id, cell->config.cell->name);
+		op->result = answer > 0 ? answer : 0;
+		op->stage = STAGE_STOP;
+		arch_cell_stop_cpus(cell);
 	}
+	if (op->stage != STAGE_STOP)
+		return 0;
+	err = arch_cell_cpus_stopped(cell, op->deadline);
+	if (!err)
+		op->stage = STAGE_STOPPED;
+	return err;
+}
+
+static int64_t make_loadable(struct cell *cell, int64_t answer)
+{
+	int err;
+
 	if (cell->phase != CELL_LOADABLE) {
 		err = arch_cell_set_loadable(cell, true);
 		if (err)
@@ -604,22 +686,64 @@ static int64_t set_loadable_locked(struct cell *cell)
 	return answer;
 }
 
-/* Runs @action on the cell numbered @id under the cells lock; -ENOENT when there is none. */
-static int64_t on_cell(uint64_t id, int64_t (*action)(struct cell *cell))
+/* 1 for a cell that did not answer, as the call's result; an error ends the operation. */
+static int64_t advance_set_loadable(struct cell *cell)
+{
+	int err = advance_stop(cell);
+
+	if (err == -EAGAIN)
+		return err;
+	if (err == -ETIMEDOUT)
+		cell->phase = CELL_FAILED;
+	if (err)
+		return end_operation(cell, err);
+	printk("cell %u \"%s\" shut down\n", cell->id, cell->config.cell->name);
+	cell->phase = CELL_STOPPED;
+	return end_operation(cell, make_loadable(cell, cell->operation.result));
+}
+
+/* Set loadable doubles as shutdown: a running cell is asked first, as with Jailhouse. */
+static int64_t set_loadable_locked(struct cell *cell)
+{
+	if (cell->phase == CELL_FAILED)
+		return trace_error(-EIO);
+	if (cell->phase != CELL_STARTED)
+		return make_loadable(cell, 0);
+	if (cell->comm_region->cell_state == BULKHEAD_CELL_RUNNING_LOCKED)
+		return trace_error(-EPERM);
+	begin_stop(cell, BULKHEAD_HC_CELL_SET_LOADABLE);
+	return advance_set_loadable(cell);
+}
+
+/*
+ * Runs @action on the cell numbered @id under the cells lock, or @advance
+ * when the call repeats the operation in progress on it; -ENOENT when
+ * there is no such cell, -EBUSY while another operation is in progress.
+ */
+static int64_t on_cell(uint64_t code, uint64_t id, int64_t (*action)(struct cell *cell),
+		       int64_t (*advance)(struct cell *cell))
 {
 	struct cell *cell;
 	int64_t result;
 
 	spin_lock(&cells_lock);
 	cell = cell_by_id(id);
-	result = cell ? action(cell) : trace_error(-ENOENT);
+	if (!cell)
+		result = trace_error(-ENOENT);
+	else if (!busy_cell)
+		result = action(cell);
+	else if (busy_cell == cell && advance && repeats_operation(cell, code, id, 0))
+		result = advance(cell);
+	else
+		result = trace_error(-EBUSY);
 	spin_unlock(&cells_lock);
 	return result;
 }
 
 int64_t cell_set_loadable(uint64_t id)
 {
-	return on_cell(id, set_loadable_locked);
+	return on_cell(BULKHEAD_HC_CELL_SET_LOADABLE, id, set_loadable_locked,
+		       advance_set_loadable);
 }
 
 static void init_comm_region(struct cell *cell)
@@ -673,7 +797,7 @@ static int64_t start_locked(struct cell *cell)
 
 int64_t cell_start(uint64_t id)
 {
-	return on_cell(id, start_locked);
+	return on_cell(BULKHEAD_HC_CELL_START, id, start_locked, NULL);
 }
 
 /*
@@ -682,31 +806,40 @@ int64_t cell_start(uint64_t id)
  * or is not confirmed back with the root cell: such a CPU leaves the cell
  * failed, holding everything, and destroy can be tried again.
  */
-static int64_t destroy_locked(struct cell *cell)
+static int64_t advance_destroy(struct cell *cell)
 {
-	int err;
+	int err = advance_stop(cell);
 
-	/* Destroy asks too, so the inmate can finish cleanly, but goes on whatever it says. */
-	if (cell->phase == CELL_STARTED)
-		ask_shutdown(cell);
-	err = arch_cell_stop_cpus(cell);
+	if (!err && cell->operation.stage == STAGE_STOPPED) {
+		arch_cell_release_cpus(cell);
+		cell->operation.stage = STAGE_RELEASE;
+	}
 	if (!err)
-		err = arch_cell_release_cpus(cell);
+		err = arch_cell_cpus_released(cell, cell->operation.deadline);
+	if (err == -EAGAIN)
+		return err;
 	if (err) {
 		cell->phase = CELL_FAILED;
-		return err;
+		return end_operation(cell, err);
 	}
 	/* A loadable cell's loadable regions are the root cell's already: they stay mapped. */
 	arch_cell_destroy(cell);
 	printk("cell %u \"%s\" destroyed\n", cell->id, cell->config.cell->name);
+	end_operation(cell, 0);
 	cell->phase = CELL_UNUSED;
 	public_header()->pool_used = cells_pool_used();
 	return 0;
 }
 
+static int64_t destroy_locked(struct cell *cell)
+{
+	begin_stop(cell, BULKHEAD_HC_CELL_DESTROY);
+	return advance_destroy(cell);
+}
+
 int64_t cell_destroy(uint64_t id)
 {
-	return on_cell(id, destroy_locked);
+	return on_cell(BULKHEAD_HC_CELL_DESTROY, id, destroy_locked, advance_destroy);
 }
 
 /*

@@ -226,7 +226,7 @@ static inline bool sim_let_time_pass(void)
 
 	for (cpu = 0; cpu < SIM_CPUS; cpu++) {
 		if (sim.cpu[cpu].wait == SIM_SPIN && !sim.cpu[cpu].frozen) {
-			sim.clock += (uint64_t)SIM_TSC_KHZ * ANSWER_MS * 3 / 5;
+			sim.clock += (uint64_t)SIM_TSC_KHZ * ARCH_ANSWER_MS * 3 / 5;
 			sim.steps++;
 			return true;
 		}

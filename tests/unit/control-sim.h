@@ -55,7 +55,7 @@ static uint64_t sim_read_msr(uint32_t msr);
 #define SIM_ALL_CPUS		((1ULL << SIM_CPUS) - 1)
 /* APIC IDs differ from CPU numbers, so that a mix-up of the two shows. */
 #define SIM_APIC_ID(cpu)	(0x10U + (cpu))
-/* TSC kHz: ANSWER_MS is then 200 ticks of the scheduler's clock. */
+/* TSC kHz: ARCH_ANSWER_MS is then 200 ticks of the scheduler's clock. */
 #define SIM_TSC_KHZ		1
 #define SIM_QUEUE		16
 #define SIM_LAUNCHES		64
@@ -144,6 +144,7 @@ static struct {
 	int results[SIM_QUEUE];
 	unsigned int result_count;
 	unsigned int run[SIM_CELLS];	/* starts of each cell so far */
+	unsigned int agains;		/* -EAGAIN answers: the calls made again */
 	bool gone[SIM_CELLS];		/* destroyed: no CPU may join it again */
 	bool held_seen[SIM_CELLS];
 	char violation[256];
@@ -277,7 +278,7 @@ static void sim_yield_at(const volatile void *address, const char *op)
 /* The managing CPU's wait loops look at the clock once a round: a spin. */
 static uint64_t sim_read_tsc(const char *caller)
 {
-	if (!strcmp(caller, "deadline_passed"))
+	if (!strcmp(caller, "deadline_now"))
 		sim_block(SIM_SPIN);
 	return sim.clock;
 }
@@ -484,40 +485,75 @@ static void sim_check_cpus(const struct cell *cell, const char *call, bool taken
 	}
 }
 
-static int sim_stop(struct cell *cell)
+/*
+ * A wait in steps as cell.c drives it: the call is made again while it
+ * answers -EAGAIN (the driver sleeps between, which takes no step here).
+ */
+static int sim_wait(int (*poll)(struct cell *cell, uint64_t deadline), struct cell *cell,
+		    uint64_t deadline)
 {
-	int err = arch_cell_stop_cpus(cell);
+	int err;
 
+	while ((err = poll(cell, deadline)) == -EAGAIN)
+		sim.agains++;
+	return err;
+}
+
+/* The operation's one deadline, as cell.c sets it when the call starts. */
+static uint64_t sim_deadline(void)
+{
+	return arch_deadline_after_ms(ARCH_ANSWER_MS);
+}
+
+static int sim_stop(struct cell *cell, uint64_t deadline)
+{
+	int err;
+
+	arch_cell_stop_cpus(cell);
+	err = sim_wait(arch_cell_cpus_stopped, cell, deadline);
 	if (!err)
 		sim_check_cpus(cell, "stop", false, false);
 	return err;
 }
 
-static int sim_release(struct cell *cell)
+static int sim_release(struct cell *cell, uint64_t deadline)
 {
-	int err = arch_cell_release_cpus(cell);
+	int err;
 
+	arch_cell_release_cpus(cell);
+	err = sim_wait(arch_cell_cpus_released, cell, deadline);
 	if (!err)
 		sim_check_cpus(cell, "release", false, true);
 	return err;
 }
 
-/* destroy_locked() (cell.c): nothing is given back unless both succeed. */
+/* destroy (cell.c): nothing is given back unless both succeed, by one deadline. */
 static int sim_destroy(struct cell *cell)
 {
-	int err = sim_stop(cell);
+	uint64_t deadline = sim_deadline();
+	int err = sim_stop(cell, deadline);
 
 	if (!err)
-		err = sim_release(cell);
+		err = sim_release(cell, deadline);
 	if (!err)
 		sim.gone[sim_cell_index(cell)] = true;
 	return err;
 }
 
-static void sim_act(struct per_cpu *cpu, const struct sim_action *action)
+static int sim_take(struct cell *cell)
 {
+	uint64_t deadline = sim_deadline();
 	int err;
 
+	arch_cell_take_cpus(cell);
+	err = sim_wait(arch_cell_cpus_taken, cell, deadline);
+	if (!err)
+		sim_check_cpus(cell, "take", true, false);
+	return err;
+}
+
+static void sim_act(struct per_cpu *cpu, const struct sim_action *action)
+{
 	switch (action->act) {
 	case ACT_ICR:
 		sim_note_sipi(cpu, action->value);
@@ -527,17 +563,14 @@ static void sim_act(struct per_cpu *cpu, const struct sim_action *action)
 		post_work(action->cpu, (uint32_t)action->value);
 		return;
 	case ACT_TAKE:
-		err = arch_cell_take_cpus(action->cell);
-		if (!err)
-			sim_check_cpus(action->cell, "take", true, false);
-		return sim_result(err);
+		return sim_result(sim_take(action->cell));
 	case ACT_START:
 		arch_cell_start_cpus(action->cell);
 		return sim_result(0);
 	case ACT_STOP:
-		return sim_result(sim_stop(action->cell));
+		return sim_result(sim_stop(action->cell, sim_deadline()));
 	case ACT_RELEASE:
-		return sim_result(sim_release(action->cell));
+		return sim_result(sim_release(action->cell, sim_deadline()));
 	case ACT_DESTROY:
 		return sim_result(sim_destroy(action->cell));
 	}

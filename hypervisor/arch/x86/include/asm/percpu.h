@@ -98,6 +98,8 @@ struct arch_cpu {
 	/* The cell a PENDING_TAKE moves this CPU to; only this CPU changes per_cpu.cell. */
 	struct cell *volatile next_cell;
 	volatile uint8_t sipi_vector;
+	/* Disable's hand-back of this CPU: the TSC deadline of the request, 0 while none is out. */
+	uint64_t hand_back_by;
 	/* Where START begins the inmate: the cell's reset address. */
 	uint64_t start_address;
 	/*
