@@ -145,6 +145,7 @@ static struct {
 	unsigned int result_count;
 	unsigned int run[SIM_CELLS];	/* starts of each cell so far */
 	unsigned int agains;		/* -EAGAIN answers: the calls made again */
+	uint64_t longest_call;		/* clock ticks one call of a wait spanned */
 	bool gone[SIM_CELLS];		/* destroyed: no CPU may join it again */
 	bool held_seen[SIM_CELLS];
 	char violation[256];
@@ -492,10 +493,15 @@ static void sim_check_cpus(const struct cell *cell, const char *call, bool taken
 static int sim_wait(int (*poll)(struct cell *cell, uint64_t deadline), struct cell *cell,
 		    uint64_t deadline)
 {
+	uint64_t start;
 	int err;
 
-	while ((err = poll(cell, deadline)) == -EAGAIN)
-		sim.agains++;
+	do {
+		start = sim.clock;
+		err = poll(cell, deadline);
+		if (sim.clock - start > sim.longest_call)
+			sim.longest_call = sim.clock - start;
+	} while (err == -EAGAIN && ++sim.agains);
 	return err;
 }
 

@@ -432,6 +432,66 @@ static void a_cpu_that_does_not_stop_fails_the_stop_and_stays_held(void)
 }
 
 /*
+ * The wait for a CPU that does not answer goes on across calls: each call
+ * returns -EAGAIN once time moved (the hypercall's own bound), and the
+ * operation fails only after its deadline.
+ */
+static void a_wait_that_times_out_spans_calls(void)
+{
+	running_x(0xc);
+	sim.cpu[3].frozen = true;
+	sim_do(0, ACT_STOP, sim_x(), 0);
+	sim_go();
+	CHECK(result_is(FIRST_RESULT, -ETIMEDOUT));
+	CHECK(sim.agains >= 1 && sim.clock > (uint64_t)SIM_TSC_KHZ * ARCH_ANSWER_MS);
+	/* No call waited through more than one passing of time. */
+	CHECK(sim.longest_call <= (uint64_t)SIM_TSC_KHZ * ARCH_ANSWER_MS * 3 / 5);
+	CHECK(sim_logged("CPU 3 did not stop by the deadline"));
+	sim.cpu[3].frozen = false;
+	sim_go();
+	CHECK(sim_waits(3, sim_x()));
+	CHECK(clean());
+}
+
+/* A CPU that answers with the clock at the deadline, in a later call, is in time. */
+static void a_cpu_answering_at_the_deadline_is_in_time(void)
+{
+	uint64_t deadline = (uint64_t)SIM_TSC_KHZ * ARCH_ANSWER_MS;
+
+	running_x(0xc);
+	sim.cpu[3].frozen = true;
+	sim_do(0, ACT_STOP, sim_x(), 0);
+	sim_settle(true);
+	CHECK(sim.cpu[0].wait == SIM_SPIN);
+	sim.clock = deadline;
+	sim.steps++;
+	sim_settle(true);
+	CHECK(sim.agains >= 1 && sim.result_count == FIRST_RESULT);
+	sim.cpu[3].frozen = false;
+	sim_go();
+	CHECK(result_is(FIRST_RESULT, 0) && !sim_logged("did not stop"));
+	CHECK(all_wait_in(sim_x()) && clean());
+}
+
+/* One that answers after the deadline passed, before the wait's last look, is in time too. */
+static void a_cpu_answering_before_the_last_look_is_in_time(void)
+{
+	running_x(0xc);
+	sim.cpu[3].frozen = true;
+	sim_do(0, ACT_STOP, sim_x(), 0);
+	sim_settle(true);
+	sim.clock = (uint64_t)SIM_TSC_KHZ * ARCH_ANSWER_MS + 1;
+	sim.steps++;
+	CHECK(sim_until(0, &sim_area[3].arch.phase, "load"));
+	sim.cpu[3].frozen = false;
+	sim_run(3);
+	CHECK(sim_waits(3, sim_x()));
+	sim_go();
+	CHECK(result_is(FIRST_RESULT, 0) && !sim_logged("did not stop"));
+	CHECK(clean());
+}
+
+/*
  * A root CPU that answers a take only after the take timed out and the
  * cell was destroyed stays Linux's: it neither joins the freed cell nor
  * ignores Linux's INIT and startup IPI from then on.
@@ -704,6 +764,9 @@ int main(void)
 	RUN(a_cpu_that_does_not_answer_fails_the_release_until_it_does);
 	RUN(a_cpu_that_does_not_stop_fails_the_stop_and_stays_held);
 	RUN(a_cpu_late_for_its_take_stays_with_linux_after_the_destroy);
+	RUN(a_wait_that_times_out_spans_calls);
+	RUN(a_cpu_answering_at_the_deadline_is_in_time);
+	RUN(a_cpu_answering_before_the_last_look_is_in_time);
 	RUN(linux_requests_on_a_cell_cpu_are_dropped_and_it_halts);
 	RUN(cell_requests_on_a_released_cpu_are_dropped_and_it_halts);
 	RUN(one_hypervisor_nmi_in_flight_carries_all_work);
