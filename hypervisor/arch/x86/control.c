@@ -18,6 +18,14 @@
  * (Documentation/hypercalls.md, "Operations in steps").
  */
 #define CALL_SPIN_US		200
+/*
+ * A hold of the other root CPUs: how long the changing CPU waits for them
+ * to arrive, and how long one waits held before it goes on regardless (the
+ * changing CPU holds them for bounded work only: EPT and bitmap changes of
+ * one config).
+ */
+#define HOLD_ARRIVE_US		200
+#define HOLD_MAX_US		1000
 /* Without a calibrated rate, times assume a TSC this fast (VT-x machines count faster). */
 #define ASSUMED_TSC_KHZ		1000000ULL
 
@@ -73,6 +81,7 @@ int arch_init_control(void)
 	int err;
 
 	calibrate_tsc(root_cell.config.system->pm_timer_address);
+	public_header()->tsc_khz = tsc_khz;
 	err = apic_init();
 	return err ? err : guest_memory_init();
 }
@@ -465,6 +474,70 @@ int arch_cpu_hand_back(unsigned int cpu)
 	return err;
 }
 
+/* ---- Holding the other root CPUs while the root cell's tables change ---- */
+
+/* Odd while a hold is on; each hold has its own value, so an old request cannot join a new one. */
+static uint32_t root_hold;
+
+static bool held(const struct per_cpu *target, const struct cell *cell)
+{
+	(void)cell;
+	return __atomic_load_n(&target->arch.held_in, __ATOMIC_SEQ_CST) ==
+	       __atomic_load_n(&root_hold, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Holds every other root CPU that runs Linux in the hypervisor, so that the
+ * root cell's EPT and I/O bitmap change while no CPU can use them, and the
+ * INVEPT each does before it runs Linux again comes after the change (SDM
+ * Vol. 3C, 28.3.3: invalidate after the change; a page whose size changes
+ * under a running CPU is the erratum case).  Waits HOLD_ARRIVE_US at most
+ * for them to arrive: one that comes later still takes the flush request
+ * of the change before it runs Linux again, so the change stays correct.
+ */
+void arch_hold_root_cpus(unsigned int caller_cpu)
+{
+	uint64_t others = 0;
+	unsigned int cpu;
+
+	__atomic_add_fetch(&root_hold, 1, __ATOMIC_SEQ_CST);
+	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++)
+		if (cpu != caller_cpu && runs_root_ept(per_cpu_of(cpu)))
+			others |= 1ULL << cpu;
+	for (cpu = 0; cpu < 64; cpu++)
+		if ((others >> cpu) & 1)
+			post_work(cpu, PENDING_HOLD);
+	wait_for_cpus(others, held, NULL, "stop for a change of the root cell",
+		      read_tsc() + cycles_of_us(HOLD_ARRIVE_US));
+}
+
+void arch_release_root_cpus(void)
+{
+	__atomic_add_fetch(&root_hold, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Held until the release, HOLD_MAX_US at most; the time is kept in the
+ * CPU's public page.  A request that arrives after its release holds
+ * nothing.
+ */
+static void hold_for_root_change(struct per_cpu *cpu)
+{
+	uint32_t hold = __atomic_load_n(&root_hold, __ATOMIC_SEQ_CST);
+	uint64_t start = read_tsc(), cycles;
+
+	if (!(hold & 1))
+		return;
+	__atomic_store_n(&cpu->arch.held_in, hold, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&root_hold, __ATOMIC_SEQ_CST) == hold &&
+	       deadline_now() - start <= cycles_of_us(HOLD_MAX_US))
+		asm volatile("pause" ::: "memory");
+	__atomic_store_n(&cpu->arch.held_in, 0, __ATOMIC_SEQ_CST);
+	cycles = read_tsc() - start;
+	if (cycles > cpu->page->longest_hold_cycles)
+		cpu->page->longest_hold_cycles = cycles;
+}
+
 /* ---- What a CPU does when asked ---- */
 
 /* The bits of @bits that are set in this CPU's pending word, taken out of it. */
@@ -607,7 +680,7 @@ static void wait_step(struct per_cpu *cpu)
 	struct cell *next;
 
 	/* Nothing to flush or deliver without a guest; the launch flushes. */
-	take_work(cpu, PENDING_GUEST_NMI | PENDING_FLUSH_EPT | PENDING_KICK);
+	take_work(cpu, PENDING_GUEST_NMI | PENDING_FLUSH_EPT | PENDING_KICK | PENDING_HOLD);
 	if (take_work(cpu, PENDING_TAKE) && root && (next = take_next_cell(cpu)))
 		return take_for_cell(cpu, next);
 	if (take_work(cpu, PENDING_RELEASE) && !root)
@@ -648,7 +721,7 @@ void arch_cpu_wait(struct per_cpu *cpu)
  */
 static void drop_stale_work(struct per_cpu *cpu, uint32_t init)
 {
-	uint32_t stale = PENDING_KICK | PENDING_ROOT_SIPI | PENDING_CELL_SIPI | PENDING_START |
+	uint32_t stale = PENDING_KICK | PENDING_HOLD | PENDING_ROOT_SIPI | PENDING_CELL_SIPI | PENDING_START |
 			 PENDING_RELEASE | ((PENDING_ROOT_INIT | PENDING_CELL_INIT) & ~init);
 	uint32_t old = __atomic_load_n(&cpu->arch.pending, __ATOMIC_SEQ_CST);
 
@@ -677,6 +750,8 @@ void vmx_handle_requests(struct per_cpu *cpu)
 		vmx_clear_current(cpu);
 		halt_bare(cpu);
 	}
+	if (take_work(cpu, PENDING_HOLD) && root)
+		hold_for_root_change(cpu);
 	if (take_work(cpu, init))
 		leave_guest(cpu, true);
 	drop_stale_work(cpu, init);
