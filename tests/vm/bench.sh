@@ -5,7 +5,8 @@
 # privilege check), median and max TSC cycles, on each CPU; and how long
 # enable and disable took, as the driver measured them; how long cell
 # create and destroy took, and the intervals tiny-demo measures between
-# ticks of its APIC timer (10 ms asked for).  In Bochs the TSC
+# ticks of its APIC timer (10 ms asked for); the longest hypercall and
+# hold per CPU (bulkhead stats).  In Bochs the TSC
 # counts emulated instructions: compare runs with each other, not with
 # hardware.
 
@@ -38,6 +39,8 @@ step "cell start tiny-demo" bulkhead cell start tiny-demo
 wait_for "100 ticks" 300 hv_console_has "tiny-demo: tick 100,"
 step "tiny-demo's tick intervals" tick_figures
 step "cell destroy tiny-demo" bulkhead cell destroy tiny-demo
+step "longest hypercall and hold per CPU, in us" \
+	sh -c "bulkhead stats | sed -n '/^Longest hypercall/,/^\$/p'"
 step "bulkhead disable" bulkhead disable
 step "enable and disable, as timed by the driver" \
 	sh -c "dmesg | grep -oE 'bulkhead: (enabled|disabled) in [0-9]+ us'"
