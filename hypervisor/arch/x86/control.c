@@ -25,7 +25,7 @@
  * one config).
  */
 #define HOLD_ARRIVE_US		200
-#define HOLD_MAX_US		1000
+#define HOLD_MAX_US		2000
 /* Without a calibrated rate, times assume a TSC this fast (VT-x machines count faster). */
 #define ASSUMED_TSC_KHZ		1000000ULL
 
@@ -104,7 +104,11 @@ static uint32_t voided_by(uint32_t bits)
 	return voided;
 }
 
-/* Sets @bits in @target's pending word, in the same atomic step as it clears what they void. */
+/*
+ * Sets @bits in @target's pending word, in the same atomic step as it clears
+ * what they void.  A failed exchange means another CPU changed the word, so
+ * some CPU always progresses, and each posts a few bits per request.
+ */
 static void add_work(struct per_cpu *target, uint32_t bits)
 {
 	uint32_t voided = voided_by(bits), old;
