@@ -163,7 +163,7 @@ static inline bool sim_eligible(unsigned int id)
 	case SIM_READY:
 		return true;
 	case SIM_SPIN:
-		return sim.steps - cpu->steps != cpu->spin_seen;
+		return sim_moves_by_others(cpu) != cpu->spin_seen;
 	case SIM_HALTED:
 		return cpu->nmis_latched;
 	case SIM_GUEST:

@@ -86,6 +86,7 @@ enum sim_act {
 	ACT_POST,		/* post_work(cpu, bits) as another part of the hypervisor would */
 	ACT_TAKE, ACT_START, ACT_STOP, ACT_RELEASE,
 	ACT_DESTROY,		/* stop, release, and on success the cell is gone (cell.c) */
+	ACT_ROOT_CHANGE,	/* a change of the root cell's EPT, other root CPUs held (arch/x86/cell.c) */
 };
 
 struct sim_action {
@@ -109,7 +110,7 @@ struct sim_cpu {
 	enum sim_how how;
 	bool frozen, in_nmi;
 	unsigned int nmis_latched, hv_nmis_sent, guest_nmis, launch_failures;
-	uint64_t steps, spin_seen;
+	uint64_t steps, spins, spin_seen;
 	/* The access it stopped before. */
 	const volatile void *address;
 	const char *op;
@@ -137,7 +138,7 @@ static struct {
 	struct sim_cpu cpu[SIM_CPUS];
 	void *scheduler_sp;
 	unsigned int current;
-	uint64_t steps, clock;
+	uint64_t steps, spins, clock;
 	bool external_nmis;
 	struct sim_launch launches[SIM_LAUNCHES];
 	unsigned int launch_count;
@@ -146,6 +147,8 @@ static struct {
 	unsigned int run[SIM_CELLS];	/* starts of each cell so far */
 	unsigned int agains;		/* -EAGAIN answers: the calls made again */
 	uint64_t longest_call;		/* clock ticks one call of a wait spanned */
+	uint64_t held_at_change;	/* the CPUs held when the root change was made */
+	bool flushed;			/* arch_root_ept_flushed() after it */
 	bool gone[SIM_CELLS];		/* destroyed: no CPU may join it again */
 	bool held_seen[SIM_CELLS];
 	char violation[256];
@@ -233,6 +236,17 @@ asm(".text\n"
     "	ret\n"
     ".size sim_switch, . - sim_switch\n");
 
+/*
+ * Steps other CPUs took that could change what a spin looks at: not spins,
+ * not loads.  A spin goes on once another CPU moved so, and two CPUs
+ * spinning for each other do not count as moving (on hardware the rest go
+ * on meanwhile).
+ */
+static uint64_t sim_moves_by_others(const struct sim_cpu *self)
+{
+	return (sim.steps - sim.spins) - (self->steps - self->spins);
+}
+
 /* Hands control to the scheduler; returns how the scheduler lets this CPU go on. */
 static enum sim_how sim_block(enum sim_wait why)
 {
@@ -241,8 +255,12 @@ static enum sim_how sim_block(enum sim_wait why)
 	self->wait = why;
 	self->steps++;
 	sim.steps++;
+	if (why == SIM_SPIN || (why == SIM_READY && self->op && !strcmp(self->op, "load"))) {
+		self->spins++;
+		sim.spins++;
+	}
 	if (why == SIM_SPIN)
-		self->spin_seen = sim.steps - self->steps;
+		self->spin_seen = sim_moves_by_others(self);
 	sim_switch(&self->sp, sim.scheduler_sp);
 	self->wait = SIM_RUNNING;
 	return self->how;
@@ -558,6 +576,20 @@ static int sim_take(struct cell *cell)
 	return err;
 }
 
+/* begin_root_change() and end_root_change() of arch/x86/cell.c around a change. */
+static void sim_root_change(void)
+{
+	unsigned int cpu;
+
+	arch_hold_root_cpus(0);
+	for (cpu = 1; cpu < SIM_CPUS; cpu++)
+		if (sim_area[cpu].arch.held_in == root_hold && (root_hold & 1))
+			sim.held_at_change |= 1ULL << cpu;
+	arch_flush_root_ept(0);
+	arch_release_root_cpus();
+	sim.flushed = arch_root_ept_flushed(0);
+}
+
 static void sim_act(struct per_cpu *cpu, const struct sim_action *action)
 {
 	switch (action->act) {
@@ -579,6 +611,9 @@ static void sim_act(struct per_cpu *cpu, const struct sim_action *action)
 		return sim_result(sim_release(action->cell, sim_deadline()));
 	case ACT_DESTROY:
 		return sim_result(sim_destroy(action->cell));
+	case ACT_ROOT_CHANGE:
+		sim_root_change();
+		return sim_result(0);
 	}
 }
 

@@ -491,6 +491,38 @@ static void a_cpu_answering_before_the_last_look_is_in_time(void)
 	CHECK(clean());
 }
 
+/* ---- Holding the root CPUs while the root cell's EPT changes ---- */
+
+/* Every other root CPU that runs Linux is held at the change and flushes before it runs again. */
+static void a_root_change_holds_the_other_root_cpus(void)
+{
+	unsigned int cpu;
+
+	sim_reset(X_CPUS, 0);
+	sim_do(0, ACT_ROOT_CHANGE, NULL, 0);
+	sim_go();
+	CHECK(result_is(0, 0) && sim.held_at_change == X_CPUS && sim.flushed);
+	for (cpu = 1; cpu < SIM_CPUS; cpu++)
+		CHECK(sim.cpu[cpu].seen_pending & PENDING_HOLD && sim_runs(cpu, &root_cell));
+	CHECK(sim.clock == 0 && clean());
+}
+
+/* One that does not come is not waited for past the bound; it takes the flush when it comes. */
+static void a_root_cpu_late_for_the_hold_does_not_stop_the_change(void)
+{
+	sim_reset(X_CPUS, 0);
+	sim.cpu[3].frozen = true;
+	sim_do(0, ACT_ROOT_CHANGE, NULL, 0);
+	sim_go();
+	CHECK(result_is(0, 0) && sim.held_at_change == 0x6 && !sim.flushed);
+	CHECK(sim_logged("CPU 3 did not stop for a change of the root cell by the deadline"));
+	CHECK(sim_area[3].arch.pending & PENDING_FLUSH_EPT);
+	sim.cpu[3].frozen = false;
+	sim_go();
+	CHECK(!(sim_area[3].arch.pending & (PENDING_FLUSH_EPT | PENDING_HOLD)));
+	CHECK(sim_runs(3, &root_cell) && clean());
+}
+
 /*
  * A root CPU that answers a take only after the take timed out and the
  * cell was destroyed stays Linux's: it neither joins the freed cell nor
@@ -764,6 +796,8 @@ int main(void)
 	RUN(a_cpu_that_does_not_answer_fails_the_release_until_it_does);
 	RUN(a_cpu_that_does_not_stop_fails_the_stop_and_stays_held);
 	RUN(a_cpu_late_for_its_take_stays_with_linux_after_the_destroy);
+	RUN(a_root_change_holds_the_other_root_cpus);
+	RUN(a_root_cpu_late_for_the_hold_does_not_stop_the_change);
 	RUN(a_wait_that_times_out_spans_calls);
 	RUN(a_cpu_answering_at_the_deadline_is_in_time);
 	RUN(a_cpu_answering_before_the_last_look_is_in_time);
