@@ -193,11 +193,6 @@ bool arch_deadline_passed(uint64_t deadline)
 	return arch_read_timestamp() > deadline;
 }
 
-uint64_t arch_cycles_to_us(uint64_t cycles)
-{
-	return cycles * 1000;
-}
-
 /*
  * cell.c finds its CPU by rounding the stack pointer down (this_cpu()), so
  * every call into it runs on the stack inside test_cpu.

@@ -168,11 +168,6 @@ uint64_t arch_deadline_after_ms(uint32_t ms)
 	return read_tsc() + cycles_of_us((uint64_t)ms * 1000);
 }
 
-uint64_t arch_cycles_to_us(uint64_t cycles)
-{
-	return cycles * 1000 / (tsc_khz ? tsc_khz : ASSUMED_TSC_KHZ);
-}
-
 /* The TSC now, as a wait loop looks at it once a round. */
 static uint64_t deadline_now(void)
 {

@@ -36,7 +36,6 @@ uint32_t arch_tsc_khz(void);
 /* Deadlines are TSC values; without a calibrated rate a fixed one is assumed. */
 uint64_t arch_deadline_after_ms(uint32_t ms);
 bool arch_deadline_passed(uint64_t deadline);
-uint64_t arch_cycles_to_us(uint64_t cycles);
 /* How long CPUs may take to answer a request: part of each operation's deadline. */
 #define ARCH_ANSWER_MS		200
 
