@@ -7,6 +7,7 @@
 #include <ucontext.h>
 
 #include "../../hypervisor/cell.c"
+#include "../../hypervisor/cell-steps.c"
 #include "../../hypervisor/printk.c"
 
 /* CPUs the public area has room for; image_header.max_cpus may be set lower. */
@@ -253,7 +254,7 @@ static inline int test_reset(const void *config, size_t size, const char **probl
 	arch_waits = 0;
 	memset(arch_fail, 0, sizeof(arch_fail));
 	memset(arch_again, 0, sizeof(arch_again));
-	busy_cell = NULL;
+	cell_busy = NULL;
 	return config_parse(test_root_config, size, BULKHEAD_CONFIG_KIND_SYSTEM, &root_cell.config,
 			    problem);
 }
