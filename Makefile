@@ -121,7 +121,7 @@ $(filter build/unit/test_inmate_%,$(UNIT_TESTS)): $(wildcard inmates/lib/x86/*.c
 # test_control.c includes arch/x86/control.c and apic-emul.c on simulated CPUs
 # (tests/unit/control-sim.h).
 build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_SOURCES) include/bulkhead/*.h \
-		hypervisor/hypercall.c hypervisor/cell.c hypervisor/cell-console.c hypervisor/printk.c \
+		hypervisor/hypercall.c hypervisor/cell.c hypervisor/cell-steps.c hypervisor/cell-console.c hypervisor/printk.c \
 		hypervisor/arch/x86/exits.c hypervisor/arch/x86/vmcs-setup.c \
 		hypervisor/arch/x86/control.c hypervisor/arch/x86/apic-emul.c hypervisor/arch/x86/cache-type.c \
 		$(wildcard hypervisor/include/bulkhead-hv/*.h) \

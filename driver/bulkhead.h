@@ -115,6 +115,19 @@ void bulkhead_console_save(void);
 ssize_t bulkhead_console_read(char __user *buffer, size_t size, u64 *position, u32 *generation);
 /* A hypercall from this CPU (the root cell, CPL 0). */
 long bulkhead_hypercall(unsigned long code, unsigned long arg1, unsigned long arg2);
+/*
+ * Operations in steps (Documentation/hypercalls.md): while a call answers
+ * -EAGAIN it is made again after bulkhead_steps_sleep(), which sleeps with
+ * interrupts on and is false once the operation ran far past the
+ * hypervisor's own bound for it.  bulkhead_hypercall_steps() does both.
+ */
+struct bulkhead_steps {
+	u64 start_ns;
+	unsigned int sleep_us;
+};
+void bulkhead_steps_begin(struct bulkhead_steps *steps);
+bool bulkhead_steps_sleep(struct bulkhead_steps *steps);
+long bulkhead_hypercall_steps(unsigned long code, unsigned long arg1, unsigned long arg2);
 
 long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id,
 			 void *bridge_tables, void *bridge_stack);

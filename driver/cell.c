@@ -102,18 +102,32 @@ static void online_cpus(struct cell_entry *cell)
 			pr_err("bulkhead: CPU %u did not come back online after its cell\n", cpu);
 }
 
-/* Cell create from this CPU; a refusal's reason is in this CPU's public page. */
-static long create_hypercall(u32 size, u64 flags, struct bulkhead_error *error)
+/* One cell create call; a refusal's reason is in the public page of the CPU that made it. */
+static long create_step(u32 size, u64 flags, struct bulkhead_error *error)
 {
 	long result;
 
 	preempt_disable();
 	result = bulkhead_hypercall(BULKHEAD_HC_CELL_CREATE, size, flags);
-	if (result < 0)
+	if (result < 0 && result != -EAGAIN)
 		bulkhead_fail(error, (int)result,
 			"the hypervisor refused the cell: %.160s; run 'bulkhead-config check' on it",
 			bulkhead_cpu_page(smp_processor_id())->failure);
 	preempt_enable();
+	return result;
+}
+
+/* Cell create, in steps while the cell's CPUs leave Linux's offline loop. */
+static long create_hypercall(u32 size, u64 flags, struct bulkhead_error *error)
+{
+	struct bulkhead_steps steps;
+	long result;
+
+	bulkhead_steps_begin(&steps);
+	while ((result = create_step(size, flags, error)) == -EAGAIN)
+		if (!bulkhead_steps_sleep(&steps))
+			return bulkhead_fail(error, -ETIMEDOUT,
+				"the hypervisor did not finish creating the cell; see 'bulkhead console'");
 	return result;
 }
 
@@ -246,7 +260,7 @@ int bulkhead_cell_load(u32 id, u64 address, const void __user *data, u64 size,
 		return bulkhead_fail(error, -ERANGE,
 			"%llu bytes at 0x%llx do not fit a loadable region of cell \"%s\"; load less or at another address",
 			size, address, cell->view.cell->name);
-	result = bulkhead_hypercall(BULKHEAD_HC_CELL_SET_LOADABLE, id, 0);
+	result = bulkhead_hypercall_steps(BULKHEAD_HC_CELL_SET_LOADABLE, id, 0);
 	if (result)
 		return bulkhead_fail(error, (int)result,
 			"cell \"%s\" cannot be made loadable (error %ld); see 'bulkhead console'",
@@ -292,7 +306,7 @@ int bulkhead_cell_shutdown(u32 id, struct bulkhead_error *error)
 
 	if (!cell)
 		return cell_not_found(error, id);
-	result = bulkhead_hypercall(BULKHEAD_HC_CELL_SET_LOADABLE, id, 0);
+	result = bulkhead_hypercall_steps(BULKHEAD_HC_CELL_SET_LOADABLE, id, 0);
 	if (result == -EPERM)
 		return bulkhead_fail(error, -EPERM,
 			"cell \"%s\" denied the shutdown request and keeps running; 'bulkhead cell destroy' stops it regardless",
@@ -318,7 +332,7 @@ int bulkhead_cell_destroy(u32 id, struct bulkhead_error *error)
 
 	if (!cell)
 		return cell_not_found(error, id);
-	result = bulkhead_hypercall(BULKHEAD_HC_CELL_DESTROY, id, 0);
+	result = bulkhead_hypercall_steps(BULKHEAD_HC_CELL_DESTROY, id, 0);
 	if (result)
 		return bulkhead_fail(error, (int)result,
 			"the hypervisor could not destroy cell \"%s\" (error %ld); see 'bulkhead console'",

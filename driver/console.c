@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading the hypervisor's public area: its log, statistics and hypercalls for facts. */
+#include <linux/delay.h>
+#include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <bulkhead/hypercall.h>
+#include <bulkhead/config.h>
 #include <bulkhead/image.h>
 #include <bulkhead-hv/console-ring.h>
 
@@ -69,5 +72,49 @@ long bulkhead_hypercall(unsigned long code, unsigned long arg1, unsigned long ar
 	long result;
 
 	asm volatile("vmcall" : "=a"(result) : "a"(code), "D"(arg1), "S"(arg2) : "memory");
+	return result;
+}
+
+/* Sleeps between steps: short at first, as CPUs answer in microseconds, longer for an inmate's reply. */
+#define STEP_SLEEP_MIN_US	50
+#define STEP_SLEEP_MAX_US	5000
+/*
+ * The hypervisor ends every operation by its deadline: the longest shutdown
+ * timeout and the CPUs' answer time.  Past twice that, it no longer answers
+ * as documented, and the driver stops asking.
+ */
+#define STEPS_MAX_NS		(2ULL * (BULKHEAD_MAX_SHUTDOWN_TIMEOUT_MS + 1000) * NSEC_PER_MSEC)
+
+void bulkhead_steps_begin(struct bulkhead_steps *steps)
+{
+	steps->start_ns = ktime_get_ns();
+	steps->sleep_us = STEP_SLEEP_MIN_US;
+}
+
+/*
+ * Not interruptible: an operation left half way holds the cell's CPUs
+ * between two owners, and the hypervisor ends it within its bound anyway.
+ */
+bool bulkhead_steps_sleep(struct bulkhead_steps *steps)
+{
+	if (ktime_get_ns() - steps->start_ns > STEPS_MAX_NS) {
+		pr_err("bulkhead: the hypervisor still answers 'again' after %llu ms; giving up\n",
+		       (ktime_get_ns() - steps->start_ns) / NSEC_PER_MSEC);
+		return false;
+	}
+	usleep_range(steps->sleep_us, steps->sleep_us * 2);
+	steps->sleep_us = min(steps->sleep_us * 2, STEP_SLEEP_MAX_US);
+	return true;
+}
+
+long bulkhead_hypercall_steps(unsigned long code, unsigned long arg1, unsigned long arg2)
+{
+	struct bulkhead_steps steps;
+	long result;
+
+	bulkhead_steps_begin(&steps);
+	while ((result = bulkhead_hypercall(code, arg1, arg2)) == -EAGAIN)
+		if (!bulkhead_steps_sleep(&steps))
+			return -ETIMEDOUT;
 	return result;
 }

@@ -610,7 +610,7 @@ static int hand_back_offline(struct bulkhead_error *error)
 	for_each_cpu(cpu, &bulkhead.cpus_entered) {
 		if (cpu_online(cpu))
 			continue;
-		result = bulkhead_hypercall(BULKHEAD_HC_CPU_HAND_BACK, cpu, 0);
+		result = bulkhead_hypercall_steps(BULKHEAD_HC_CPU_HAND_BACK, cpu, 0);
 		if (result)
 			return bulkhead_fail(error, (int)result,
 				"offline CPU %u did not leave the hypervisor (error %ld); see 'bulkhead console'",

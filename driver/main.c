@@ -3,6 +3,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/math64.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/reboot.h>
@@ -402,6 +403,40 @@ static ssize_t events_show(struct device *dev, struct device_attribute *attr, ch
 }
 static DEVICE_ATTR_RO(events);
 
+/* TSC cycles as microseconds, by the hypervisor's rate (1 GHz assumed without one, as it does). */
+static u64 cycles_to_us(u64 cycles)
+{
+	u32 khz = bulkhead_public_header()->tsc_khz;
+
+	return div_u64(cycles, (khz ? khz : 1000000) / 1000 ?: 1);
+}
+
+/*
+ * Per CPU, "CPU HYPERCALL_US HOLD_US": the longest any hypercall ran on it,
+ * and the longest it was held in the hypervisor while another CPU changed
+ * the root cell's EPT and I/O bitmap (Documentation/hypercalls.md).
+ */
+static ssize_t longest_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	const struct bulkhead_cpu_page *page;
+	ssize_t len = -ENODATA;
+	unsigned int cpu;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled) {
+		len = 0;
+		for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++) {
+			page = bulkhead_cpu_page(cpu);
+			len += sysfs_emit_at(buf, len, "%u %llu %llu\n", cpu,
+					     cycles_to_us(page->longest_hypercall_cycles),
+					     cycles_to_us(page->longest_hold_cycles));
+		}
+	}
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(longest);
+
 /* Pages of the hypervisor's pool, used and total, as the hypervisor reports them. */
 static ssize_t memory_pool_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
@@ -509,6 +544,7 @@ static DEVICE_ATTR_RO(mitigations);
 
 static struct attribute *bulkhead_attrs[] = {
 	&dev_attr_statistics.attr,
+	&dev_attr_longest.attr,
 	&dev_attr_memory_pool.attr,
 	&dev_attr_cpu_states.attr,
 	&dev_attr_l1d_flush.attr,

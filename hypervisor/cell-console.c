@@ -66,6 +66,7 @@ int64_t cell_console_putc(struct cell *cell, struct per_cpu *cpu, char c)
 
 	if (!(cell->config.cell->flags & BULKHEAD_CELL_FLAG_CONSOLE_PUTC))
 		return trace_error(-EPERM);
+	/* Held for one character and at most one line to the console (console_write()). */
 	spin_lock(&console->lock);
 	if (c != '\n')
 		console->line[console->length++] = printable(c);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Non-root cells: checked completely, then carved out of the root cell; given back on destroy. */
+/* Non-root cells: checked completely, then carved out of the root cell (destroy: cell-steps.c). */
 #include <bulkhead/hypercall.h>
 #include <bulkhead-hv/arch.h>
+#include <bulkhead-hv/cell-steps.h>
 #include <bulkhead-hv/errno.h>
 #include <bulkhead-hv/memory.h>
 #include <bulkhead-hv/printk.h>
@@ -11,7 +12,8 @@ void *memcpy(void *destination, const void *source, size_t size);
 
 static struct cell cells[MAX_CELLS];
 static uint8_t *cell_pools;
-static uint32_t cells_lock;
+/* Held for one management call: a bounded amount of work (cell-steps.c). */
+uint32_t cells_lock;
 
 /* The last pages of the pool are the cells' pools, one fixed slice each, so destroy gives all back. */
 void cells_init(void)
@@ -551,26 +553,61 @@ static int check_new_cell(struct cell *cell, unsigned int caller_cpu, uint64_t s
 	return err;
 }
 
-/*
- * The driver took the CPUs offline for the cell: if the cell cannot be
- * built after all, they are taken and released, so that Linux can bring
- * them back as from any cell.
- */
-static void give_back_cpus(struct cell *cell)
+static int64_t created(struct cell *cell, int err)
 {
-	cell->phase = CELL_STOPPED;
-	if (arch_cell_take_cpus(cell) || arch_cell_release_cpus(cell))
+	if (err)
+		cell->phase = CELL_FAILED;
+	printk("cell %u \"%s\" created: CPUs 0x%lx, pool %lu of %u pages\n", cell->id,
+	       cell->config.cell->name, cell->cpus, cell->pool.used, CELL_POOL_PAGES);
+	public_header()->pool_used = cells_pool_used();
+	return cell_end_operation(cell, cell->id);
+}
+
+/* A cell that could not be built: its CPUs were taken and released (or not: logged). */
+static int64_t not_built(struct cell *cell, int err)
+{
+	int error = cell->operation.error;
+
+	if (err)
 		printk("cell \"%s\": its CPUs did not all come back; they stay in the hypervisor\n",
 		       cell->config.cell->name);
 	cell->phase = CELL_UNUSED;
+	cell_end_operation(cell, 0);
+	/* Said in the last call of the operation: the driver reads it from that call's CPU. */
+	return refuse(error, "no room for the cell's tables (error %d)", error);
 }
 
+static int64_t advance_create(struct cell *cell)
+{
+	struct cell_operation *op = &cell->operation;
+	int err;
+
+	if (op->stage == STAGE_TAKE) {
+		err = arch_cell_cpus_taken(cell, op->deadline);
+		if (err == -EAGAIN)
+			return err;
+		if (!op->error)
+			return created(cell, err);
+		if (err)
+			return not_built(cell, err);
+		op->stage = STAGE_RELEASE;
+		arch_cell_release_cpus(cell);
+	}
+	err = arch_cell_cpus_released(cell, op->deadline);
+	return err == -EAGAIN ? err : not_built(cell, err);
+}
+
+/*
+ * The driver took the CPUs offline for the cell: if the cell cannot be
+ * built after all, they are taken and released all the same (the
+ * operation's error says so), so that Linux can bring them back as from
+ * any cell.
+ */
 static int64_t create_locked(unsigned int caller_cpu, uint64_t size, uint64_t flags)
 {
 	struct cell *cell = free_cell();
 	int err;
 
-	this_cpu()->page->failure[0] = '\0';
 	if (flags & ~BULKHEAD_CELL_CREATE_CHECK_ONLY)
 		return refuse(-EINVAL, "unknown flags 0x%lx", flags);
 	if (!cell_pools)
@@ -586,19 +623,11 @@ static int64_t create_locked(unsigned int caller_cpu, uint64_t size, uint64_t fl
 		cell->phase = CELL_UNUSED;
 		return err;
 	}
-	err = arch_cell_create(cell);
-	if (err) {
-		give_back_cpus(cell);
-		return refuse(err, "no room for the cell's tables (error %d)", err);
-	}
 	cell->phase = CELL_STOPPED;
-	err = arch_cell_take_cpus(cell);
-	if (err)
-		cell->phase = CELL_FAILED;
-	printk("cell %u \"%s\" created: CPUs 0x%lx, pool %lu of %u pages\n", cell->id,
-	       cell->config.cell->name, cell->cpus, cell->pool.used, CELL_POOL_PAGES);
-	public_header()->pool_used = cells_pool_used();
-	return cell->id;
+	cell_begin_operation(cell, BULKHEAD_HC_CELL_CREATE, size, flags, STAGE_TAKE, ARCH_ANSWER_MS);
+	cell->operation.error = arch_cell_create(cell);
+	arch_cell_take_cpus(cell);
+	return advance_create(cell);
 }
 
 int64_t cell_create(unsigned int caller_cpu, uint64_t config_size, uint64_t flags)
@@ -606,77 +635,16 @@ int64_t cell_create(unsigned int caller_cpu, uint64_t config_size, uint64_t flag
 	int64_t result;
 
 	spin_lock(&cells_lock);
-	result = create_locked(caller_cpu, config_size, flags);
+	this_cpu()->page->failure[0] = '\0';
+	if (!cell_busy)
+		result = create_locked(caller_cpu, config_size, flags);
+	else if (cell_repeats_operation(cell_busy, BULKHEAD_HC_CELL_CREATE, config_size, flags))
+		result = advance_create(cell_busy);
+	else
+		result = refuse(-EBUSY, "cell \"%s\" is in the middle of another call; repeat that call until it ends",
+				cell_busy->config.cell->name);
 	spin_unlock(&cells_lock);
 	return result;
-}
-
-/* Spins until the cell replies or @timeout_ms passed (by the TSC); returns the reply. */
-static uint32_t wait_for_reply(const struct bulkhead_comm_region *comm, uint32_t timeout_ms)
-{
-	uint64_t start = arch_read_timestamp(), khz = arch_tsc_khz(), spins = 0;
-	uint64_t limit = khz ? khz * timeout_ms : 50000ULL * timeout_ms;
-
-	while (!comm->reply_from_cell &&
-	       (khz ? arch_read_timestamp() - start : spins++) < limit)
-		asm volatile("pause" ::: "memory");
-	return comm->reply_from_cell;
-}
-
-/*
- * The shutdown handshake of the comm region (DESIGN decision 7): the cell
- * may approve or deny; no reply within the config's timeout stops it
- * anyway.  Returns 0 approved (or nothing to ask), -EPERM denied or locked,
- * 1 no reply.
- */
-static int ask_shutdown(struct cell *cell)
-{
-	struct bulkhead_comm_region *comm = cell->comm_region;
-	uint32_t reply;
-
-	if (comm->cell_state == BULKHEAD_CELL_RUNNING_LOCKED)
-		return trace_error(-EPERM);
-	if (comm->cell_state != BULKHEAD_CELL_RUNNING)
-		return 0;
-	comm->reply_from_cell = BULKHEAD_MSG_NONE;
-	comm->msg_to_cell = BULKHEAD_MSG_SHUTDOWN_REQUEST;
-	reply = wait_for_reply(comm, cell->config.cell->shutdown_timeout_ms);
-	comm->msg_to_cell = BULKHEAD_MSG_NONE;
-	if (reply == BULKHEAD_MSG_REQUEST_DENIED)
-		return trace_error(-EPERM);
-	if (reply == BULKHEAD_MSG_REQUEST_APPROVED)
-		return 0;
-	printk("cell %u \"%s\" did not answer the shutdown request in %u ms; stopped anyway\n",
-	       cell->id, cell->config.cell->name, cell->config.cell->shutdown_timeout_ms);
-	comm->cell_state = BULKHEAD_CELL_SHUT_DOWN;
-	return 1;
-}
-
-/* Set loadable doubles as shutdown: a running cell is asked first, as with Jailhouse. */
-static int64_t set_loadable_locked(struct cell *cell)
-{
-	int answer = 0, err;
-
-	if (cell->phase == CELL_FAILED)
-		return trace_error(-EIO);
-	if (cell->phase == CELL_STARTED) {
-		answer = ask_shutdown(cell);
-		if (answer < 0)
-			return answer;
-		err = arch_cell_stop_cpus(cell);
-		if (err) {
-			cell->phase = CELL_FAILED;
-			return err;
-		}
-		printk("cell %u \"%s\" shut down\n", cell->id, cell->config.cell->name);
-	}
-	if (cell->phase != CELL_LOADABLE) {
-		err = arch_cell_set_loadable(cell, true);
-		if (err)
-			return err;
-	}
-	cell->phase = CELL_LOADABLE;
-	return answer;
 }
 
 uint16_t cell_pm_timer_port(const struct cell *cell)
@@ -684,130 +652,4 @@ uint16_t cell_pm_timer_port(const struct cell *cell)
 	if (cell == &root_cell || (cell->config.cell->flags & BULKHEAD_CELL_FLAG_NO_PM_TIMER))
 		return 0;
 	return root_cell.config.system->pm_timer_address;
-}
-
-/* Runs @action on the cell numbered @id under the cells lock; -ENOENT when there is none. */
-static int64_t on_cell(uint64_t id, int64_t (*action)(struct cell *cell))
-{
-	struct cell *cell;
-	int64_t result;
-
-	spin_lock(&cells_lock);
-	cell = cell_by_id(id);
-	result = cell ? action(cell) : trace_error(-ENOENT);
-	spin_unlock(&cells_lock);
-	return result;
-}
-
-int64_t cell_set_loadable(uint64_t id)
-{
-	return on_cell(id, set_loadable_locked);
-}
-
-static void init_comm_region(struct cell *cell)
-{
-	struct bulkhead_comm_region *comm = cell->comm_region;
-	const struct bulkhead_console *console = &cell->config.cell->console;
-	const struct bulkhead_system *system = root_cell.config.system;
-	unsigned int cpus = 0, cpu;
-
-	for (cpu = 0; cpu < 64; cpu++)
-		cpus += (cell->cpus >> cpu) & 1;
-	memcpy(comm->signature, BULKHEAD_COMM_SIGNATURE, BULKHEAD_COMM_SIGNATURE_SIZE);
-	comm->revision = BULKHEAD_COMM_REVISION;
-	comm->cell_state = BULKHEAD_CELL_RUNNING;
-	comm->msg_to_cell = BULKHEAD_MSG_NONE;
-	comm->reply_from_cell = BULKHEAD_MSG_NONE;
-	comm->flags = cell->config.cell->flags & BULKHEAD_CELL_FLAG_CONSOLE_PUTC ?
-		      BULKHEAD_COMM_FLAG_CONSOLE_PUTC : 0;
-	comm->console.address = console->address;
-	comm->console.size = console->size;
-	comm->console.type = console->type;
-	comm->console.flags = console->flags;
-	comm->console.divider = console->divider;
-	comm->pci_mmconfig_base = system->pci_mmconfig_base;
-	comm->pm_timer_address = cell_pm_timer_port(cell);
-	comm->num_cpus = (uint16_t)cpus;
-	comm->tsc_khz = arch_tsc_khz();
-	comm->apic_khz = arch_apic_timer_khz();
-}
-
-static int64_t start_locked(struct cell *cell)
-{
-	int err;
-
-	if (cell->phase == CELL_FAILED)
-		return trace_error(-EIO);
-	if (cell->phase == CELL_STARTED)
-		return trace_error(-EBUSY);
-	if (cell->phase == CELL_LOADABLE) {
-		err = arch_cell_set_loadable(cell, false);
-		if (err)
-			return err;
-	}
-	init_comm_region(cell);
-	cell->phase = CELL_STARTED;
-	printk("cell %u \"%s\" starting at 0x%lx\n", cell->id, cell->config.cell->name,
-	       cell->config.cell->reset_address);
-	arch_cell_start_cpus(cell);
-	return 0;
-}
-
-int64_t cell_start(uint64_t id)
-{
-	return on_cell(id, start_locked);
-}
-
-/*
- * Stops the CPUs, hands them back to the root cell, then gives memory and
- * ports back.  Nothing is given back while a CPU may still run the inmate
- * or is not confirmed back with the root cell: such a CPU leaves the cell
- * failed, holding everything, and destroy can be tried again.
- */
-static int64_t destroy_locked(struct cell *cell)
-{
-	int err;
-
-	/* Destroy asks too, so the inmate can finish cleanly, but goes on whatever it says. */
-	if (cell->phase == CELL_STARTED)
-		ask_shutdown(cell);
-	err = arch_cell_stop_cpus(cell);
-	if (!err)
-		err = arch_cell_release_cpus(cell);
-	if (err) {
-		cell->phase = CELL_FAILED;
-		return err;
-	}
-	/* A loadable cell's loadable regions are the root cell's already: they stay mapped. */
-	arch_cell_destroy(cell);
-	printk("cell %u \"%s\" destroyed\n", cell->id, cell->config.cell->name);
-	cell->phase = CELL_UNUSED;
-	public_header()->pool_used = cells_pool_used();
-	return 0;
-}
-
-int64_t cell_destroy(uint64_t id)
-{
-	return on_cell(id, destroy_locked);
-}
-
-/*
- * As Jailhouse reports it, from the hypervisor's own view: a cell that is
- * not running reads as shut down, a failed one as failed.  A started cell
- * runs whatever its inmate writes into its comm region; only the inmate's
- * "locked" counts, since it is what refuses a shutdown request.
- */
-int64_t cell_get_state(uint64_t id)
-{
-	const struct cell *cell = cell_by_id(id);
-
-	if (!cell)
-		return trace_error(-ENOENT);
-	if (cell->phase == CELL_FAILED)
-		return BULKHEAD_CELL_FAILED;
-	if (cell->phase != CELL_STARTED)
-		return BULKHEAD_CELL_SHUT_DOWN;
-	if (cell->comm_region->cell_state == BULKHEAD_CELL_RUNNING_LOCKED)
-		return BULKHEAD_CELL_RUNNING_LOCKED;
-	return BULKHEAD_CELL_RUNNING;
 }

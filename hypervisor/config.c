@@ -375,6 +375,8 @@ static const char *check_reset_address(const struct config_view *view)
 	return "reset-address is not in an executable memory region of the cell; point it into the loadable RAM";
 }
 
+_Static_assert(BULKHEAD_MAX_SHUTDOWN_TIMEOUT_MS == 10000, "check_cell_fields() names the maximum");
+
 static const char *check_cell_fields(const struct config_view *view, bool is_root)
 {
 	const char *problem = check_name(view->cell->name);
@@ -383,6 +385,8 @@ static const char *check_cell_fields(const struct config_view *view, bool is_roo
 		problem = "cell flags or a reserved field are set; rebuild it with bulkhead-config build";
 	if (!problem && is_root && view->cell->flags)
 		problem = "the root cell has flags; cell flags are for non-root cells";
+	if (!problem && view->cell->shutdown_timeout_ms > BULKHEAD_MAX_SHUTDOWN_TIMEOUT_MS)
+		problem = "the shutdown timeout is more than 10000 ms; set shutdown-timeout-ms to 10000 or less";
 	if (!problem)
 		problem = check_cpus(view, is_root);
 	if (!problem)

@@ -69,6 +69,7 @@ void console_init(void)
 	}
 }
 
+/* console_lock is held for one printk() line: the ring, and each byte polled UART_POLL_LIMIT times at most. */
 void console_write(const char *text, size_t length)
 {
 	struct bulkhead_public *header = public_header();

@@ -89,10 +89,8 @@ static int64_t cell_hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1,
 	}
 }
 
-int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1, uint64_t arg2)
+static int64_t root_hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1, uint64_t arg2)
 {
-	if (cpu->cell != &root_cell)
-		return cell_hypercall(cpu, code, arg1, arg2);
 	switch (code) {
 	case BULKHEAD_HC_DISABLE:
 		if (cells_count())
@@ -118,4 +116,17 @@ int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1, uint64_t ar
 	default:
 		return trace_error(-ENOSYS);
 	}
+}
+
+/* The longest call on each CPU is kept in its public page: each must end within its bound. */
+int64_t hypercall(struct per_cpu *cpu, uint64_t code, uint64_t arg1, uint64_t arg2)
+{
+	uint64_t start = arch_read_timestamp(), cycles;
+	int64_t result = cpu->cell == &root_cell ? root_hypercall(cpu, code, arg1, arg2) :
+			 cell_hypercall(cpu, code, arg1, arg2);
+
+	cycles = arch_read_timestamp() - start;
+	if (cycles > cpu->page->longest_hypercall_cycles)
+		cpu->page->longest_hypercall_cycles = cycles;
+	return result;
 }

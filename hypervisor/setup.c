@@ -60,6 +60,7 @@ static int init_once(void)
 {
 	int err;
 
+	/* Held by the first CPU of enable for the setup of shared state (once), a lookup for the others. */
 	spin_lock(&init_lock);
 	if (!init_done) {
 		init_result = init_shared_state();

@@ -335,7 +335,7 @@ static const struct command commands[] = {
 	{ "disable", "", "give the machine back to Linux alone", command_disable },
 	{ "hardware", "check [--msr-file F]", "list the VMX features Bulkhead needs as ok or missing",
 	  command_hardware },
-	{ "stats", "[--json]", "show VM exits per CPU and reason, and memory pool use",
+	{ "stats", "[--json]", "show VM exits per CPU and reason, longest hypercall and hold, memory pool use",
 	  command_stats },
 	{ "console", "[--follow]", "print the hypervisor's log", command_console },
 	{ "cell", "create|load|start|shutdown|destroy|list|stats ...",

@@ -31,6 +31,13 @@ struct exit_stat {
 	unsigned int line;
 };
 
+/* sysfs longest: the longest hypercall and hold of each CPU, in microseconds. */
+#define MAX_LONGEST	256
+struct longest {
+	unsigned int cpu;
+	uint64_t hypercall_us, hold_us;
+};
+
 struct stats {
 	struct exit_stat *exits;
 	size_t count;
@@ -38,6 +45,8 @@ struct stats {
 	bool with_pool;
 	uint64_t pool_used;
 	uint64_t pool_total;
+	struct longest longest[MAX_LONGEST];
+	size_t longest_count;
 };
 
 /* Sums over one CPU's exits; check_exits() has made sure they fit. */
@@ -203,6 +212,44 @@ static int read_pool(struct stats *stats)
 	return 0;
 }
 
+/* One line of sysfs longest, "CPU HYPERCALL_US HOLD_US"; CPUs in increasing order. */
+static bool parse_longest(char *line, struct stats *stats)
+{
+	struct longest *entry = &stats->longest[stats->longest_count];
+	char *fields[4];
+	uint64_t cpu;
+
+	if (stats->longest_count == MAX_LONGEST || split_fields(line, fields, 4) != 3 ||
+	    !parse_number(fields[0], &cpu) || cpu > UINT_MAX ||
+	    !parse_number(fields[1], &entry->hypercall_us) ||
+	    !parse_number(fields[2], &entry->hold_us) ||
+	    (stats->longest_count && cpu <= stats->longest[stats->longest_count - 1].cpu))
+		return false;
+	entry->cpu = (unsigned int)cpu;
+	stats->longest_count++;
+	return true;
+}
+
+static int read_longest(struct stats *stats)
+{
+	char path[SYSFS_PATH_SIZE], line[128];
+	FILE *file = open_sysfs("longest", path, sizeof(path));
+	unsigned int number = 0;
+
+	if (!file)
+		return EXIT_FAILURE;
+	while (fgets(line, sizeof(line), file)) {
+		number++;
+		if (!parse_longest(line, stats)) {
+			fclose(file);
+			return fail(EXIT_FAILURE, "%s line %u: expected 'CPU HYPERCALL_US HOLD_US', CPUs increasing",
+				    path, number);
+		}
+	}
+	fclose(file);
+	return 0;
+}
+
 /* Reads and checks everything before anything is printed: a damaged file never passes. */
 static int read_stats(struct stats *stats, FILE *file, const char *path)
 {
@@ -216,7 +263,10 @@ static int read_stats(struct stats *stats, FILE *file, const char *path)
 	err = check_exits(stats, path);
 	if (err)
 		return err;
-	return stats->with_pool ? read_pool(stats) : 0;
+	if (!stats->with_pool)
+		return 0;
+	err = read_longest(stats);
+	return err ? err : read_pool(stats);
 }
 
 /* Rounded to the nearest cycle, halves up; 0 for no exits. */
@@ -300,6 +350,12 @@ static void print_table(const struct stats *stats)
 		printf("%s", start ? "\n" : "");
 		print_cpu_table(&stats->exits[start], end - start, width);
 	}
+	if (stats->longest_count)
+		printf("\nLongest hypercall and time held for a change of the root cell, in us\n"
+		       "  %-5s %12s %12s\n", "CPU", "hypercall", "held");
+	for (start = 0; start < stats->longest_count; start++)
+		printf("  %-5u %12" PRIu64 " %12" PRIu64 "\n", stats->longest[start].cpu,
+		       stats->longest[start].hypercall_us, stats->longest[start].hold_us);
 	if (stats->with_pool)
 		printf("\nMemory pool: %" PRIu64 " of %" PRIu64 " pages used (%" PRIu64 " of %" PRIu64
 		       " KiB)\n", stats->pool_used, stats->pool_total, stats->pool_used * PAGE_KIB,
@@ -335,6 +391,14 @@ static void print_json(const struct stats *stats)
 		print_cpu_json(&stats->exits[start], end - start);
 	}
 	printf("}");
+	if (stats->with_pool) {
+		printf(", \"longest_us\": {");
+		for (start = 0; start < stats->longest_count; start++)
+			printf("%s\"%u\": {\"hypercall\": %" PRIu64 ", \"held\": %" PRIu64 "}",
+			       start ? ", " : "", stats->longest[start].cpu,
+			       stats->longest[start].hypercall_us, stats->longest[start].hold_us);
+		printf("}");
+	}
 	if (stats->with_pool)
 		printf(", \"memory_pool\": {\"used_pages\": %" PRIu64 ", \"total_pages\": %" PRIu64 "}",
 		       stats->pool_used, stats->pool_total);

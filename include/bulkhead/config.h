@@ -153,12 +153,18 @@ struct bulkhead_cell {
 	uint32_t num_pci_devices;
 	/* Real mode start: CS base reset_address & ~0xffff, IP reset_address & 0xffff. */
 	uint64_t reset_address;
-	/* How long a shutdown request waits for the cell's reply; 0: stop at once. */
+	/*
+	 * How long a shutdown request waits for the cell's reply; 0: stop at
+	 * once.  At most BULKHEAD_MAX_SHUTDOWN_TIMEOUT_MS.
+	 */
 	uint32_t shutdown_timeout_ms;
 	uint32_t reserved;
 	struct bulkhead_console console;
 } BULKHEAD_PACKED;
 _Static_assert(sizeof(struct bulkhead_cell) == 96, "cell size");
+
+/* The longest wait for a cell's shutdown reply: destroy and shutdown stay bounded. */
+#define BULKHEAD_MAX_SHUTDOWN_TIMEOUT_MS	10000
 
 struct bulkhead_system {
 	/* Where the hypervisor lives; the kernel must reserve it (memmap=). */

@@ -175,6 +175,13 @@ struct bulkhead_cpu_page {
 	/* CR4 and EFER the hypervisor runs with on this CPU (vmx_host_cr4()). */
 	uint64_t host_cr4;
 	uint64_t host_efer;
+	/*
+	 * The longest a hypercall made on this CPU ran in the hypervisor, and
+	 * the longest this CPU was held there while another changed the root
+	 * cell's EPT and I/O bitmap; TSC cycles (public tsc_khz converts).
+	 */
+	uint64_t longest_hypercall_cycles;
+	uint64_t longest_hold_cycles;
 } BULKHEAD_PACKED;
 _Static_assert(sizeof(struct bulkhead_cpu_page) <= BULKHEAD_CPU_PAGE_SIZE, "cpu page size");
 
@@ -196,7 +203,7 @@ struct bulkhead_public {
 	uint64_t pool_pages;		/* hypervisor page pool, in 4 KiB pages */
 	uint64_t pool_used;
 	uint32_t mitigations;		/* BULKHEAD_MITIGATION_* */
-	uint32_t reserved;
+	uint32_t tsc_khz;		/* the TSC rate the hypervisor measured; 0 unknown */
 } BULKHEAD_PACKED;
 
 /*

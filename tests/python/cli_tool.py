@@ -49,6 +49,10 @@ def cpu_block(stdout, cpu):
     return rows
 
 
+# sysfs longest: CPU, longest hypercall and longest hold in microseconds.
+LONGEST = "0 523 0\n1 40 310\n"
+
+
 def fake_sysfs(tmp_path, statistics):
     """A sysfs directory as the enabled driver shows it, with @statistics."""
     directory = tmp_path / "sysfs"
@@ -56,4 +60,5 @@ def fake_sysfs(tmp_path, statistics):
     (directory / "enabled").write_text("1\n")
     (directory / "statistics").write_text(statistics)
     (directory / "memory_pool").write_text("120 4096\n")
+    (directory / "longest").write_text(LONGEST)
     return directory

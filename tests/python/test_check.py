@@ -327,6 +327,10 @@ RULE_CASES = [
      ['cell0.dts:/cell/pci@0,3,0']),
     ('console out of reach', [cell(extra=console(0x3e8))], 'console-unreachable',
      'warning', ['console 0x3e8-0x3ef is not in the cell\'s pio-regions']),
+    ('shutdown timeout over the maximum',
+     [cell().replace('reset-address = <0xfff0>;',
+                     'reset-address = <0xfff0>; shutdown-timeout-ms = <10001>;')],
+     'shutdown-timeout', 'error', ['shutdown-timeout-ms 10001 is more than 10000']),
     ('reset address outside executable memory',
      [cell().replace('<0xfff0>', '<0x100000>')], 'reset-address', 'error',
      ['reset-address 0x100000 is not in an executable memory region']),
@@ -670,7 +674,8 @@ def _single_config_fixtures():
     texts = [text for text, _ in BUILD_CASES]
     texts += [case[1][0] for case in RULE_CASES if len(case[1]) == 1 and
               case[2] in ('memory-overlap', 'pio-overlap', 'alignment', 'cpus', 'cpu0',
-                          'comm-region-missing', 'reset-address', 'ioapic', 'pci-bar')]
+                          'comm-region-missing', 'reset-address', 'ioapic', 'pci-bar',
+                          'shutdown-timeout')]
     texts += [test_config.variant(*case[:3]) for case in test_config.RULE_CASES]
     return texts
 
@@ -804,6 +809,7 @@ REFUSAL_WORDS = {
     'pci-bar': ('PCI BAR',),
     'pio-overlap': ('two I/O port regions of a cell overlap',),
     'reset-address': ('reset-address',),
+    'shutdown-timeout': ('the shutdown timeout is more than 10000 ms',),
 }
 
 

@@ -45,6 +45,7 @@ EXPECTED_JSON = {
             "total_exits": 7,
         },
     },
+    "longest_us": {"0": {"hypercall": 523, "held": 0}, "1": {"hypercall": 40, "held": 310}},
     "memory_pool": {"used_pages": 120, "total_pages": 4096},
 }
 
@@ -101,6 +102,22 @@ def test_stats_table_rows_sorted_by_reason_with_mean_and_total(sysfs):
         "Memory pool: 120 of 4096 pages used (480 of 16384 KiB)"
 
 
+def test_stats_shows_the_longest_hypercall_and_hold_per_cpu(sysfs):
+    lines = run("stats", sysfs_dir=sysfs).stdout.splitlines()
+    start = lines.index("Longest hypercall and time held for a change of the root cell, in us")
+    assert [line.split() for line in lines[start + 1:start + 4]] == [
+        ["CPU", "hypercall", "held"], ["0", "523", "0"], ["1", "40", "310"]]
+
+
+@pytest.mark.parametrize("text", ["0 1\n", "0 1 2 3\n", "x 1 2\n", "1 1 1\n0 1 1\n"])
+def test_stats_rejects_a_malformed_longest_file(sysfs, text):
+    (sysfs / "longest").write_text(text)
+    for args in (("stats",), ("stats", "--json")):
+        result = run(*args, sysfs_dir=sysfs)
+        one_line_error(result, 1, "expected 'CPU HYPERCALL_US HOLD_US', CPUs increasing")
+        assert result.stdout == ""
+
+
 def test_stats_table_header(sysfs):
     result = run("stats", sysfs_dir=sysfs)
     header = result.stdout.splitlines()[1].split()
@@ -123,7 +140,8 @@ def test_stats_with_no_exits_yet(sysfs):
     assert "No VM exits counted yet." in table.stdout
     result = run("stats", "--json", sysfs_dir=sysfs)
     assert json.loads(result.stdout) == {
-        "cpus": {}, "memory_pool": {"used_pages": 120, "total_pages": 4096}}
+        "cpus": {}, "longest_us": EXPECTED_JSON["longest_us"],
+        "memory_pool": {"used_pages": 120, "total_pages": 4096}}
 
 
 def test_stats_keeps_json_keys_unique_when_two_reasons_share_a_name(sysfs):

@@ -179,7 +179,8 @@ def test_sizes_and_constants_match_config_h():
     assert int(defines['CELL_NAME_SIZE']) == abi.CELL_NAME_SIZE
     assert int(defines['MAX_CPUS']) == abi.MAX_CPUS
     for name in ('MAX_MEMORY_REGIONS', 'MAX_PIO_REGIONS', 'MAX_IRQCHIPS',
-                 'MAX_PCI_DEVICES', 'IOAPIC_MAX_PINS', 'PCI_NUM_BARS'):
+                 'MAX_PCI_DEVICES', 'IOAPIC_MAX_PINS', 'PCI_NUM_BARS',
+                 'MAX_SHUTDOWN_TIMEOUT_MS'):
         assert int(defines[name]) == getattr(abi, name)
     for name in ('LAPIC_BASE', 'IOAPIC_BASE', 'PLATFORM_WINDOW_SIZE', 'MMCONFIG_BUS_SIZE'):
         assert int(defines[name].removesuffix('ULL'), 16) == getattr(abi, name)
@@ -325,6 +326,8 @@ RULE_CASES = [
     (CELL_DTS, 'reset-address = <0xfff0>', 'reset-address = [00 ff f0]',
      '"reset-address" is 3 bytes, not a 32- or 64-bit value'),
     (CELL_DTS, '"bulkhead,cell"', '"bulkhead,cel"', 'is not a Bulkhead config'),
+    (CELL_DTS, 'shutdown-timeout-ms = <100>', 'shutdown-timeout-ms = <10001>',
+     'shutdown-timeout-ms 10001 is more than 10000'),
     (SYSTEM_DTS, 'size = <0x100000>', 'size = <0xff000>', 'size 0xff000 is less than 1 MiB'),
     (SYSTEM_DTS, 'phys-start = <0x1000000>', 'phys-start = <0x1000800>',
      'phys-start 0x1000800 is not 4 KiB aligned'),

@@ -7,6 +7,7 @@
 #include <ucontext.h>
 
 #include "../../hypervisor/cell.c"
+#include "../../hypervisor/cell-steps.c"
 #include "../../hypervisor/printk.c"
 
 /* CPUs the public area has room for; image_header.max_cpus may be set lower. */
@@ -52,7 +53,10 @@ uint64_t virt_to_phys(const void *address)
  * The arch hooks, recorded in order.  A test arms arch_fail[] to make the
  * next call of a hook fail with that error; the fakes change nothing else
  * but what the real ones must (a create takes the comm region's page from
- * the cell's pool, as arch/x86/cell.c does).
+ * the cell's pool, as arch/x86/cell.c does).  The CPU moves are asked for
+ * (recorded) and then waited for in steps (not recorded): a wait answers
+ * -EAGAIN arch_again[] times first, then arch_fail[] or 0, and keeps the
+ * deadline it was given in arch_deadline[].
  */
 enum arch_hook {
 	ARCH_CREATE, ARCH_DESTROY, ARCH_LOADABLE, ARCH_NOT_LOADABLE,
@@ -70,6 +74,9 @@ struct arch_call {
 static struct arch_call arch_log[ARCH_LOG_SIZE];
 static unsigned int arch_calls;
 static int arch_fail[ARCH_HOOKS];
+static unsigned int arch_again[ARCH_HOOKS];
+static uint64_t arch_deadline[ARCH_HOOKS];
+static unsigned int arch_waits;
 
 static inline int arch_record(enum arch_hook hook, const struct cell *cell)
 {
@@ -102,9 +109,31 @@ int arch_cell_set_loadable(struct cell *cell, bool loadable)
 	return arch_record(loadable ? ARCH_LOADABLE : ARCH_NOT_LOADABLE, cell);
 }
 
-int arch_cell_take_cpus(struct cell *cell)
+static inline int arch_wait(enum arch_hook hook, uint64_t deadline)
 {
-	return arch_record(ARCH_TAKE, cell);
+	int err = arch_fail[hook];
+
+	arch_waits++;
+	arch_deadline[hook] = deadline;
+	if (arch_again[hook]) {
+		arch_again[hook]--;
+		return -EAGAIN;
+	}
+	arch_fail[hook] = 0;
+	return err;
+}
+
+static inline void arch_ask(enum arch_hook hook, const struct cell *cell);
+
+void arch_cell_take_cpus(struct cell *cell)
+{
+	arch_ask(ARCH_TAKE, cell);
+}
+
+int arch_cell_cpus_taken(struct cell *cell, uint64_t deadline)
+{
+	(void)cell;
+	return arch_wait(ARCH_TAKE, deadline);
 }
 
 void arch_cell_start_cpus(struct cell *cell)
@@ -112,14 +141,34 @@ void arch_cell_start_cpus(struct cell *cell)
 	arch_record(ARCH_START, cell);
 }
 
-int arch_cell_stop_cpus(struct cell *cell)
+/* Asking records the hook; its failure, armed in arch_fail[], is the wait's answer. */
+static inline void arch_ask(enum arch_hook hook, const struct cell *cell)
 {
-	return arch_record(ARCH_STOP, cell);
+	if (arch_calls < ARCH_LOG_SIZE)
+		arch_log[arch_calls] = (struct arch_call){ hook, cell->id, cell->cpus };
+	arch_calls++;
 }
 
-int arch_cell_release_cpus(struct cell *cell)
+void arch_cell_stop_cpus(struct cell *cell)
 {
-	return arch_record(ARCH_RELEASE, cell);
+	arch_ask(ARCH_STOP, cell);
+}
+
+int arch_cell_cpus_stopped(struct cell *cell, uint64_t deadline)
+{
+	(void)cell;
+	return arch_wait(ARCH_STOP, deadline);
+}
+
+void arch_cell_release_cpus(struct cell *cell)
+{
+	arch_ask(ARCH_RELEASE, cell);
+}
+
+int arch_cell_cpus_released(struct cell *cell, uint64_t deadline)
+{
+	(void)cell;
+	return arch_wait(ARCH_RELEASE, deadline);
 }
 
 /* A clock that ticks once a read at 1 kHz: a shutdown request times out after its milliseconds. */
@@ -140,6 +189,16 @@ uint32_t arch_tsc_khz(void)
 uint32_t arch_apic_timer_khz(void)
 {
 	return TEST_APIC_TIMER_KHZ;
+}
+
+uint64_t arch_deadline_after_ms(uint32_t ms)
+{
+	return arch_read_timestamp() + ms;
+}
+
+bool arch_deadline_passed(uint64_t deadline)
+{
+	return arch_read_timestamp() > deadline;
 }
 
 /*
@@ -199,7 +258,10 @@ static inline int test_reset(const void *config, size_t size, const char **probl
 	test_cpu.public = &test_cpu.page->record;
 	test_cpu.cell = &root_cell;
 	arch_calls = 0;
+	arch_waits = 0;
 	memset(arch_fail, 0, sizeof(arch_fail));
+	memset(arch_again, 0, sizeof(arch_again));
+	cell_busy = NULL;
 	return config_parse(test_root_config, size, BULKHEAD_CONFIG_KIND_SYSTEM, &root_cell.config,
 			    problem);
 }

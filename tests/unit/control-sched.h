@@ -165,7 +165,7 @@ static inline bool sim_eligible(unsigned int id)
 	case SIM_READY:
 		return true;
 	case SIM_SPIN:
-		return sim.steps - cpu->steps != cpu->spin_seen;
+		return sim_moves_by_others(cpu) != cpu->spin_seen;
 	case SIM_HALTED:
 		return cpu->nmis_latched;
 	case SIM_GUEST:
@@ -228,7 +228,7 @@ static inline bool sim_let_time_pass(void)
 
 	for (cpu = 0; cpu < SIM_CPUS; cpu++) {
 		if (sim.cpu[cpu].wait == SIM_SPIN && !sim.cpu[cpu].frozen) {
-			sim.clock += (uint64_t)SIM_TSC_KHZ * ANSWER_MS * 3 / 5;
+			sim.clock += (uint64_t)SIM_TSC_KHZ * ARCH_ANSWER_MS * 3 / 5;
 			sim.steps++;
 			return true;
 		}

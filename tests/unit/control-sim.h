@@ -56,7 +56,7 @@ static uint64_t sim_read_msr(uint32_t msr);
 #define SIM_ALL_CPUS		((1ULL << SIM_CPUS) - 1)
 /* APIC IDs differ from CPU numbers, so that a mix-up of the two shows. */
 #define SIM_APIC_ID(cpu)	(0x10U + (cpu))
-/* TSC kHz: ANSWER_MS is then 200 ticks of the scheduler's clock. */
+/* TSC kHz: ARCH_ANSWER_MS is then 200 ticks of the scheduler's clock. */
 #define SIM_TSC_KHZ		1
 #define SIM_QUEUE		16
 #define SIM_LAUNCHES		64
@@ -87,6 +87,7 @@ enum sim_act {
 	ACT_POST,		/* post_work(cpu, bits) as another part of the hypervisor would */
 	ACT_TAKE, ACT_START, ACT_STOP, ACT_RELEASE,
 	ACT_DESTROY,		/* stop, release, and on success the cell is gone (cell.c) */
+	ACT_ROOT_CHANGE,	/* a change of the root cell's EPT, other root CPUs held (arch/x86/cell.c) */
 };
 
 struct sim_action {
@@ -110,7 +111,7 @@ struct sim_cpu {
 	enum sim_how how;
 	bool frozen, in_nmi;
 	unsigned int nmis_latched, hv_nmis_sent, guest_nmis, launch_failures;
-	uint64_t steps, spin_seen;
+	uint64_t steps, spins, spin_seen;
 	/* The access it stopped before. */
 	const volatile void *address;
 	const char *op;
@@ -138,13 +139,17 @@ static struct {
 	struct sim_cpu cpu[SIM_CPUS];
 	void *scheduler_sp;
 	unsigned int current;
-	uint64_t steps, clock;
+	uint64_t steps, spins, clock;
 	bool external_nmis;
 	struct sim_launch launches[SIM_LAUNCHES];
 	unsigned int launch_count;
 	int results[SIM_QUEUE];
 	unsigned int result_count;
 	unsigned int run[SIM_CELLS];	/* starts of each cell so far */
+	unsigned int agains;		/* -EAGAIN answers: the calls made again */
+	uint64_t longest_call;		/* clock ticks one call of a wait spanned */
+	uint64_t held_at_change;	/* the CPUs held when the root change was made */
+	bool flushed;			/* arch_root_ept_flushed() after it */
 	bool gone[SIM_CELLS];		/* destroyed: no CPU may join it again */
 	bool held_seen[SIM_CELLS];
 	char violation[256];
@@ -232,6 +237,17 @@ asm(".text\n"
     "	ret\n"
     ".size sim_switch, . - sim_switch\n");
 
+/*
+ * Steps other CPUs took that could change what a spin looks at: not spins,
+ * not loads.  A spin goes on once another CPU moved so, and two CPUs
+ * spinning for each other do not count as moving (on hardware the rest go
+ * on meanwhile).
+ */
+static uint64_t sim_moves_by_others(const struct sim_cpu *self)
+{
+	return (sim.steps - sim.spins) - (self->steps - self->spins);
+}
+
 /* Hands control to the scheduler; returns how the scheduler lets this CPU go on. */
 static enum sim_how sim_block(enum sim_wait why)
 {
@@ -240,8 +256,12 @@ static enum sim_how sim_block(enum sim_wait why)
 	self->wait = why;
 	self->steps++;
 	sim.steps++;
+	if (why == SIM_SPIN || (why == SIM_READY && self->op && !strcmp(self->op, "load"))) {
+		self->spins++;
+		sim.spins++;
+	}
 	if (why == SIM_SPIN)
-		self->spin_seen = sim.steps - self->steps;
+		self->spin_seen = sim_moves_by_others(self);
 	sim_switch(&self->sp, sim.scheduler_sp);
 	self->wait = SIM_RUNNING;
 	return self->how;
@@ -278,7 +298,7 @@ static void sim_yield_at(const volatile void *address, const char *op)
 /* The managing CPU's wait loops look at the clock once a round: a spin. */
 static uint64_t sim_read_tsc(const char *caller)
 {
-	if (!strcmp(caller, "deadline_passed"))
+	if (!strcmp(caller, "deadline_now"))
 		sim_block(SIM_SPIN);
 	return sim.clock;
 }
@@ -504,40 +524,94 @@ static void sim_check_cpus(const struct cell *cell, const char *call, bool taken
 	}
 }
 
-static int sim_stop(struct cell *cell)
+/*
+ * A wait in steps as cell.c drives it: the call is made again while it
+ * answers -EAGAIN (the driver sleeps between, which takes no step here).
+ */
+static int sim_wait(int (*poll)(struct cell *cell, uint64_t deadline), struct cell *cell,
+		    uint64_t deadline)
 {
-	int err = arch_cell_stop_cpus(cell);
+	uint64_t start;
+	int err;
 
+	do {
+		start = sim.clock;
+		err = poll(cell, deadline);
+		if (sim.clock - start > sim.longest_call)
+			sim.longest_call = sim.clock - start;
+	} while (err == -EAGAIN && ++sim.agains);
+	return err;
+}
+
+/* The operation's one deadline, as cell.c sets it when the call starts. */
+static uint64_t sim_deadline(void)
+{
+	return arch_deadline_after_ms(ARCH_ANSWER_MS);
+}
+
+static int sim_stop(struct cell *cell, uint64_t deadline)
+{
+	int err;
+
+	arch_cell_stop_cpus(cell);
+	err = sim_wait(arch_cell_cpus_stopped, cell, deadline);
 	if (!err)
 		sim_check_cpus(cell, "stop", false, false);
 	return err;
 }
 
-static int sim_release(struct cell *cell)
+static int sim_release(struct cell *cell, uint64_t deadline)
 {
-	int err = arch_cell_release_cpus(cell);
+	int err;
 
+	arch_cell_release_cpus(cell);
+	err = sim_wait(arch_cell_cpus_released, cell, deadline);
 	if (!err)
 		sim_check_cpus(cell, "release", false, true);
 	return err;
 }
 
-/* destroy_locked() (cell.c): nothing is given back unless both succeed. */
+/* destroy (cell.c): nothing is given back unless both succeed, by one deadline. */
 static int sim_destroy(struct cell *cell)
 {
-	int err = sim_stop(cell);
+	uint64_t deadline = sim_deadline();
+	int err = sim_stop(cell, deadline);
 
 	if (!err)
-		err = sim_release(cell);
+		err = sim_release(cell, deadline);
 	if (!err)
 		sim.gone[sim_cell_index(cell)] = true;
 	return err;
 }
 
-static void sim_act(struct per_cpu *cpu, const struct sim_action *action)
+static int sim_take(struct cell *cell)
 {
+	uint64_t deadline = sim_deadline();
 	int err;
 
+	arch_cell_take_cpus(cell);
+	err = sim_wait(arch_cell_cpus_taken, cell, deadline);
+	if (!err)
+		sim_check_cpus(cell, "take", true, false);
+	return err;
+}
+
+/* begin_root_change() and end_root_change() of arch/x86/cell.c around a change. */
+static void sim_root_change(void)
+{
+	unsigned int cpu;
+
+	arch_hold_root_cpus(0);
+	for (cpu = 1; cpu < SIM_CPUS; cpu++)
+		if (sim_area[cpu].arch.held_in == root_hold && (root_hold & 1))
+			sim.held_at_change |= 1ULL << cpu;
+	arch_flush_root_ept(0);
+	arch_release_root_cpus();
+	sim.flushed = arch_root_ept_flushed(0);
+}
+
+static void sim_act(struct per_cpu *cpu, const struct sim_action *action)
+{
 	switch (action->act) {
 	case ACT_ICR:
 		sim_note_sipi(cpu, action->value);
@@ -547,19 +621,19 @@ static void sim_act(struct per_cpu *cpu, const struct sim_action *action)
 		post_work(action->cpu, (uint32_t)action->value);
 		return;
 	case ACT_TAKE:
-		err = arch_cell_take_cpus(action->cell);
-		if (!err)
-			sim_check_cpus(action->cell, "take", true, false);
-		return sim_result(err);
+		return sim_result(sim_take(action->cell));
 	case ACT_START:
 		arch_cell_start_cpus(action->cell);
 		return sim_result(0);
 	case ACT_STOP:
-		return sim_result(sim_stop(action->cell));
+		return sim_result(sim_stop(action->cell, sim_deadline()));
 	case ACT_RELEASE:
-		return sim_result(sim_release(action->cell));
+		return sim_result(sim_release(action->cell, sim_deadline()));
 	case ACT_DESTROY:
 		return sim_result(sim_destroy(action->cell));
+	case ACT_ROOT_CHANGE:
+		sim_root_change();
+		return sim_result(0);
 	}
 }
 

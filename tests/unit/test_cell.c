@@ -18,6 +18,7 @@ struct test_config {
 	char name[BULKHEAD_CELL_NAME_SIZE];
 	uint64_t cpus;
 	uint32_t flags;			/* the cell's, BULKHEAD_CELL_FLAG_* */
+	uint32_t shutdown_timeout_ms;
 	struct bulkhead_system system;
 	uint32_t num_memory, num_pio, num_irqchips;
 	struct bulkhead_memory_region memory[MAX_REGIONS];
@@ -46,6 +47,7 @@ static size_t encode(const struct test_config *config)
 	cell.num_pio_regions = config->num_pio;
 	cell.num_irqchips = config->num_irqchips;
 	cell.flags = config->flags;
+	cell.shutdown_timeout_ms = config->shutdown_timeout_ms;
 	if (config->kind == BULKHEAD_CONFIG_KIND_SYSTEM)
 		size = put_bytes(size, &config->system, sizeof(config->system));
 	else
@@ -831,6 +833,166 @@ static void a_cell_whose_cpus_do_not_come_is_failed(void)
 	CHECK(cells_count() == 0 && pool_used() == TEST_POOL_USED);
 }
 
+/* A started cell "a" on CPU 1 whose inmate has @timeout_ms to answer a shutdown request. */
+static void started_cell(uint32_t timeout_ms)
+{
+	struct test_config a = cell_config("a", 0x2, 0x1c600000);
+
+	reset();
+	a.shutdown_timeout_ms = timeout_ms;
+	CHECK(create(&a) == 1 && test_start(1) == 0);
+	arch_calls = 0;
+}
+
+/* Calls @call until it answers other than -EAGAIN; returns that, the calls made in *@calls. */
+static int64_t until_done(int64_t (*call)(uint64_t id), uint64_t id, unsigned int *calls)
+{
+	int64_t result;
+
+	*calls = 0;
+	do {
+		result = call(id);
+		++*calls;
+	} while (result == -EAGAIN && *calls < 100000);
+	return result;
+}
+
+/*
+ * The reply window is waited out across calls, not in one: each call looks
+ * at the clock a bounded number of times, and the operation ends after the
+ * timeout with the cell stopped anyway.
+ */
+static void destroy_waits_for_the_reply_in_steps(void)
+{
+	unsigned int calls;
+	uint64_t reads;
+
+	started_cell(50);
+	reads = test_clock;
+	CHECK(test_destroy(1) == -EAGAIN);
+	CHECK(test_clock - reads <= 3);
+	CHECK(cell_by_id(1)->comm_region->msg_to_cell == BULKHEAD_MSG_SHUTDOWN_REQUEST);
+	CHECK(arch_calls == 0);
+	CHECK(until_done(test_destroy, 1, &calls) == 0 && calls >= 10);
+	CHECK(strstr(test_log, "destroyed") && cells_count() == 0);
+	CHECK(arch_calls == 3 && logged(0, ARCH_STOP, 1, 0x2) && logged(1, ARCH_RELEASE, 1, 0x2) &&
+	      logged(2, ARCH_DESTROY, 1, 0x2));
+}
+
+/* Stop and release wait in steps too, all by the one deadline set when the call started. */
+static void one_deadline_for_the_whole_operation(void)
+{
+	unsigned int calls;
+	uint64_t start;
+
+	started_cell(30);
+	arch_again[ARCH_STOP] = 3;
+	arch_again[ARCH_RELEASE] = 4;
+	start = test_clock;
+	CHECK(until_done(test_destroy, 1, &calls) == 0);
+	CHECK(arch_again[ARCH_STOP] == 0 && arch_again[ARCH_RELEASE] == 0);
+	CHECK(arch_deadline[ARCH_STOP] == arch_deadline[ARCH_RELEASE]);
+	/* The inmate's 30 ms and the CPUs' answer time, from the first call. */
+	CHECK(arch_deadline[ARCH_STOP] >= start + 30 + ARCH_ANSWER_MS &&
+	      arch_deadline[ARCH_STOP] <= start + 30 + ARCH_ANSWER_MS + 2);
+}
+
+/* An approved shutdown ends the wait at once; the call's answer is 0, a timeout's 1. */
+static void shutdown_answers_in_steps(void)
+{
+	unsigned int calls;
+
+	started_cell(1000);
+	CHECK(test_set_loadable(1) == -EAGAIN && test_set_loadable(1) == -EAGAIN);
+	cell_by_id(1)->comm_region->reply_from_cell = BULKHEAD_MSG_REQUEST_APPROVED;
+	CHECK(test_set_loadable(1) == 0 && cell_by_id(1)->phase == CELL_LOADABLE);
+	CHECK(cell_by_id(1)->comm_region->msg_to_cell == BULKHEAD_MSG_NONE);
+	CHECK(test_start(1) == 0);
+	CHECK(until_done(test_set_loadable, 1, &calls) == 1 && calls > 1);
+	CHECK(cell_by_id(1)->phase == CELL_LOADABLE);
+}
+
+/* A denial ends the operation: the cell runs on, and the next call starts afresh. */
+static void a_denied_shutdown_ends_the_operation(void)
+{
+	started_cell(1000);
+	CHECK(test_set_loadable(1) == -EAGAIN);
+	cell_by_id(1)->comm_region->reply_from_cell = BULKHEAD_MSG_REQUEST_DENIED;
+	CHECK(test_set_loadable(1) == -EPERM && cell_by_id(1)->phase == CELL_STARTED);
+	CHECK(arch_calls == 0);
+	CHECK(test_destroy(1) == -EAGAIN);
+	cell_by_id(1)->comm_region->reply_from_cell = BULKHEAD_MSG_REQUEST_DENIED;
+	CHECK(test_destroy(1) == 0 && cells_count() == 0);
+}
+
+/* While an operation goes on, every other management call is refused with -EBUSY. */
+static void other_calls_wait_for_the_operation_in_progress(void)
+{
+	struct test_config b = other_cell("b");
+
+	started_cell(1000);
+	CHECK(test_destroy(1) == -EAGAIN);
+	snapshot();
+	CHECK(test_start(1) == -EBUSY && test_set_loadable(1) == -EBUSY);
+	CHECK(test_create(encoded, encode(&b), 0) == -EBUSY);
+	CHECK(strstr(test_failure(), "cell \"a\" is in the middle of another call"));
+	CHECK(test_create(encoded, encode(&b), CHECK_ONLY) == -EBUSY);
+	CHECK(unchanged());
+	CHECK(cell_get_state(1) == BULKHEAD_CELL_RUNNING);
+	CHECK(test_destroy(2) == -ENOENT);
+	cell_by_id(1)->comm_region->reply_from_cell = BULKHEAD_MSG_REQUEST_APPROVED;
+	CHECK(test_destroy(1) == 0);
+	CHECK(create(&b) == 1);
+}
+
+/* Create waits for the CPUs in steps; only the same call, with the same arguments, goes on. */
+static void create_takes_the_cpus_in_steps(void)
+{
+	struct test_config a = cell_config("a", 0x2, 0x1c600000), b = other_cell("b");
+	size_t size;
+
+	reset();
+	size = encode(&a);
+	arch_again[ARCH_TAKE] = 2;
+	CHECK(test_create(encoded, size, 0) == -EAGAIN);
+	CHECK(test_create(encoded, size + 8, 0) == -EBUSY);
+	CHECK(test_create(encoded, size, CHECK_ONLY) == -EBUSY);
+	CHECK(test_destroy(1) == -EBUSY);
+	CHECK(test_create(encoded, size, 0) == -EAGAIN);
+	CHECK(test_create(encoded, size, 0) == 1);
+	CHECK(arch_calls == 2 && logged(1, ARCH_TAKE, 1, 0x2) && cell_get_state(1) ==
+	      BULKHEAD_CELL_SHUT_DOWN);
+	CHECK(create(&b) == 2);
+}
+
+/* A cell that cannot be built says so in the last call, the one the driver reads it after. */
+static void a_cell_not_built_says_why_at_the_end(void)
+{
+	struct test_config a = cell_config("a", 0x2, 0x1c600000);
+	size_t size;
+
+	reset();
+	size = encode(&a);
+	arch_fail[ARCH_CREATE] = -ENOMEM;
+	arch_again[ARCH_RELEASE] = 1;
+	CHECK(test_create(encoded, size, 0) == -EAGAIN && test_failure()[0] == '\0');
+	CHECK(test_create(encoded, size, 0) == -ENOMEM);
+	CHECK(strstr(test_failure(), "no room for the cell's tables (error -12)"));
+	CHECK(cells_count() == 0 && create(&a) == 1);
+}
+
+/* shutdown-timeout-ms has a maximum, so that destroy and shutdown stay bounded. */
+static void a_shutdown_timeout_over_the_maximum_is_refused(void)
+{
+	struct test_config a = cell_config("a", 0x2, 0x1c600000);
+
+	reset();
+	a.shutdown_timeout_ms = BULKHEAD_MAX_SHUTDOWN_TIMEOUT_MS + 1;
+	CHECK(refused(&a, -EINVAL, "the shutdown timeout is more than 10000 ms"));
+	a.shutdown_timeout_ms = BULKHEAD_MAX_SHUTDOWN_TIMEOUT_MS;
+	CHECK(create(&a) == 1);
+}
+
 int main(void)
 {
 	RUN(a_good_cell_is_created_and_holds_its_resources);
@@ -863,5 +1025,13 @@ int main(void)
 	RUN(a_cell_whose_cpus_do_not_come_back_keeps_everything);
 	RUN(a_cell_that_cannot_be_built_releases_its_cpus);
 	RUN(a_cell_whose_cpus_do_not_come_is_failed);
+	RUN(destroy_waits_for_the_reply_in_steps);
+	RUN(one_deadline_for_the_whole_operation);
+	RUN(shutdown_answers_in_steps);
+	RUN(a_denied_shutdown_ends_the_operation);
+	RUN(other_calls_wait_for_the_operation_in_progress);
+	RUN(create_takes_the_cpus_in_steps);
+	RUN(a_cell_not_built_says_why_at_the_end);
+	RUN(a_shutdown_timeout_over_the_maximum_is_refused);
 	return unit_report("C unit: cells");
 }

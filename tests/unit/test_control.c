@@ -386,7 +386,7 @@ static void a_cpu_that_does_not_answer_fails_the_release_until_it_does(void)
 	sim_do(0, ACT_RELEASE, sim_x(), 0);
 	sim_go();
 	CHECK(result_is(FIRST_RESULT + 1, -ETIMEDOUT));
-	CHECK(sim_logged("CPU 3 did not go back to the root cell in 200 ms"));
+	CHECK(sim_logged("CPU 3 did not go back to the root cell by the deadline"));
 	CHECK(sim_waits(1, &root_cell) && sim_waits(2, &root_cell) && sim_waits(3, sim_x()));
 	sim.cpu[3].frozen = false;
 	sim_go();
@@ -402,7 +402,7 @@ static void a_cpu_that_does_not_answer_fails_the_release_until_it_does(void)
 	sim_do(0, ACT_DESTROY, sim_x(), 0);
 	sim_go();
 	CHECK(result_is(FIRST_RESULT, -ETIMEDOUT) && !sim.gone[0]);
-	CHECK(sim_logged("CPU 2 did not stop in 200 ms"));
+	CHECK(sim_logged("CPU 2 did not stop by the deadline"));
 	sim.cpu[2].frozen = false;
 	sim_do(0, ACT_DESTROY, sim_x(), 0);
 	sim_go();
@@ -419,7 +419,7 @@ static void a_cpu_that_does_not_stop_fails_the_stop_and_stays_held(void)
 	sim_do(0, ACT_STOP, sim_x(), 0);
 	sim_go();
 	CHECK(result_is(FIRST_RESULT, -ETIMEDOUT));
-	CHECK(sim_logged("CPU 3 did not stop in 200 ms"));
+	CHECK(sim_logged("CPU 3 did not stop by the deadline"));
 	CHECK(sim_runs(3, sim_x()) && sim_x()->arch.held);
 	sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
 	sim.cpu[3].frozen = false;
@@ -429,6 +429,98 @@ static void a_cpu_that_does_not_stop_fails_the_stop_and_stays_held(void)
 	sim_go();
 	CHECK(result_is(FIRST_RESULT + 1, 0) && all_wait_in(sim_x()));
 	CHECK(clean());
+}
+
+/*
+ * The wait for a CPU that does not answer goes on across calls: each call
+ * returns -EAGAIN once time moved (the hypercall's own bound), and the
+ * operation fails only after its deadline.
+ */
+static void a_wait_that_times_out_spans_calls(void)
+{
+	running_x(0xc);
+	sim.cpu[3].frozen = true;
+	sim_do(0, ACT_STOP, sim_x(), 0);
+	sim_go();
+	CHECK(result_is(FIRST_RESULT, -ETIMEDOUT));
+	CHECK(sim.agains >= 1 && sim.clock > (uint64_t)SIM_TSC_KHZ * ARCH_ANSWER_MS);
+	/* No call waited through more than one passing of time. */
+	CHECK(sim.longest_call <= (uint64_t)SIM_TSC_KHZ * ARCH_ANSWER_MS * 3 / 5);
+	CHECK(sim_logged("CPU 3 did not stop by the deadline"));
+	sim.cpu[3].frozen = false;
+	sim_go();
+	CHECK(sim_waits(3, sim_x()));
+	CHECK(clean());
+}
+
+/* A CPU that answers with the clock at the deadline, in a later call, is in time. */
+static void a_cpu_answering_at_the_deadline_is_in_time(void)
+{
+	uint64_t deadline = (uint64_t)SIM_TSC_KHZ * ARCH_ANSWER_MS;
+
+	running_x(0xc);
+	sim.cpu[3].frozen = true;
+	sim_do(0, ACT_STOP, sim_x(), 0);
+	sim_settle(true);
+	CHECK(sim.cpu[0].wait == SIM_SPIN);
+	sim.clock = deadline;
+	sim.steps++;
+	sim_settle(true);
+	CHECK(sim.agains >= 1 && sim.result_count == FIRST_RESULT);
+	sim.cpu[3].frozen = false;
+	sim_go();
+	CHECK(result_is(FIRST_RESULT, 0) && !sim_logged("did not stop"));
+	CHECK(all_wait_in(sim_x()) && clean());
+}
+
+/* One that answers after the deadline passed, before the wait's last look, is in time too. */
+static void a_cpu_answering_before_the_last_look_is_in_time(void)
+{
+	running_x(0xc);
+	sim.cpu[3].frozen = true;
+	sim_do(0, ACT_STOP, sim_x(), 0);
+	sim_settle(true);
+	sim.clock = (uint64_t)SIM_TSC_KHZ * ARCH_ANSWER_MS + 1;
+	sim.steps++;
+	CHECK(sim_until(0, &sim_area[3].arch.phase, "load"));
+	sim.cpu[3].frozen = false;
+	sim_run(3);
+	CHECK(sim_waits(3, sim_x()));
+	sim_go();
+	CHECK(result_is(FIRST_RESULT, 0) && !sim_logged("did not stop"));
+	CHECK(clean());
+}
+
+/* ---- Holding the root CPUs while the root cell's EPT changes ---- */
+
+/* Every other root CPU that runs Linux is held at the change and flushes before it runs again. */
+static void a_root_change_holds_the_other_root_cpus(void)
+{
+	unsigned int cpu;
+
+	sim_reset(X_CPUS, 0);
+	sim_do(0, ACT_ROOT_CHANGE, NULL, 0);
+	sim_go();
+	CHECK(result_is(0, 0) && sim.held_at_change == X_CPUS && sim.flushed);
+	for (cpu = 1; cpu < SIM_CPUS; cpu++)
+		CHECK(sim.cpu[cpu].seen_pending & PENDING_HOLD && sim_runs(cpu, &root_cell));
+	CHECK(sim.clock == 0 && clean());
+}
+
+/* One that does not come is not waited for past the bound; it takes the flush when it comes. */
+static void a_root_cpu_late_for_the_hold_does_not_stop_the_change(void)
+{
+	sim_reset(X_CPUS, 0);
+	sim.cpu[3].frozen = true;
+	sim_do(0, ACT_ROOT_CHANGE, NULL, 0);
+	sim_go();
+	CHECK(result_is(0, 0) && sim.held_at_change == 0x6 && !sim.flushed);
+	CHECK(sim_logged("CPU 3 did not stop for a change of the root cell by the deadline"));
+	CHECK(sim_area[3].arch.pending & PENDING_FLUSH_EPT);
+	sim.cpu[3].frozen = false;
+	sim_go();
+	CHECK(!(sim_area[3].arch.pending & (PENDING_FLUSH_EPT | PENDING_HOLD)));
+	CHECK(sim_runs(3, &root_cell) && clean());
 }
 
 /*
@@ -444,7 +536,7 @@ static void a_cpu_late_for_its_take_stays_with_linux_after_the_destroy(void)
 	sim_do(0, ACT_DESTROY, sim_x(), 0);
 	sim_go();
 	CHECK(result_is(0, -ETIMEDOUT) && result_is(1, 0) && sim.gone[0]);
-	CHECK(sim_logged("CPU 3 did not leave the root cell in 200 ms"));
+	CHECK(sim_logged("CPU 3 did not leave the root cell by the deadline"));
 	sim.cpu[3].frozen = false;
 	sim_go();
 	CHECK(!sim.violation[0] && sim_area[3].cell == &root_cell);
@@ -704,6 +796,11 @@ int main(void)
 	RUN(a_cpu_that_does_not_answer_fails_the_release_until_it_does);
 	RUN(a_cpu_that_does_not_stop_fails_the_stop_and_stays_held);
 	RUN(a_cpu_late_for_its_take_stays_with_linux_after_the_destroy);
+	RUN(a_root_change_holds_the_other_root_cpus);
+	RUN(a_root_cpu_late_for_the_hold_does_not_stop_the_change);
+	RUN(a_wait_that_times_out_spans_calls);
+	RUN(a_cpu_answering_at_the_deadline_is_in_time);
+	RUN(a_cpu_answering_before_the_last_look_is_in_time);
 	RUN(linux_requests_on_a_cell_cpu_are_dropped_and_it_halts);
 	RUN(cell_requests_on_a_released_cpu_are_dropped_and_it_halts);
 	RUN(one_hypervisor_nmi_in_flight_carries_all_work);

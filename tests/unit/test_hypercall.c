@@ -99,6 +99,14 @@ int64_t cell_get_state(uint64_t id)
 	return record_cell_call(BULKHEAD_HC_CELL_GET_STATE, id);
 }
 
+/* A TSC that moves clock_step cycles at each read: a call then takes that long. */
+static uint64_t clock_now, clock_step;
+
+uint64_t arch_read_timestamp(void)
+{
+	return clock_now += clock_step;
+}
+
 /* Hand-back requests, recorded. */
 static uint64_t handed_back;
 
@@ -135,6 +143,7 @@ static void setup(void)
 	other_cell_config.flags = BULKHEAD_CELL_FLAG_CONSOLE_PUTC;
 	console_last = 0;
 	last_cell_call[0] = last_cell_call[1] = 0;
+	clock_step = 0;
 }
 
 /* Makes the call and checks that it left the public area as it was. */
@@ -265,6 +274,24 @@ static void disable_hands_the_cpu_back(void)
 	CHECK(public_cpu_page(0)->record.state == BULKHEAD_CPU_STATE_OFF);
 }
 
+/* Each CPU keeps the longest time one of its hypercalls ran; a shorter one leaves it. */
+static void the_longest_hypercall_is_kept_per_cpu(void)
+{
+	setup();
+	clock_step = 300;
+	CHECK(hypercall(&cpu0, BULKHEAD_HC_CELL_DESTROY, 1, 0) == 7);
+	CHECK(cpu0.page->longest_hypercall_cycles == 300);
+	clock_step = 100;
+	CHECK(hypercall(&cpu0, BULKHEAD_HC_CELL_GET_STATE, 1, 0) == 7);
+	CHECK(hypercall(&cpu0, 99, 0, 0) == -ENOSYS);
+	CHECK(cpu0.page->longest_hypercall_cycles == 300);
+	clock_step = 900;
+	cpu0.cell = &other_cell;
+	CHECK(hypercall(&cpu0, BULKHEAD_HC_CELL_DESTROY, 1, 0) == -EPERM);
+	CHECK(cpu0.page->longest_hypercall_cycles == 900);
+	CHECK(public_cpu_page(1)->longest_hypercall_cycles == 0);
+}
+
 int main(void)
 {
 	RUN(get_info_reports_the_pool_and_cells);
@@ -277,5 +304,6 @@ int main(void)
 	RUN(hand_back_is_for_other_root_cpus_without_cells);
 	RUN(inmates_may_only_read_and_print);
 	RUN(disable_refused_while_cells_exist);
+	RUN(the_longest_hypercall_is_kept_per_cpu);
 	return unit_report("C unit: hypercalls");
 }

@@ -119,6 +119,46 @@ unanswered_shutdown() {
 	grep -q 'did not answer the shutdown request in time; stopped anyway' /tmp/shutdown.out
 }
 
+# /proc/uptime in centiseconds, read by the shell itself (no fork between two reads).
+uptime_cs() {
+	local up _
+	read -r up _ </proc/uptime
+	echo "${up%.*}${up#*.}"
+}
+
+# The longest gap, in centiseconds, a loop on CPU 0 saw between two turns until $1 exists.
+longest_gap_until() {
+	local last now max=0
+	last=$(uptime_cs)
+	while [ ! -e "$1" ]; do
+		now=$(uptime_cs)
+		[ $((now - last)) -gt "$max" ] && max=$((now - last))
+		last=$now
+	done
+	echo "$max"
+}
+
+# Destroy of an inmate that spins with interrupts off and ignores the shutdown
+# request: within tiny-demo's shutdown-timeout-ms (1000) and the CPUs' 200 ms
+# (Documentation/hypercalls.md, "Bounds"), while Linux on CPU 0 keeps running.
+hung_destroy() {
+	local us gap
+	rm -f /tmp/destroyed
+	# CPU 1 is the cell's: the loop shares CPU 0 with the destroy.
+	longest_gap_until /tmp/destroyed >/tmp/gap &
+	bulkhead cell destroy tiny-demo || { touch /tmp/destroyed; wait; return 1; }
+	touch /tmp/destroyed
+	wait
+	us=$(dmesg | sed -n 's/.*"tiny-demo" destroyed in \([0-9]*\) us.*/\1/p' | tail -n 1)
+	gap=$(cat /tmp/gap)
+	# On the console as well: the figure is wanted when the step passes too.
+	{
+		echo "destroy of the hung inmate: ${us:-?} us (bound 1200 ms); longest gap on CPU 0: ${gap:-?}0 ms"
+		echo "longest hypercall and hold per CPU (CPU, us, us):" $(cat /sys/devices/bulkhead/longest)
+	} | tee /dev/console
+	[ -n "$us" ] && [ "$us" -le 1300000 ] && [ -n "$gap" ] && [ "$gap" -lt 50 ]
+}
+
 rounds() {
 	local i first used
 	first=$(cat /tmp/pool.before)
@@ -202,6 +242,14 @@ step "shutdown: no reply within the timeout, stopped anyway" unanswered_shutdown
 step "cell list: shut down after the timeout" cell_shut_down
 step "destroy the stopped cell" bulkhead cell destroy tiny-demo
 step "CPU 1 is back with Linux after all that" cpu1_back
+
+step "tiny-demo that hangs with interrupts off" tiny_demo_running "hv-console hang" 5
+wait_for "tiny-demo says it hangs" 100 hv_console_has 'tiny-demo: hanging with interrupts off'
+step "destroy of the hung cell: within its bound, Linux responsive" hung_destroy
+step "hypervisor log: the hung cell did not answer, stopped anyway" \
+	hv_console_has 'did not answer the shutdown request in 1000 ms; stopped anyway'
+step "CPU 1 is back with Linux after the hung inmate" cpu1_back
+dmesg_clean "kernel log clean after the hung inmate: no lockup or stall"
 
 step "an image that writes outside the cell's memory" write_crash_image
 step "cell create tiny-demo for the crash" bulkhead cell create "$TINY"

@@ -5,9 +5,10 @@
 # privilege check), median and max TSC cycles, on each CPU; and how long
 # enable and disable took, as the driver measured them; how long cell
 # create and destroy took, and the intervals tiny-demo measures between
-# ticks of its APIC timer (10 ms asked for); the latency of the latency
-# inmate's timer interrupts in a cell, idle, with the root cell loaded, and
-# with cache pollution, and the cell's exits meanwhile.  In Bochs the TSC
+# ticks of its APIC timer (10 ms asked for); the longest hypercall and
+# hold per CPU (bulkhead stats); the latency of the latency inmate's timer
+# interrupts in a cell, idle, with the root cell loaded, and with cache
+# pollution, and the cell's exits meanwhile.  In Bochs the TSC
 # counts emulated instructions: compare runs with each other, not with
 # hardware.
 
@@ -55,6 +56,8 @@ host_capture latency-idle.json /tmp/latency-idle.json
 host_capture latency-loaded.json /tmp/latency-loaded.json
 step "latency in a cell, 64 KiB of cache pollution between samples, root loaded" \
 	$LATENCY_RUN --pollute-kib 64 --load 'ipi-load 600 & while :; do :; done'
+step "longest hypercall and hold per CPU, in us" \
+	sh -c "bulkhead stats | sed -n '/^Longest hypercall/,/^\$/p'"
 step "bulkhead disable" bulkhead disable
 step "enable and disable, as timed by the driver" \
 	sh -c "dmesg | grep -oE 'bulkhead: (enabled|disabled) in [0-9]+ us'"

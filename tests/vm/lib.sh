@@ -18,8 +18,9 @@
 #       cell's guest (CPUID hides VMX), and sysfs cpus_entered reads ENTERED.
 #   dmesg_clean ["description"]
 #       A step that fails if the kernel logged a BUG, Oops, WARNING, soft
-#       lockup, RCU stall, call trace or an NMI it cannot account for
-#       ("NMI received for unknown reason", "Dazed and confused") since the
+#       or hard lockup, RCU stall or "rcu: INFO" report, call trace or an
+#       NMI it cannot account for ("NMI received for unknown reason",
+#       "Dazed and confused") since the
 #       scenario started (the first scenario also answers for the boot).
 #   wait_for "description" TRIES cmd args...
 #       A step that retries cmd until it succeeds, at most TRIES times,
@@ -43,7 +44,7 @@ VM_STATE=/tmp/bulkhead-vm
 VM_POLL_INTERVAL=0.1
 VM_TAIL_LINES=20
 # An NMI Linux did not send itself came from the hypervisor or a cell.
-VM_DMESG_BAD='BUG|Oops|WARNING|soft lockup|rcu.*stall|Call Trace|NMI received for unknown reason|Dazed and confused'
+VM_DMESG_BAD='BUG|Oops|WARNING|soft lockup|hard LOCKUP|rcu.*stall|rcu: INFO|Call Trace|NMI received for unknown reason|Dazed and confused'
 
 mkdir -p "$VM_STATE"
 touch "$VM_STATE/results"

@@ -49,6 +49,7 @@ def check_cell(cell, is_root, report):
     devices.check_cell_devices(cell, is_root, report)
     if not is_root:
         _check_reset_address(cell, report)
+        _check_shutdown_timeout(cell, report)
 
 
 def check_system(system, root_cell, report):
@@ -233,6 +234,15 @@ def _check_reset_address(cell, report):
                      'in an executable memory region of the cell', 'point it into the '
                      'loadable RAM, or add "execute" to its region',
                      addresses=[Address('guest', address)])
+
+
+def _check_shutdown_timeout(cell, report):
+    """Destroy and shutdown wait at most this long for the inmate (Documentation/hypercalls.md)."""
+    if cell.shutdown_timeout_ms > abi.MAX_SHUTDOWN_TIMEOUT_MS:
+        report.error('shutdown-timeout', cell.origin, f'shutdown-timeout-ms '
+                     f'{cell.shutdown_timeout_ms} is more than {abi.MAX_SHUTDOWN_TIMEOUT_MS}',
+                     f'set it to {abi.MAX_SHUTDOWN_TIMEOUT_MS} or less: destroy and shutdown '
+                     'must end within a bound')
 
 
 def _check_hypervisor_memory(region, report):

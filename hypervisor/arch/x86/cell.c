@@ -191,18 +191,26 @@ static bool root_pool_has_room(const struct cell *cell)
 	return hv_pool.pages - hv_pool.used >= 4ULL * cell->config.cell->num_memory_regions + 4;
 }
 
+/* Begins every change to the root cell's EPT and I/O bitmap: the other root CPUs are held. */
+static void begin_root_change(void)
+{
+	arch_hold_root_cpus(this_cpu()->cpu_id);
+}
+
 /*
- * Ends every change to the root cell's EPT: INVEPT here, a flush request to
- * the other root CPUs.  Tables the change folded into 2 MiB leaves go back
- * to the pool only once those CPUs took the request, as until then they
- * may still walk them through their paging-structure caches (SDM Vol. 3C,
- * 28.3.1); if one does not answer, the tables wait for a later flush.
+ * Ends every change: INVEPT here, a flush request to the other root CPUs,
+ * which they take before they run Linux again, then their release.  Tables
+ * the change folded into 2 MiB leaves go back to the pool only once those
+ * CPUs took the request, as until then they may still walk them through
+ * their paging-structure caches (SDM Vol. 3C, 28.3.1); if one does not
+ * answer, the tables wait for a later flush.
  */
-static void flush_root_ept(void)
+static void end_root_change(void)
 {
 	unsigned int cpu = this_cpu()->cpu_id;
 
 	arch_flush_root_ept(cpu);
+	arch_release_root_cpus();
 	if (hv_pool.retired_count && arch_root_ept_flushed(cpu))
 		paging_free_retired(&hv_pool);
 }
@@ -212,6 +220,7 @@ static void give_to_cell(struct cell *cell)
 	const struct config_view *config = &cell->config;
 	uint32_t i;
 
+	begin_root_change();
 	for (i = 0; i < config->cell->num_memory_regions; i++) {
 		const struct bulkhead_memory_region *region = &config->memory_regions[i];
 
@@ -221,7 +230,7 @@ static void give_to_cell(struct cell *cell)
 	for (i = 0; i < config->cell->num_pio_regions; i++)
 		io_bitmap_trap(root_cell.arch.io_bitmap_a, config->pio_regions[i].base,
 			       config->pio_regions[i].length);
-	flush_root_ept();
+	end_root_change();
 }
 
 /* Builds the cell's maps from its own pool; only then takes memory and ports from the root cell. */
@@ -260,13 +269,14 @@ void arch_cell_destroy(struct cell *cell)
 	const struct config_view *config = &cell->config;
 	uint32_t i;
 
+	begin_root_change();
 	for (i = 0; i < config->cell->num_memory_regions; i++)
 		if (taken_from_root(&config->memory_regions[i]))
 			map_for_root(&config->memory_regions[i]);
 	for (i = 0; i < config->cell->num_pio_regions; i++)
 		io_bitmap_allow(root_cell.arch.io_bitmap_a, config->pio_regions[i].base,
 				config->pio_regions[i].length);
-	flush_root_ept();
+	end_root_change();
 }
 
 /*
@@ -283,6 +293,7 @@ int arch_cell_set_loadable(struct cell *cell, bool loadable)
 
 	if (!loadable && !root_pool_has_room(cell))
 		return trace_error(-ENOMEM);
+	begin_root_change();
 	for (i = 0; !err && i < config->cell->num_memory_regions; i++) {
 		const struct bulkhead_memory_region *region = &config->memory_regions[i];
 
@@ -294,6 +305,6 @@ int arch_cell_set_loadable(struct cell *cell, bool loadable)
 			err = ept_unmap(&hv_pool, root_cell.arch.ept_root, region->phys_start,
 					region->size);
 	}
-	flush_root_ept();
+	end_root_change();
 	return err ? trace_error(err) : 0;
 }

@@ -12,9 +12,23 @@
 #include <asm/vmcs.h>
 #include <asm/vmx-cpu.h>
 
-/* How long CPUs may take to answer, one deadline per wait; TSC cycles when the rate is known. */
-#define ANSWER_MS		200
-#define ANSWER_SPINS_UNKNOWN_RATE	50000000ULL
+/*
+ * How long CPUs may take to answer: part of each operation's deadline
+ * (cell.c).  One hypercall spins at most CALL_SPIN_US for them; then it
+ * returns -EAGAIN and the driver sleeps before it calls again
+ * (Documentation/hypercalls.md, "Operations in steps").
+ */
+#define CALL_SPIN_US		200
+/*
+ * A hold of the other root CPUs: how long the changing CPU waits for them
+ * to arrive, and how long one waits held before it goes on regardless (the
+ * changing CPU holds them for bounded work only: EPT and bitmap changes of
+ * one config).
+ */
+#define HOLD_ARRIVE_US		200
+#define HOLD_MAX_US		2000
+/* Without a calibrated rate, times assume a TSC this fast (VT-x machines count faster). */
+#define ASSUMED_TSC_KHZ		1000000ULL
 
 /* ACPI PM timer: 3.579545 MHz, 24 bits at least (ACPI 6.4, 4.8.3.3). */
 #define PM_TIMER_HZ		3579545ULL
@@ -86,6 +100,7 @@ int arch_init_control(void)
 	if (err)
 		return err;
 	calibrate_timers(root_cell.config.system->pm_timer_address);
+	public_header()->tsc_khz = tsc_khz;
 	return guest_memory_init();
 }
 
@@ -107,7 +122,11 @@ static uint32_t voided_by(uint32_t bits)
 	return voided;
 }
 
-/* Sets @bits in @target's pending word, in the same atomic step as it clears what they void. */
+/*
+ * Sets @bits in @target's pending word, in the same atomic step as it clears
+ * what they void.  A failed exchange means another CPU changed the word, so
+ * some CPU always progresses, and each posts a few bits per request.
+ */
 static void add_work(struct per_cpu *target, uint32_t bits)
 {
 	uint32_t voided = voided_by(bits), old;
@@ -154,22 +173,28 @@ bool control_nmi_arrived(struct per_cpu *cpu)
 	return hypervisors;
 }
 
-struct deadline {
-	uint64_t start, spins;
-};
-
-static void deadline_start(struct deadline *deadline)
+/* TSC cycles in @us microseconds, by the calibrated rate or the assumed one. */
+static uint64_t cycles_of_us(uint64_t us)
 {
-	deadline->start = read_tsc();
-	deadline->spins = 0;
+	uint64_t khz = tsc_khz ? tsc_khz : ASSUMED_TSC_KHZ;
+
+	return khz * us / 1000;
 }
 
-/* Whether ANSWER_MS passed since the start, or as many spins when the TSC rate is unknown. */
-static bool deadline_passed(struct deadline *deadline)
+uint64_t arch_deadline_after_ms(uint32_t ms)
 {
-	uint64_t limit = tsc_khz ? (uint64_t)tsc_khz * ANSWER_MS : ANSWER_SPINS_UNKNOWN_RATE;
+	return read_tsc() + cycles_of_us((uint64_t)ms * 1000);
+}
 
-	return (tsc_khz ? read_tsc() - deadline->start : deadline->spins++) > limit;
+/* The TSC now, as a wait loop looks at it once a round. */
+static uint64_t deadline_now(void)
+{
+	return read_tsc();
+}
+
+bool arch_deadline_passed(uint64_t deadline)
+{
+	return deadline_now() > deadline;
 }
 
 static uint32_t phase_of(const struct per_cpu *target)
@@ -183,8 +208,8 @@ static void log_late_cpu(unsigned int cpu, const char *what)
 {
 	const struct per_cpu *late = per_cpu_of(cpu);
 
-	printk("CPU %u did not %s in %u ms (phase %u, cell %u, pending 0x%x, hypervisor NMI %s, %lu exits, steps 0x%x)\n",
-	       cpu, what, ANSWER_MS, phase_of(late), late->cell->id, late->arch.pending,
+	printk("CPU %u did not %s by the deadline (phase %u, cell %u, pending 0x%x, hypervisor NMI %s, %lu exits, steps 0x%x)\n",
+	       cpu, what, phase_of(late), late->cell->id, late->arch.pending,
 	       late->arch.nmi_in_flight ? "in flight" : "taken", late->public->exits,
 	       late->arch.steps);
 }
@@ -202,38 +227,38 @@ static uint64_t late_cpus(uint64_t cpus, cpu_done done, const struct cell *cell)
 }
 
 /*
- * Waits until every CPU of @cpus is @done, all against one deadline; false
- * (each late CPU logged) if one is not by then.
+ * One call's share of a wait until every CPU of @cpus is @done: 0 when they
+ * are; -EAGAIN after CALL_SPIN_US while @deadline (TSC) is ahead, for the
+ * hypercall to return and be made again; -ETIMEDOUT (each late CPU logged)
+ * once it passed.  So no call spins longer than CALL_SPIN_US, and the whole
+ * operation no longer than its deadline.
  */
-static bool wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell, const char *what)
+static int wait_for_cpus(uint64_t cpus, cpu_done done, const struct cell *cell, const char *what,
+			 uint64_t deadline)
 {
-	struct deadline deadline;
-	uint64_t late;
+	uint64_t slice_end = read_tsc() + cycles_of_us(CALL_SPIN_US), late, now;
 	unsigned int cpu;
 
-	deadline_start(&deadline);
 	while ((late = late_cpus(cpus, done, cell))) {
+		now = deadline_now();
 		/* Late is what they are after the deadline: each may have answered just before it. */
-		if (deadline_passed(&deadline)) {
+		if (now > deadline) {
 			late = late_cpus(cpus, done, cell);
 			break;
 		}
+		if (now > slice_end)
+			return -EAGAIN;
 		asm volatile("pause" ::: "memory");
 	}
 	for (cpu = 0; cpu < 64; cpu++)
 		if ((late >> cpu) & 1)
 			log_late_cpu(cpu, what);
-	return !late;
+	return late ? trace_error(-ETIMEDOUT) : 0;
 }
 
 static bool waits_in_cell(const struct per_cpu *target, const struct cell *cell)
 {
 	return target->cell == cell && phase_of(target) == PHASE_WAITING;
-}
-
-static bool runs_cell(const struct per_cpu *target, const struct cell *cell)
-{
-	return target->cell == cell && phase_of(target) == PHASE_CELL;
 }
 
 /* Stopped for @cell: waiting, or back with the root cell already (a destroy tried before). */
@@ -286,27 +311,36 @@ static uint64_t withdraw_take(const struct cell *cell)
 	return joined;
 }
 
-/*
- * A CPU late for the take stays with Linux for good once the take is
- * withdrawn, so a destroy that follows cannot miss it joining the cell.
- */
-int arch_cell_take_cpus(struct cell *cell)
+/* Asks the cell's CPUs to leave the root cell for it; arch_cell_cpus_taken() waits. */
+void arch_cell_take_cpus(struct cell *cell)
 {
 	unsigned int cpu;
-	uint64_t joined;
-	bool arrived;
 
 	hold_cell(cell);
 	for (cpu = 0; cpu < 64; cpu++)
 		if ((cell->cpus >> cpu) & 1)
 			__atomic_store_n(&per_cpu_of(cpu)->arch.next_cell, cell, __ATOMIC_SEQ_CST);
 	post_to_cell(cell, PENDING_TAKE);
-	if (wait_for_cpus(cell->cpus, waits_in_cell, cell, "leave the root cell"))
-		return 0;
+}
+
+/*
+ * A CPU late for the take stays with Linux for good once the take is
+ * withdrawn, so a destroy that follows cannot miss it joining the cell.
+ * One that took it first is on its way: from its exchange of next_cell to
+ * waiting in the cell it runs only take_for_cell() in the hypervisor, so
+ * one more CALL_SPIN_US is its bound, in the same call.
+ */
+int arch_cell_cpus_taken(struct cell *cell, uint64_t deadline)
+{
+	int err = wait_for_cpus(cell->cpus, waits_in_cell, cell, "leave the root cell", deadline);
+	uint64_t joined;
+
+	if (err != -ETIMEDOUT)
+		return err;
 	joined = withdraw_take(cell);
-	/* Those that took it first are on their way: a destroy must find them in the cell. */
-	arrived = wait_for_cpus(joined, waits_in_cell, cell, "reach the cell it took");
-	return arrived && joined == cell->cpus ? 0 : trace_error(-ETIMEDOUT);
+	err = wait_for_cpus(joined, waits_in_cell, cell, "reach the cell it took",
+			    read_tsc() + cycles_of_us(CALL_SPIN_US));
+	return !err && joined == cell->cpus ? 0 : trace_error(-ETIMEDOUT);
 }
 
 static unsigned int first_cpu(const struct cell *cell)
@@ -334,8 +368,6 @@ void arch_cell_start_cpus(struct cell *cell)
 	per_cpu_of(cpu)->arch.start_address = cell->config.cell->reset_address;
 	__atomic_store_n(&cell->arch.held, false, __ATOMIC_SEQ_CST);
 	post_work(cpu, PENDING_START);
-	if (!wait_for_cpus(1ULL << cpu, runs_cell, cell, "start the cell"))
-		printk("cell %u: its first CPU %u did not start\n", cell->id, cpu);
 }
 
 /*
@@ -344,23 +376,31 @@ void arch_cell_start_cpus(struct cell *cell)
  * before a start): an inmate's startup IPI to a sibling counted stopped
  * cannot start it again.
  */
-int arch_cell_stop_cpus(struct cell *cell)
+void arch_cell_stop_cpus(struct cell *cell)
 {
 	hold_cell(cell);
 	post_to_cell(cell, PENDING_KICK);
-	return wait_for_cpus(cell->cpus, stopped_for, cell, "stop") ? 0 : trace_error(-ETIMEDOUT);
+}
+
+int arch_cell_cpus_stopped(struct cell *cell, uint64_t deadline)
+{
+	return wait_for_cpus(cell->cpus, stopped_for, cell, "stop", deadline);
 }
 
 /* Stopped CPUs go back to the root cell, where they wait for Linux's INIT and startup IPI. */
-int arch_cell_release_cpus(struct cell *cell)
+void arch_cell_release_cpus(struct cell *cell)
 {
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < 64; cpu++)
 		if ((cell->cpus >> cpu) & 1 && per_cpu_of(cpu)->cell == cell)
 			post_work(cpu, PENDING_RELEASE);
-	return wait_for_cpus(cell->cpus, back_with_root, cell, "go back to the root cell") ?
-	       0 : trace_error(-ETIMEDOUT);
+}
+
+int arch_cell_cpus_released(struct cell *cell, uint64_t deadline)
+{
+	return wait_for_cpus(cell->cpus, back_with_root, cell, "go back to the root cell",
+			     deadline);
 }
 
 /*
@@ -405,8 +445,9 @@ static bool flush_taken(const struct per_cpu *other, const struct cell *cell)
 }
 
 /*
- * Waits until every other root CPU took the last arch_flush_root_ept():
- * only then may pages of tables it unlinked be used for anything else.
+ * Waits, CALL_SPIN_US at most, until every other root CPU took the last
+ * arch_flush_root_ept(): only then may pages of tables it unlinked be used
+ * for anything else.
  */
 bool arch_root_ept_flushed(unsigned int caller_cpu)
 {
@@ -416,7 +457,8 @@ bool arch_root_ept_flushed(unsigned int caller_cpu)
 	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++)
 		if (cpu != caller_cpu)
 			others |= 1ULL << cpu;
-	return wait_for_cpus(others, flush_taken, NULL, "take the root cell's EPT flush");
+	return !wait_for_cpus(others, flush_taken, NULL, "take the root cell's EPT flush",
+			      read_tsc() + cycles_of_us(CALL_SPIN_US));
 }
 
 static bool bare(const struct per_cpu *target, const struct cell *cell)
@@ -432,9 +474,85 @@ static bool bare(const struct per_cpu *target, const struct cell *cell)
  */
 int arch_cpu_hand_back(unsigned int cpu)
 {
-	post_work(cpu, PENDING_HAND_BACK);
-	return wait_for_cpus(1ULL << cpu, bare, NULL, "leave VMX for disable") ?
-	       0 : trace_error(-ETIMEDOUT);
+	struct per_cpu *target = per_cpu_of(cpu);
+	int err;
+
+	if (phase_of(target) == PHASE_BARE)
+		return 0;
+	/* The first call asks and sets the deadline; the calls that follow wait for it. */
+	if (!target->arch.hand_back_by) {
+		target->arch.hand_back_by = arch_deadline_after_ms(ARCH_ANSWER_MS);
+		post_work(cpu, PENDING_HAND_BACK);
+	}
+	err = wait_for_cpus(1ULL << cpu, bare, NULL, "leave VMX for disable",
+			    target->arch.hand_back_by);
+	if (err == -ETIMEDOUT)
+		target->arch.hand_back_by = 0;	/* a later call asks again */
+	return err;
+}
+
+/* ---- Holding the other root CPUs while the root cell's tables change ---- */
+
+/* Odd while a hold is on; each hold has its own value, so an old request cannot join a new one. */
+static uint32_t root_hold;
+
+static bool held(const struct per_cpu *target, const struct cell *cell)
+{
+	(void)cell;
+	return __atomic_load_n(&target->arch.held_in, __ATOMIC_SEQ_CST) ==
+	       __atomic_load_n(&root_hold, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Holds every other root CPU that runs Linux in the hypervisor, so that the
+ * root cell's EPT and I/O bitmap change while no CPU can use them, and the
+ * INVEPT each does before it runs Linux again comes after the change (SDM
+ * Vol. 3C, 28.3.3: invalidate after the change; a page whose size changes
+ * under a running CPU is the erratum case).  Waits HOLD_ARRIVE_US at most
+ * for them to arrive: one that comes later still takes the flush request
+ * of the change before it runs Linux again, so the change stays correct.
+ */
+void arch_hold_root_cpus(unsigned int caller_cpu)
+{
+	uint64_t others = 0;
+	unsigned int cpu;
+
+	__atomic_add_fetch(&root_hold, 1, __ATOMIC_SEQ_CST);
+	for (cpu = 0; cpu < image_header.max_cpus && cpu < 64; cpu++)
+		if (cpu != caller_cpu && runs_root_ept(per_cpu_of(cpu)))
+			others |= 1ULL << cpu;
+	for (cpu = 0; cpu < 64; cpu++)
+		if ((others >> cpu) & 1)
+			post_work(cpu, PENDING_HOLD);
+	wait_for_cpus(others, held, NULL, "stop for a change of the root cell",
+		      read_tsc() + cycles_of_us(HOLD_ARRIVE_US));
+}
+
+void arch_release_root_cpus(void)
+{
+	__atomic_add_fetch(&root_hold, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Held until the release, HOLD_MAX_US at most; the time is kept in the
+ * CPU's public page.  A request that arrives after its release holds
+ * nothing.
+ */
+static void hold_for_root_change(struct per_cpu *cpu)
+{
+	uint32_t hold = __atomic_load_n(&root_hold, __ATOMIC_SEQ_CST);
+	uint64_t start = read_tsc(), cycles;
+
+	if (!(hold & 1))
+		return;
+	__atomic_store_n(&cpu->arch.held_in, hold, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&root_hold, __ATOMIC_SEQ_CST) == hold &&
+	       deadline_now() - start <= cycles_of_us(HOLD_MAX_US))
+		asm volatile("pause" ::: "memory");
+	__atomic_store_n(&cpu->arch.held_in, 0, __ATOMIC_SEQ_CST);
+	cycles = read_tsc() - start;
+	if (cycles > cpu->page->longest_hold_cycles)
+		cpu->page->longest_hold_cycles = cycles;
 }
 
 /* ---- What a CPU does when asked ---- */
@@ -580,7 +698,7 @@ static void wait_step(struct per_cpu *cpu)
 	struct cell *next;
 
 	/* Nothing to flush or deliver without a guest; the launch flushes. */
-	take_work(cpu, PENDING_GUEST_NMI | PENDING_FLUSH_EPT | PENDING_KICK);
+	take_work(cpu, PENDING_GUEST_NMI | PENDING_FLUSH_EPT | PENDING_KICK | PENDING_HOLD);
 	if (take_work(cpu, PENDING_TAKE) && root && (next = take_next_cell(cpu)))
 		return take_for_cell(cpu, next);
 	if (take_work(cpu, PENDING_RELEASE) && !root)
@@ -621,7 +739,7 @@ void arch_cpu_wait(struct per_cpu *cpu)
  */
 static void drop_stale_work(struct per_cpu *cpu, uint32_t init)
 {
-	uint32_t stale = PENDING_KICK | PENDING_ROOT_SIPI | PENDING_CELL_SIPI | PENDING_START |
+	uint32_t stale = PENDING_KICK | PENDING_HOLD | PENDING_ROOT_SIPI | PENDING_CELL_SIPI | PENDING_START |
 			 PENDING_RELEASE | ((PENDING_ROOT_INIT | PENDING_CELL_INIT) & ~init);
 	uint32_t old = __atomic_load_n(&cpu->arch.pending, __ATOMIC_SEQ_CST);
 
@@ -650,6 +768,8 @@ void vmx_handle_requests(struct per_cpu *cpu)
 		vmx_clear_current(cpu);
 		halt_bare(cpu);
 	}
+	if (take_work(cpu, PENDING_HOLD) && root)
+		hold_for_root_change(cpu);
 	if (take_work(cpu, init))
 		leave_guest(cpu, true);
 	drop_stale_work(cpu, init);

@@ -25,13 +25,21 @@ void arch_cpu_leave(struct per_cpu *cpu);
 void arch_cpu_deactivate(struct per_cpu *cpu) __attribute__((noreturn));
 /* Stops this CPU for good after a failure the log explains. */
 void arch_cpu_park(struct per_cpu *cpu) __attribute__((noreturn));
-/* Disable: a root CPU Linux has offline leaves VMX and halts for INIT. */
+/*
+ * Disable: a root CPU Linux has offline leaves VMX and halts for INIT.
+ * In steps: 0 done, -EAGAIN asked and not yet (call again), -ETIMEDOUT.
+ */
 int arch_cpu_hand_back(unsigned int cpu);
 uint64_t arch_read_timestamp(void);
 /* TSC frequency in kHz, calibrated against the PM timer at setup (0 if unknown). */
 uint32_t arch_tsc_khz(void);
 /* The local APIC timer's rate at divide-by-1, as calibrated at enable; 0 if unknown. */
 uint32_t arch_apic_timer_khz(void);
+/* Deadlines are TSC values; without a calibrated rate a fixed one is assumed. */
+uint64_t arch_deadline_after_ms(uint32_t ms);
+bool arch_deadline_passed(uint64_t deadline);
+/* How long CPUs may take to answer a request: part of each operation's deadline. */
+#define ARCH_ANSWER_MS		200
 
 /*
  * Cells.  arch_cell_create() builds the cell's maps and takes its memory and
@@ -39,15 +47,21 @@ uint32_t arch_apic_timer_khz(void);
  * gives them back.  The CPU hooks move a cell's CPUs between Linux's offline
  * loop, waiting in the hypervisor, and running the inmate; released, they
  * wait in the hypervisor for Linux's INIT and startup IPI, which start
- * Linux there as the root cell's guest again.  Each waits for the CPUs a
- * bounded time (one deadline for all of them).
+ * Linux there as the root cell's guest again.  Each move is asked for once
+ * (take, stop, release) and then waited for in steps (taken, stopped,
+ * released): one call spins a bounded short time, then answers 0 (done),
+ * -EAGAIN (not yet: call again) or -ETIMEDOUT (the operation's @deadline
+ * passed; the late CPUs are logged).
  */
 int arch_cell_create(struct cell *cell);
 void arch_cell_destroy(struct cell *cell);
 int arch_cell_set_loadable(struct cell *cell, bool loadable);
-int arch_cell_take_cpus(struct cell *cell);
+void arch_cell_take_cpus(struct cell *cell);
+int arch_cell_cpus_taken(struct cell *cell, uint64_t deadline);
 void arch_cell_start_cpus(struct cell *cell);
-int arch_cell_stop_cpus(struct cell *cell);
-int arch_cell_release_cpus(struct cell *cell);
+void arch_cell_stop_cpus(struct cell *cell);
+int arch_cell_cpus_stopped(struct cell *cell, uint64_t deadline);
+void arch_cell_release_cpus(struct cell *cell);
+int arch_cell_cpus_released(struct cell *cell, uint64_t deadline);
 
 #endif

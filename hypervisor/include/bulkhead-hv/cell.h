@@ -30,6 +30,30 @@ struct cell_console {
 	uint64_t budget, refilled, dropped;
 };
 
+/*
+ * A management call that waits for an inmate or for CPUs is done in steps
+ * (Documentation/hypercalls.md, "Operations in steps"): the call that
+ * starts it and each repeat of it advance it, and -EAGAIN says it goes on.
+ * One deadline bounds the whole operation.
+ */
+enum cell_stage {
+	STAGE_NONE,
+	STAGE_REPLY,		/* the inmate was asked to shut down; its reply awaited */
+	STAGE_STOP,		/* the cell's CPUs were asked to stop */
+	STAGE_STOPPED,		/* they stopped */
+	STAGE_RELEASE,		/* they were asked to go back to the root cell */
+	STAGE_TAKE,		/* the cell's CPUs were asked to leave the root cell */
+};
+
+struct cell_operation {
+	uint64_t code, arg1, arg2;	/* the hypercall that started it, and its arguments */
+	enum cell_stage stage;
+	uint64_t reply_by;		/* TSC: no reply by then counts as none */
+	uint64_t deadline;		/* TSC: the CPUs' answers by then, or the operation fails */
+	int64_t result;			/* what it returns when it ends well */
+	int error;			/* create: why the cell could not be built (CPUs given back) */
+};
+
 struct cell {
 	unsigned int id;
 	enum cell_phase phase;
@@ -40,6 +64,7 @@ struct cell {
 	struct bulkhead_comm_region *comm_region;
 	uint64_t cpus;			/* bit n: CPU n belongs to the cell */
 	struct cell_console console;
+	struct cell_operation operation;
 };
 
 /* Linux: every CPU of the system config, every resource no other cell holds. */

@@ -5,6 +5,12 @@
 
 #include <bulkhead-hv/types.h>
 
+/*
+ * No deadline here: every lock is held only for bounded work, which each
+ * user states where it takes it (cells_lock in cell.c, console_lock in
+ * console.c, a cell console's lock in cell-console.c, init_lock in
+ * setup.c), so a spin ends within that bound for each CPU ahead of it.
+ */
 static inline void spin_lock(volatile uint32_t *lock)
 {
 	while (__atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))

@@ -7,7 +7,8 @@
 
 /*
  * Command line (inmates/README.md): tick-ms=N (100), timer (wait in HLT
- * for the APIC timer instead of polling the TSC), deny-shutdown, no-reply.
+ * for the APIC timer instead of polling the TSC), deny-shutdown, no-reply,
+ * hang (interrupts off, an endless loop, the shutdown request ignored).
  */
 static enum shutdown_policy policy;
 static bool use_timer;
@@ -85,6 +86,10 @@ void inmate_main(void)
 
 	printk(NAME ": hello from CPU %u\n", cpu_id());
 	printk(NAME ": TSC %u kHz (%s)\n", tsc_khz, tsc_rate_source_name());
+	if (cmdline_parse_bool("hang", false)) {
+		printk(NAME ": hanging with interrupts off\n");
+		asm volatile("cli\n1:\tjmp 1b" ::: "memory");
+	}
 	if (use_timer)
 		timer_setup();
 

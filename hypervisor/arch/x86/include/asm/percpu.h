@@ -51,6 +51,7 @@ struct guest_registers {
 #define PENDING_CELL_SIPI	(1U << 8)	/* a startup IPI from an inmate of this CPU's cell */
 #define PENDING_KICK		(1U << 9)	/* only exit: the cell's stop flag says what to do */
 #define PENDING_HAND_BACK	(1U << 10)	/* disable: leave VMX, halt bare until INIT */
+#define PENDING_HOLD		(1U << 11)	/* root: wait in the hypervisor while the root cell changes */
 #define PENDING_WAIT_WORK	(PENDING_TAKE | PENDING_START | PENDING_RELEASE | \
 				 PENDING_ROOT_INIT | PENDING_ROOT_SIPI | PENDING_CELL_INIT | \
 				 PENDING_CELL_SIPI | PENDING_HAND_BACK)
@@ -99,6 +100,10 @@ struct arch_cpu {
 	/* The cell a PENDING_TAKE moves this CPU to; only this CPU changes per_cpu.cell. */
 	struct cell *volatile next_cell;
 	volatile uint8_t sipi_vector;
+	/* The hold of the root CPUs (control.c) this CPU is held in; odd while held. */
+	volatile uint32_t held_in;
+	/* Disable's hand-back of this CPU: the TSC deadline of the request, 0 while none is out. */
+	uint64_t hand_back_by;
 	/* Where START begins the inmate: the cell's reset address. */
 	uint64_t start_address;
 	/*

@@ -64,6 +64,9 @@ void vmx_handle_requests(struct per_cpu *cpu);
 void arch_cpu_wait(struct per_cpu *cpu) __attribute__((noreturn));
 void arch_flush_root_ept(unsigned int caller_cpu);
 bool arch_root_ept_flushed(unsigned int caller_cpu);
+/* The other root CPUs wait in the hypervisor between the two (control.c). */
+void arch_hold_root_cpus(unsigned int caller_cpu);
+void arch_release_root_cpus(void);
 
 /* vmcs-setup.c */
 int vmx_setup_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *facts,
