@@ -99,7 +99,16 @@ int bulkhead_cell_dir_add(u32 id);
 void bulkhead_cell_dirs_prune(void);
 
 /* Statistics lines of every CPU, or of @cpus only; under bulkhead.lock, while enabled. */
-ssize_t bulkhead_statistics_emit(char *buf, const struct cpumask *cpus);
+/* Text of any length for binary sysfs attributes (sysfs-text.c); start from all zeros. */
+struct bulkhead_text {
+	char *buf;
+	size_t size, len;
+	bool failed;
+};
+
+__printf(2, 3) void bulkhead_text_add(struct bulkhead_text *text, const char *format, ...);
+ssize_t bulkhead_text_read(struct bulkhead_text *text, char *to, loff_t offset, size_t count);
+void bulkhead_statistics_emit(struct bulkhead_text *text, const struct cpumask *cpus);
 
 int bulkhead_enable(const void __user *config, u32 config_size,
 		    struct bulkhead_error *error);

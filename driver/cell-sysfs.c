@@ -146,16 +146,23 @@ static ssize_t cpus_failed_list_show(struct kobject *kobj, struct kobj_attribute
 	return show_locked(kobj, buf, emit_failed_list);
 }
 
-static ssize_t emit_statistics(const struct cell_dir *dir, char *buf)
+/* The lines of sysfs statistics of the cell's CPUs only, in the same format, of any length. */
+static ssize_t statistics_read(struct file *file, struct kobject *kobj,
+			       struct bin_attribute *attr, char *to, loff_t offset, size_t count)
 {
-	return bulkhead_statistics_emit(buf, &dir->cpus);
-}
+	const struct cell_dir *dir = to_cell_dir(kobj);
+	struct bulkhead_text text = {};
 
-/* The lines of sysfs statistics of the cell's CPUs only, in the same format. */
-static ssize_t statistics_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
-{
-	return show_locked(kobj, buf, emit_statistics);
+	mutex_lock(&bulkhead.lock);
+	if (!bulkhead.enabled || !bulkhead_cell_of(dir->id)) {
+		mutex_unlock(&bulkhead.lock);
+		return -ENODEV;
+	}
+	bulkhead_statistics_emit(&text, &dir->cpus);
+	mutex_unlock(&bulkhead.lock);
+	return bulkhead_text_read(&text, to, offset, count);
 }
+static BIN_ATTR_RO(statistics, 0);
 
 static struct kobj_attribute name_attribute = __ATTR_RO(name);
 static struct kobj_attribute state_attribute = __ATTR_RO(state);
@@ -163,7 +170,6 @@ static struct kobj_attribute cpus_assigned_attribute = __ATTR_RO(cpus_assigned);
 static struct kobj_attribute cpus_assigned_list_attribute = __ATTR_RO(cpus_assigned_list);
 static struct kobj_attribute cpus_failed_attribute = __ATTR_RO(cpus_failed);
 static struct kobj_attribute cpus_failed_list_attribute = __ATTR_RO(cpus_failed_list);
-static struct kobj_attribute statistics_attribute = __ATTR_RO(statistics);
 
 static struct attribute *cell_attrs[] = {
 	&name_attribute.attr,
@@ -172,10 +178,23 @@ static struct attribute *cell_attrs[] = {
 	&cpus_assigned_list_attribute.attr,
 	&cpus_failed_attribute.attr,
 	&cpus_failed_list_attribute.attr,
-	&statistics_attribute.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(cell);
+
+static struct bin_attribute *cell_bin_attrs[] = {
+	&bin_attr_statistics,
+	NULL,
+};
+
+static const struct attribute_group cell_group = {
+	.attrs = cell_attrs,
+	.bin_attrs = cell_bin_attrs,
+};
+
+static const struct attribute_group *cell_groups[] = {
+	&cell_group,
+	NULL,
+};
 
 static void cell_dir_release(struct kobject *kobj)
 {

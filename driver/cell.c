@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Cells from Linux's side: CPUs offlined and onlined, configs handed over, images copied in. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/cpu.h>
+#include <linux/moduleparam.h>
 #include <linux/io.h>
 #include <linux/ktime.h>
 #include <linux/slab.h>
@@ -67,22 +69,53 @@ static int check_cell_cpus(struct cell_entry *cell, const struct config_view *vi
 	return 0;
 }
 
+static bool test_cpu_offlined_meanwhile;
+module_param(test_cpu_offlined_meanwhile, bool, 0644);
+MODULE_PARM_DESC(test_cpu_offlined_meanwhile,
+		 "test only: take a cell's CPU offline just before cell create does, as a concurrent 'echo 0 > online' would");
+
+/*
+ * The CPUs the hotplug callback (hotplug.c) keeps offline, changed under
+ * the hotplug lock it runs under, so that it sees the whole change or
+ * none of it.  remove_cpu() and add_cpu() take that lock themselves.
+ */
+static void cell_cpus_change(const struct cpumask *cpus, bool add)
+{
+	cpus_read_lock();
+	if (add)
+		cpumask_or(&bulkhead.cell_cpus, &bulkhead.cell_cpus, cpus);
+	else
+		cpumask_andnot(&bulkhead.cell_cpus, &bulkhead.cell_cpus, cpus);
+	cpus_read_unlock();
+}
+
 /*
  * The CPUs stay under the hypervisor while offline (hotplug.c), which takes
  * them from Linux's offline loop.  One that is offline already is taken
- * as it is; remove_cpu() returns 1 when someone else offlined it meanwhile,
- * which is no error here.
+ * as it is.  remove_cpu() returns 1 when someone else offlined the CPU
+ * between the look and the call: that CPU is left to whoever took it
+ * (never brought back online by this create's unwind) and create fails
+ * with -EBUSY, so that a positive return is never mistaken for success.
  */
 static int offline_cpus(struct cell_entry *cell, struct bulkhead_error *error)
 {
 	unsigned int cpu;
 	int err;
 
-	cpumask_or(&bulkhead.cell_cpus, &bulkhead.cell_cpus, &cell->cpus);
+	cell_cpus_change(&cell->cpus, true);
 	for_each_cpu(cpu, &cell->cpus) {
 		if (!cpu_online(cpu))
 			continue;
+		if (READ_ONCE(test_cpu_offlined_meanwhile))
+			remove_cpu(cpu);
 		err = remove_cpu(cpu);
+		if (err > 0) {
+			cell_cpus_change(cpumask_of(cpu), false);
+			cpumask_clear_cpu(cpu, &cell->cpus);
+			return bulkhead_fail(error, -EBUSY,
+				"CPU %u went offline while the cell took it; find what else takes CPUs offline and retry",
+				cpu);
+		}
 		if (err < 0)
 			return bulkhead_fail(error, err,
 				"cannot take CPU %u offline for the cell (error %d); stop what pins it and retry",
@@ -96,10 +129,10 @@ static void online_cpus(struct cell_entry *cell)
 {
 	unsigned int cpu;
 
-	cpumask_andnot(&bulkhead.cell_cpus, &bulkhead.cell_cpus, &cell->cpus);
+	cell_cpus_change(&cell->cpus, false);
 	for_each_cpu(cpu, &cell->cpus)
 		if (!cpu_online(cpu) && add_cpu(cpu))
-			pr_err("bulkhead: CPU %u did not come back online after its cell\n", cpu);
+			pr_err("CPU %u did not come back online after its cell\n", cpu);
 }
 
 /* One cell create call; a refusal's reason is in the public page of the CPU that made it. */
@@ -155,7 +188,7 @@ static int hand_over(struct cell_entry *cell, u32 size, struct bulkhead_error *e
 	if (result < 0)
 		return (int)result;
 	if (result < 1 || result > BULKHEAD_MAX_CELLS || bulkhead_cells[result - 1].id) {
-		pr_err("bulkhead: the hypervisor answered cell create with ID %ld, which is not a free slot\n",
+		pr_err("the hypervisor answered cell create with ID %ld, which is not a free slot\n",
 		       result);
 		return bulkhead_fail(error, -EPROTO,
 			"the hypervisor gave the cell an ID the driver cannot use (%ld); see 'bulkhead console'",
@@ -223,7 +256,7 @@ int bulkhead_cell_create(const void __user *config, u32 size, struct bulkhead_er
 	}
 	cell = &bulkhead_cells[scratch.id - 1];
 	*cell = scratch;
-	pr_info("bulkhead: cell %u \"%s\" created in %llu us on CPUs %*pbl\n", cell->id,
+	pr_info("cell %u \"%s\" created in %llu us on CPUs %*pbl\n", cell->id,
 		cell->view.cell->name, (ktime_get_ns() - start) / 1000,
 		cpumask_pr_args(&cell->cpus));
 	return cell->id;
@@ -338,7 +371,7 @@ int bulkhead_cell_destroy(u32 id, struct bulkhead_error *error)
 			"the hypervisor could not destroy cell \"%s\" (error %ld); see 'bulkhead console'",
 			cell->view.cell->name, result);
 	online_cpus(cell);
-	pr_info("bulkhead: cell %u \"%s\" destroyed in %llu us, CPUs %*pbl back with Linux\n",
+	pr_info("cell %u \"%s\" destroyed in %llu us, CPUs %*pbl back with Linux\n",
 		id, cell->view.cell->name, (ktime_get_ns() - start) / 1000,
 		cpumask_pr_args(&cell->cpus));
 	forget(cell);

@@ -326,7 +326,7 @@ static ssize_t version_show(struct device *dev, struct device_attribute *attr, c
 }
 static DEVICE_ATTR_RO(version);
 
-static ssize_t emit_cpu_exits(char *buf, ssize_t len, unsigned int cpu)
+static void emit_cpu_exits(struct bulkhead_text *text, unsigned int cpu)
 {
 	const struct bulkhead_cpu_page *page = bulkhead_cpu_page(cpu);
 	unsigned int reason;
@@ -335,46 +335,49 @@ static ssize_t emit_cpu_exits(char *buf, ssize_t len, unsigned int cpu)
 		const struct bulkhead_exit_stat *stat = &page->exits[reason];
 
 		if (stat->count)
-			len += sysfs_emit_at(buf, len, "%u %u %s %llu %llu %llu\n", cpu, reason,
-					     vmx_exit_reason_name(reason), stat->count,
-					     stat->total_cycles, stat->max_cycles);
+			bulkhead_text_add(text, "%u %u %s %llu %llu %llu\n", cpu, reason,
+					  vmx_exit_reason_name(reason), stat->count,
+					  stat->total_cycles, stat->max_cycles);
 	}
-	return len;
 }
 
 /*
  * One line per CPU and exit reason seen: CPU REASON NAME COUNT TOTAL_CYCLES
  * MAX_CYCLES.  With @cpus NULL every CPU the hypervisor keeps a record for,
  * cells' CPUs too (sysfs statistics); else those in @cpus (a cell's).
+ * Longer than a page with many CPUs: binary attributes, read in slices.
  */
-ssize_t bulkhead_statistics_emit(char *buf, const struct cpumask *cpus)
+void bulkhead_statistics_emit(struct bulkhead_text *text, const struct cpumask *cpus)
 {
-	ssize_t len = 0;
 	unsigned int cpu;
 
 	for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++)
 		if (!cpus || (cpu < nr_cpu_ids && cpumask_test_cpu(cpu, cpus)))
-			len = emit_cpu_exits(buf, len, cpu);
-	return len;
+			emit_cpu_exits(text, cpu);
 }
 
-static ssize_t statistics_show(struct device *dev, struct device_attribute *attr, char *buf)
+static ssize_t statistics_read(struct file *file, struct kobject *kobj,
+			       struct bin_attribute *attr, char *to, loff_t offset, size_t count)
 {
-	ssize_t len = -ENODATA;
+	struct bulkhead_text text = {};
 
 	mutex_lock(&bulkhead.lock);
-	if (bulkhead.enabled)
-		len = bulkhead_statistics_emit(buf, NULL);
+	if (!bulkhead.enabled) {
+		mutex_unlock(&bulkhead.lock);
+		return -ENODATA;
+	}
+	bulkhead_statistics_emit(&text, NULL);
 	mutex_unlock(&bulkhead.lock);
-	return len;
+	return bulkhead_text_read(&text, to, offset, count);
 }
-static DEVICE_ATTR_RO(statistics);
+static BIN_ATTR_RO(statistics, 0);
 
 /*
  * What the hypervisor refused, dropped or confined per CPU, and where its
  * NMIs went: "CPU NAME COUNT" for every count that is not zero.
  */
-static ssize_t events_show(struct device *dev, struct device_attribute *attr, char *buf)
+static ssize_t events_read(struct file *file, struct kobject *kobj,
+			   struct bin_attribute *attr, char *to, loff_t offset, size_t count)
 {
 	static const char *const names[BULKHEAD_EVENT_TYPES] = {
 		[BULKHEAD_EVENT_IPI_DROPPED] = "ipi-dropped",
@@ -386,22 +389,25 @@ static ssize_t events_show(struct device *dev, struct device_attribute *attr, ch
 		[BULKHEAD_EVENT_CONSOLE_DROPPED] = "console-dropped",
 		[BULKHEAD_EVENT_WAIT_WAKEUPS] = "wait-wakeups",
 	};
-	ssize_t len = -ENODATA;
+	struct bulkhead_text text = {};
 	unsigned int cpu, event;
+	u64 value;
 
 	mutex_lock(&bulkhead.lock);
-	if (bulkhead.enabled) {
-		len = 0;
-		for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++)
-			for (event = 0; event < BULKHEAD_EVENT_TYPES; event++)
-				if (bulkhead_cpu_page(cpu)->events[event])
-					len += sysfs_emit_at(buf, len, "%u %s %llu\n", cpu, names[event],
-							     bulkhead_cpu_page(cpu)->events[event]);
+	if (!bulkhead.enabled) {
+		mutex_unlock(&bulkhead.lock);
+		return -ENODATA;
 	}
+	for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++)
+		for (event = 0; event < BULKHEAD_EVENT_TYPES; event++) {
+			value = bulkhead_cpu_page(cpu)->events[event];
+			if (value)
+				bulkhead_text_add(&text, "%u %s %llu\n", cpu, names[event], value);
+		}
 	mutex_unlock(&bulkhead.lock);
-	return len;
+	return bulkhead_text_read(&text, to, offset, count);
 }
-static DEVICE_ATTR_RO(events);
+static BIN_ATTR_RO(events, 0);
 
 /* TSC cycles as microseconds, by the hypervisor's rate (1 GHz assumed without one, as it does). */
 static u64 cycles_to_us(u64 cycles)
@@ -543,7 +549,6 @@ static ssize_t mitigations_show(struct device *dev, struct device_attribute *att
 static DEVICE_ATTR_RO(mitigations);
 
 static struct attribute *bulkhead_attrs[] = {
-	&dev_attr_statistics.attr,
 	&dev_attr_longest.attr,
 	&dev_attr_memory_pool.attr,
 	&dev_attr_cpu_states.attr,
@@ -553,12 +558,27 @@ static struct attribute *bulkhead_attrs[] = {
 	&dev_attr_enabled.attr,
 	&dev_attr_state.attr,
 	&dev_attr_cpus_entered.attr,
-	&dev_attr_events.attr,
 	&dev_attr_hypervisor_memory.attr,
 	&dev_attr_version.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(bulkhead);
+
+/* Files whose lines grow with the CPUs, past a page: binary, read in slices. */
+static struct bin_attribute *bulkhead_bin_attrs[] = {
+	&bin_attr_statistics,
+	&bin_attr_events,
+	NULL,
+};
+
+static const struct attribute_group bulkhead_group = {
+	.attrs = bulkhead_attrs,
+	.bin_attrs = bulkhead_bin_attrs,
+};
+
+static const struct attribute_group *bulkhead_groups[] = {
+	&bulkhead_group,
+	NULL,
+};
 
 static void disable_if_enabled(void)
 {

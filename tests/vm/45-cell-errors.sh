@@ -163,6 +163,22 @@ create_refused "the ACPI SMI command port" cell-smi-port.cell \
 create_refused "the ACPI PM timer" cell-pm-timer.cell \
 	"$(refused_by_hypervisor 'ports 0xb008-0xb00b overlap the ACPI PM timer 0xb008-0xb00b, which every cell reads already and Linux needs; leave them out')"
 
+# remove_cpu() returning 1 (someone else offlined the CPU between the
+# driver's look and its call) is no success: create fails, leaves the CPU
+# to whoever took it, and publishes no cell.  A test-only module parameter
+# offlines the CPU at that moment.
+PARAMETER=/sys/module/bulkhead/parameters/test_cpu_offlined_meanwhile
+step "make CPU 1 go offline under cell create" sh -c "echo 1 >$PARAMETER"
+step_fails "cell create: CPU 1 offlined meanwhile" \
+	'^bulkhead: CPU 1 went offline while the cell took it; find what else takes CPUs offline and retry$' \
+	bulkhead cell create "$TINY"
+step "no cell, CPU 1 left offline, then onlined again by hand" sh -c \
+	"echo 0 >$PARAMETER && [ ! -e $SYSFS/cells/1 ] && [ \$(cat $CPU1) = 0 ] && echo 1 >$CPU1"
+step "nothing else changed after: CPU 1 offlined meanwhile" unchanged
+step "cell create works again" bulkhead cell create "$TINY"
+step "cell destroy" bulkhead cell destroy tiny-demo
+step "CPU 1 back after the destroy" unchanged
+
 step "remove the 2 MiB image" rm -f "$BIG_IMAGE"
 step "disable" bulkhead disable
 step "rmmod bulkhead" rmmod bulkhead
