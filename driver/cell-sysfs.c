@@ -64,10 +64,15 @@ static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *attr, char
 	return sysfs_emit(buf, "%s\n", to_cell_dir(kobj)->name);
 }
 
+/* A running cell whose inmate takes no part in the shutdown handshake reads "running/passive". */
 static ssize_t emit_state(const struct cell_dir *dir, char *buf)
 {
 	long state = bulkhead_hypercall(BULKHEAD_HC_CELL_GET_STATE, dir->id, 0);
+	const struct cell_entry *cell = bulkhead_cell_of(dir->id);
 
+	if (state == BULKHEAD_CELL_RUNNING &&
+	    (cell->view.cell->flags & BULKHEAD_CELL_FLAG_PASSIVE_COMM))
+		return sysfs_emit(buf, "running/passive\n");
 	return sysfs_emit(buf, "%s\n", bulkhead_cell_state_name(state));
 }
 

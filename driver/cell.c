@@ -125,6 +125,26 @@ static int offline_cpus(struct cell_entry *cell, struct bulkhead_error *error)
 }
 
 /* After the hypervisor released them, Linux starts them as any offline CPU. */
+/* The cell whose inmate holds the lock that refused a call (-EACCES), for the message. */
+static const char *locked_cell_name(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < BULKHEAD_MAX_CELLS; i++)
+		if (bulkhead_cells[i].id &&
+		    bulkhead_hypercall(BULKHEAD_HC_CELL_GET_STATE, bulkhead_cells[i].id, 0) ==
+		    BULKHEAD_CELL_RUNNING_LOCKED)
+			return bulkhead_cells[i].view.cell->name;
+	return "?";
+}
+
+static int refused_by_lock(struct bulkhead_error *error, const char *what, const char *name)
+{
+	return bulkhead_fail(error, -EACCES,
+		"cell \"%s\" is running-locked, which blocks %s cell \"%s\"; wait until its inmate unlocks",
+		locked_cell_name(), what, name);
+}
+
 static void online_cpus(struct cell_entry *cell)
 {
 	unsigned int cpu;
@@ -142,7 +162,10 @@ static long create_step(u32 size, u64 flags, struct bulkhead_error *error)
 
 	preempt_disable();
 	result = bulkhead_hypercall(BULKHEAD_HC_CELL_CREATE, size, flags);
-	if (result < 0 && result != -EAGAIN)
+	if (result == -EACCES)
+		bulkhead_fail(error, -EACCES, "%.160s",
+			      bulkhead_cpu_page(smp_processor_id())->failure);
+	else if (result < 0 && result != -EAGAIN)
 		bulkhead_fail(error, (int)result,
 			"the hypervisor refused the cell: %.160s; run 'bulkhead-config check' on it",
 			bulkhead_cpu_page(smp_processor_id())->failure);
@@ -294,6 +317,8 @@ int bulkhead_cell_load(u32 id, u64 address, const void __user *data, u64 size,
 			"%llu bytes at 0x%llx do not fit a loadable region of cell \"%s\"; load less or at another address",
 			size, address, cell->view.cell->name);
 	result = bulkhead_hypercall_steps(BULKHEAD_HC_CELL_SET_LOADABLE, id, 0);
+	if (result == -EACCES)
+		return refused_by_lock(error, "loading", cell->view.cell->name);
 	if (result)
 		return bulkhead_fail(error, (int)result,
 			"cell \"%s\" cannot be made loadable (error %ld); see 'bulkhead console'",
@@ -325,6 +350,8 @@ int bulkhead_cell_start(u32 id, struct bulkhead_error *error)
 		return bulkhead_fail(error, -EINVAL,
 			"cell \"%s\" has no image; run 'bulkhead cell load' first", cell->view.cell->name);
 	result = bulkhead_hypercall(BULKHEAD_HC_CELL_START, id, 0);
+	if (result == -EACCES)
+		return refused_by_lock(error, "starting", cell->view.cell->name);
 	if (result)
 		return bulkhead_fail(error, (int)result,
 			"cell \"%s\" did not start (error %ld); see 'bulkhead console'",
@@ -340,6 +367,8 @@ int bulkhead_cell_shutdown(u32 id, struct bulkhead_error *error)
 	if (!cell)
 		return cell_not_found(error, id);
 	result = bulkhead_hypercall_steps(BULKHEAD_HC_CELL_SET_LOADABLE, id, 0);
+	if (result == -EACCES)
+		return refused_by_lock(error, "shutting down", cell->view.cell->name);
 	if (result == -EPERM)
 		return bulkhead_fail(error, -EPERM,
 			"cell \"%s\" denied the shutdown request and keeps running; 'bulkhead cell destroy' stops it regardless",
@@ -366,6 +395,8 @@ int bulkhead_cell_destroy(u32 id, struct bulkhead_error *error)
 	if (!cell)
 		return cell_not_found(error, id);
 	result = bulkhead_hypercall_steps(BULKHEAD_HC_CELL_DESTROY, id, 0);
+	if (result == -EACCES)
+		return refused_by_lock(error, "destroying", cell->view.cell->name);
 	if (result)
 		return bulkhead_fail(error, (int)result,
 			"the hypervisor could not destroy cell \"%s\" (error %ld); see 'bulkhead console'",

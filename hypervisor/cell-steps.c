@@ -53,13 +53,19 @@ static void begin_stop(struct cell *cell, uint64_t code)
 {
 	struct bulkhead_comm_region *comm = cell->comm_region;
 	uint32_t timeout = cell->config.cell->shutdown_timeout_ms;
-	bool ask = cell->phase == CELL_STARTED && comm->cell_state == BULKHEAD_CELL_RUNNING;
+	bool passive = cell->config.cell->flags & BULKHEAD_CELL_FLAG_PASSIVE_COMM;
+	bool ask = cell->phase == CELL_STARTED && !passive &&
+		   (comm->cell_state == BULKHEAD_CELL_RUNNING ||
+		    comm->cell_state == BULKHEAD_CELL_RUNNING_LOCKED);
 
 	if (!ask)
 		timeout = 0;
 	cell_begin_operation(cell, code, cell->id, 0, ask ? STAGE_REPLY : STAGE_STOP,
 			timeout + ARCH_ANSWER_MS);
 	cell->operation.reply_by = arch_deadline_after_ms(timeout);
+	/* Set loadable answers 2 for a running cell stopped without asking. */
+	if (passive && cell->phase == CELL_STARTED)
+		cell->operation.result = 2;
 	if (!ask) {
 		arch_cell_stop_cpus(cell);
 		return;
@@ -68,22 +74,32 @@ static void begin_stop(struct cell *cell, uint64_t code)
 	comm->msg_to_cell = BULKHEAD_MSG_SHUTDOWN_REQUEST;
 }
 
+/* An inmate that set its state to shut down or failed needs no more asking, as on Jailhouse. */
+static bool inmate_stopped_itself(const struct bulkhead_comm_region *comm)
+{
+	uint32_t state = comm->cell_state;
+
+	return state == BULKHEAD_CELL_SHUT_DOWN || state == BULKHEAD_CELL_FAILED;
+}
+
 /*
- * One look at the inmate's reply: 0 approved, 1 none by the timeout (the
- * cell is stopped anyway), -EPERM denied, -EAGAIN none yet.  Destroy asks
- * too, so the inmate can finish cleanly, but goes on whatever it says.
+ * One look at the inmate's reply: 0 approved (by the reply, or by a state
+ * of shut down or failed), 1 none by the timeout (the cell is stopped
+ * anyway), -EPERM denied, -EAGAIN none yet.  Destroy asks too, so the
+ * inmate can finish cleanly, but goes on whatever it says.
  */
 static int look_for_reply(struct cell *cell)
 {
 	struct bulkhead_comm_region *comm = cell->comm_region;
 	uint32_t reply = comm->reply_from_cell;
 
-	if (!reply && !arch_deadline_passed(cell->operation.reply_by))
+	if (!reply && !inmate_stopped_itself(comm) &&
+	    !arch_deadline_passed(cell->operation.reply_by))
 		return -EAGAIN;
 	comm->msg_to_cell = BULKHEAD_MSG_NONE;
 	if (reply == BULKHEAD_MSG_REQUEST_DENIED)
 		return trace_error(-EPERM);
-	if (reply == BULKHEAD_MSG_REQUEST_APPROVED)
+	if (reply == BULKHEAD_MSG_REQUEST_APPROVED || inmate_stopped_itself(comm))
 		return 0;
 	printk("cell %u \"%s\" did not answer the shutdown request in %u ms; stopped anyway\n",
 	       cell->id, cell->config.cell->name, cell->config.cell->shutdown_timeout_ms);
@@ -149,8 +165,6 @@ static int64_t set_loadable_locked(struct cell *cell)
 		return trace_error(-EIO);
 	if (cell->phase != CELL_STARTED)
 		return make_loadable(cell, 0);
-	if (cell->comm_region->cell_state == BULKHEAD_CELL_RUNNING_LOCKED)
-		return trace_error(-EPERM);
 	begin_stop(cell, BULKHEAD_HC_CELL_SET_LOADABLE);
 	return advance_set_loadable(cell);
 }
@@ -170,6 +184,8 @@ static int64_t on_cell(uint64_t code, uint64_t id, int64_t (*action)(struct cell
 	cell = cell_by_id(id);
 	if (!cell)
 		result = trace_error(-ENOENT);
+	else if (!cell_busy && cell_locked_other_than(cell))
+		result = trace_error(-EACCES);
 	else if (!cell_busy)
 		result = action(cell);
 	else if (cell_busy == cell && advance && cell_repeats_operation(cell, code, id, 0))

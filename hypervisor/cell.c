@@ -47,6 +47,17 @@ unsigned int cells_count(void)
 	return count;
 }
 
+const struct cell *cell_locked_other_than(const struct cell *except)
+{
+	struct cell *cell;
+
+	for_each_cell(cell)
+		if (cell != except && cell->phase == CELL_STARTED &&
+		    cell->comm_region->cell_state == BULKHEAD_CELL_RUNNING_LOCKED)
+			return cell;
+	return NULL;
+}
+
 uint64_t cells_pool_used(void)
 {
 	return hv_pool.used + (uint64_t)cells_count() * CELL_POOL_PAGES;
@@ -614,6 +625,9 @@ static int64_t create_locked(unsigned int caller_cpu, uint64_t size, uint64_t fl
 		return refuse(-ENOMEM, "hypervisor memory too small for cells");
 	if (!cell)
 		return refuse(-ENOSPC, "%u cells exist already", MAX_CELLS);
+	if (cell_locked_other_than(NULL))
+		return refuse(-EACCES, "cell \"%s\" is running-locked; no cell is created until its inmate unlocks",
+			      cell_locked_other_than(NULL)->config.cell->name);
 	reset_cell(cell, (unsigned int)(cell - cells));
 	/* A check runs while the CPUs are still Linux's: the caller may be one of them. */
 	if (flags & BULKHEAD_CELL_CREATE_CHECK_ONLY)

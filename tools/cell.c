@@ -422,6 +422,8 @@ static int cell_shutdown(int argc, char **argv)
 
 	if (!err && result == 1)
 		printf("Cell %s did not answer the shutdown request in time; stopped anyway\n", argv[1]);
+	else if (!err && result == 2)
+		printf("Cell %s is passive (its inmate is never asked) and is stopped\n", argv[1]);
 	else if (!err)
 		printf("Cell %s approved the shutdown and is stopped\n", argv[1]);
 	return err;

@@ -925,6 +925,62 @@ static void a_denied_shutdown_ends_the_operation(void)
 	CHECK(test_destroy(1) == 0 && cells_count() == 0);
 }
 
+/* A locked inmate is still asked, and decides (Documentation/inmate-interface.md). */
+static void a_locked_cell_is_asked_and_decides(void)
+{
+	started_cell(1000);
+	cell_by_id(1)->comm_region->cell_state = BULKHEAD_CELL_RUNNING_LOCKED;
+	CHECK(test_set_loadable(1) == -EAGAIN);
+	CHECK(cell_by_id(1)->comm_region->msg_to_cell == BULKHEAD_MSG_SHUTDOWN_REQUEST);
+	cell_by_id(1)->comm_region->reply_from_cell = BULKHEAD_MSG_REQUEST_DENIED;
+	CHECK(test_set_loadable(1) == -EPERM && cell_by_id(1)->phase == CELL_STARTED);
+	CHECK(test_set_loadable(1) == -EAGAIN);
+	cell_by_id(1)->comm_region->reply_from_cell = BULKHEAD_MSG_REQUEST_APPROVED;
+	CHECK(test_set_loadable(1) == 0 && cell_by_id(1)->phase == CELL_LOADABLE);
+}
+
+/* Setting the state to shut down, with no reply, approves, as on Jailhouse. */
+static void an_inmate_that_shuts_itself_down_approves(void)
+{
+	started_cell(1000);
+	CHECK(test_set_loadable(1) == -EAGAIN);
+	cell_by_id(1)->comm_region->cell_state = BULKHEAD_CELL_SHUT_DOWN;
+	CHECK(test_set_loadable(1) == 0 && cell_by_id(1)->phase == CELL_LOADABLE);
+	CHECK(!strstr(test_log, "did not answer"));
+}
+
+/* A passive cell is never asked: it is stopped at once, whatever its timeout. */
+static void a_passive_cell_is_stopped_without_asking(void)
+{
+	struct test_config a = cell_config("a", 0x2, 0x1c600000);
+
+	reset();
+	a.shutdown_timeout_ms = 5000;
+	a.flags = BULKHEAD_CELL_FLAG_PASSIVE_COMM;
+	CHECK(create(&a) == 1 && test_start(1) == 0);
+	CHECK(test_set_loadable(1) == 2 && cell_by_id(1)->phase == CELL_LOADABLE);
+	CHECK(cell_by_id(1)->comm_region->msg_to_cell == BULKHEAD_MSG_NONE);
+}
+
+/* While one cell is running-locked, no other cell is created, started, shut down or destroyed. */
+static void a_locked_cell_blocks_the_others(void)
+{
+	struct test_config b = other_cell("b"), c;
+
+	started_cell(1000);
+	b.cpus = 0x4;
+	CHECK(create(&b) == 2);
+	cell_by_id(1)->comm_region->cell_state = BULKHEAD_CELL_RUNNING_LOCKED;
+	CHECK(test_start(2) == -EACCES && cell_by_id(2)->phase != CELL_STARTED);
+	CHECK(test_set_loadable(2) == -EACCES && test_destroy(2) == -EACCES);
+	c = cell_config("c", 0x8, 0x1c800000);
+	c.pio[0].base = 0x2e8;
+	CHECK(refused(&c, -EACCES, "cell \"a\" is running-locked; no cell is created until its inmate unlocks"));
+	CHECK(cells_count() == 2);
+	cell_by_id(1)->comm_region->cell_state = BULKHEAD_CELL_RUNNING;
+	CHECK(test_destroy(2) == 0 && cells_count() == 1);
+}
+
 /* While an operation goes on, every other management call is refused with -EBUSY. */
 static void other_calls_wait_for_the_operation_in_progress(void)
 {
@@ -1020,6 +1076,10 @@ int main(void)
 	RUN(destroy_gives_everything_back);
 	RUN(destroy_of_a_loadable_cell_does_not_unmap_it_first);
 	RUN(a_started_cell_gets_the_timer_rates);
+	RUN(a_locked_cell_is_asked_and_decides);
+	RUN(an_inmate_that_shuts_itself_down_approves);
+	RUN(a_passive_cell_is_stopped_without_asking);
+	RUN(a_locked_cell_blocks_the_others);
 	RUN(a_cell_without_the_pm_timer_is_told_so);
 	RUN(a_cell_whose_cpus_do_not_stop_keeps_everything);
 	RUN(a_cell_whose_cpus_do_not_come_back_keeps_everything);

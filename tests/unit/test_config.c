@@ -395,7 +395,7 @@ static void cell_flags_are_checked(void)
 	CHECK(parse_cell(&config) == 0 && view.cell->flags == BULKHEAD_CELL_FLAG_CONSOLE_PUTC);
 	config.cell.flags = BULKHEAD_CELL_VALID_FLAGS;
 	CHECK(parse_cell(&config) == 0 && view.cell->flags == BULKHEAD_CELL_VALID_FLAGS);
-	config.cell.flags = 1U << 2;
+	config.cell.flags = 1U << 3;
 	CHECK(rejected(parse_cell(&config), "cell flags or a reserved field are set"));
 	system.cell.flags = BULKHEAD_CELL_FLAG_CONSOLE_PUTC;
 	CHECK(rejected(parse_sealed(&system), "the root cell has flags"));

@@ -133,7 +133,7 @@ def _check_cell_flags(cell, is_root, report):
     elif cell.flags & ~abi.CELL_VALID_FLAGS:
         report.error('reserved', cell.origin, f'cell flags {cell.flags:#x} have undefined '
                      f'bits {cell.flags & ~abi.CELL_VALID_FLAGS:#x}',
-                     'use only "console-putc" and "no-pm-timer"')
+                     'use only "console-putc", "no-pm-timer" and "passive-comm"')
 
 
 def _expect_no_flags(flags, where, what, report):

@@ -15,5 +15,12 @@ void cell_begin_operation(struct cell *cell, uint64_t code, uint64_t arg1, uint6
 int64_t cell_end_operation(struct cell *cell, int64_t result);
 bool cell_repeats_operation(const struct cell *cell, uint64_t code, uint64_t arg1,
 			    uint64_t arg2);
+/*
+ * A started cell other than @except whose inmate holds the lock
+ * (running-locked in its comm region), or NULL.  Such a cell blocks the
+ * creation, start, shutdown and destruction of every other cell, as on
+ * Jailhouse; it is still asked itself (Documentation/inmate-interface.md).
+ */
+const struct cell *cell_locked_other_than(const struct cell *except);
 
 #endif

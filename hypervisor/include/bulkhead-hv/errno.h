@@ -9,6 +9,7 @@
 #define E2BIG		7
 #define EAGAIN		11	/* an operation in steps goes on: make the same call again */
 #define ENOMEM		12
+#define EACCES		13	/* another cell is running-locked */
 #define EFAULT		14
 #define EBUSY		16
 #define EEXIST		17

@@ -50,6 +50,11 @@ enum shutdown_policy shutdown_policy_from_cmdline(void)
 		return SHUTDOWN_IGNORE;
 	if (cmdline_parse_bool("deny-shutdown", false))
 		return SHUTDOWN_DENY;
+	if (cmdline_parse_bool("locked", false)) {
+		if (valid)
+			comm_region->cell_state = BULKHEAD_CELL_RUNNING_LOCKED;
+		return SHUTDOWN_LOCKED;
+	}
 	return SHUTDOWN_APPROVE;
 }
 
@@ -112,6 +117,18 @@ void comm_answer_shutdown(const char *name, enum shutdown_policy policy)
 		printk("%s: shutdown denied\n", name);
 		comm_shutdown_deny();
 		break;
+	case SHUTDOWN_LOCKED:
+		if (comm_region->cell_state == BULKHEAD_CELL_RUNNING_LOCKED) {
+			printk("%s: shutdown denied while locked; unlocked now\n", name);
+			comm_shutdown_deny();
+			comm_region->cell_state = BULKHEAD_CELL_RUNNING;
+			break;
+		}
+		printk("%s: shutdown approved by the state alone\n", name);
+		smp_reset_election();
+		barrier();
+		comm_region->cell_state = BULKHEAD_CELL_SHUT_DOWN;
+		inmate_halt();
 	case SHUTDOWN_IGNORE:
 		if (!request_ignored)
 			printk("%s: shutdown request left unanswered (no-reply)\n", name);

@@ -56,6 +56,13 @@ enum shutdown_policy {
 	SHUTDOWN_APPROVE,	/* default */
 	SHUTDOWN_DENY,		/* command line "deny-shutdown" */
 	SHUTDOWN_IGNORE,	/* command line "no-reply": never answer */
+	/*
+	 * Command line "locked": running-locked from the start, which blocks
+	 * every other cell's management; denies the first request and
+	 * unlocks, approves the next by setting its state alone, as a
+	 * Jailhouse inmate may (Documentation/inmate-interface.md).
+	 */
+	SHUTDOWN_LOCKED,
 };
 
 enum shutdown_policy shutdown_policy_from_cmdline(void);

@@ -101,6 +101,44 @@ step "cell destroy second" bulkhead cell destroy second
 step "tiny-demo runs on" sh -c "[ \"\$(cat $CELLS/1/state)\" = running ]"
 step "cell destroy tiny-demo while it runs" bulkhead cell destroy tiny-demo
 step "CPUs 1 and 2 are back with Linux and work" cpus_back
+
+# The lock, as Jailhouse inmates use it (Documentation/inmate-interface.md):
+# a running-locked cell blocks every other cell's management, is still
+# asked itself and decides; an inmate may approve by its state alone.
+tiny_demo_with() {
+	bulkhead cell create "$1" && bulkhead cell load tiny-demo "$TINY_IMAGE" -s "$2" -a 0x1000 &&
+		bulkhead cell start tiny-demo
+}
+step "tiny-demo, locked" tiny_demo_with "$TINY" "hv-console locked"
+wait_for "tiny-demo is running/locked" 100 sh -c "[ \"\$(cat $CELLS/1/state)\" = running/locked ]"
+step_fails "cell create second while tiny-demo is locked" \
+	'^bulkhead: cell "tiny-demo" is running-locked; no cell is created until its inmate unlocks$' \
+	bulkhead cell create "$FIXTURES/second.cell"
+step "nothing created meanwhile" sh -c "[ -z \"\$(ls $CELLS | grep -v '^1\$')\" ]"
+step_fails "shutdown of the locked cell: asked, and it denies" \
+	'^bulkhead: cell "tiny-demo" denied the shutdown request and keeps running' \
+	bulkhead cell shutdown tiny-demo
+wait_for "tiny-demo unlocked itself" 100 hv_console_has "tiny-demo: shutdown denied while locked; unlocked now"
+step "tiny-demo runs, unlocked" sh -c "[ \"\$(cat $CELLS/1/state)\" = running ]"
+step "cell create second now works" bulkhead cell create "$FIXTURES/second.cell"
+step "cell destroy second" bulkhead cell destroy second
+step "shutdown: tiny-demo approves by its state alone" \
+	sh -c 'bulkhead cell shutdown tiny-demo | grep -q "approved the shutdown and is stopped"'
+step "the console says so, and no timeout was waited out" sh -c \
+	"bulkhead console | grep -q 'tiny-demo: shutdown approved by the state alone' &&
+	 ! bulkhead console | grep -q 'did not answer the shutdown request'"
+step "cell destroy tiny-demo" bulkhead cell destroy tiny-demo
+
+# A passive cell is never asked: its inmate ignores requests, yet it stops at once.
+step "tiny-demo in a passive cell, never answering" \
+	tiny_demo_with "$FIXTURES/tiny-demo-passive.cell" "hv-console no-reply"
+wait_for "cell list: running/passive" 100 \
+	sh -c 'bulkhead cell list | grep -qE "^1 +tiny-demo +running/passive "'
+step "shutdown stops it at once, without asking" \
+	sh -c 'bulkhead cell shutdown tiny-demo | grep -q "is passive (its inmate is never asked) and is stopped" &&
+		! bulkhead console | grep -q "did not answer the shutdown request"'
+step "cell destroy the passive cell" bulkhead cell destroy tiny-demo
+step "CPUs 1 and 2 are back with Linux again" cpus_back
 step "pool back at its start value" pool_is /tmp/pool.start
 step "disable" bulkhead disable
 step "rmmod bulkhead" rmmod bulkhead
