@@ -72,6 +72,7 @@ module:
 driver:
 	@test -d "$(KDIR)" || { echo "make: $(NO_HEADERS)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/module modules
 
 tools: tools/bulkhead
 # Static, so the emulated test machine's busybox initramfs can run it.

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * hostile: makes one attack on the hypervisor and the rest of the machine,
+ * chosen by "attack=N" (Documentation/hostile-inmates.md lists them), and
+ * prints what it saw as "hostile: attack N: WHAT" lines.
+ */
+#include <inmate.h>
+
+#include "hostile.h"
+
+static unsigned int attack_number;
+
+void say(const char *format, ...)
+{
+	char line[200];
+	va_list args;
+
+	va_start(args, format);
+	format_vsnprintf(line, sizeof(line), format, args);
+	va_end(args);
+	printk("hostile: attack %u: %s\n", attack_number, line);
+}
+
+const char *fault_name(void)
+{
+	return exception_fixup_vector == VECTOR_UD ? "#UD" : "#GP";
+}
+
+/* ---- memory outside the cell: the access itself ends the cell ---- */
+
+void touch_read(uint64_t address)
+{
+	uint32_t value = mmio_read32(address);
+
+	say("read %#x at %#lx", value, address);
+}
+
+void touch_write(uint64_t address)
+{
+	mmio_write32(address, 0xdeadbeef);
+	say("wrote %#lx", address);
+}
+
+/* ---- ports: reads see a missing device, writes do nothing ---- */
+
+static bool port_write_read_back(uint16_t port, uint8_t value)
+{
+	outb(port, value);
+	return inb(port) == value;
+}
+
+/* Reads @port and writes @value to it; says "PORT: all ones" when nothing of the device shows. */
+void port_probe(uint16_t port, uint8_t value)
+{
+	uint8_t before = inb(port);
+
+	if (port_write_read_back(port, value))
+		say("port %#x: wrote %#x and read it back", port, value);
+	else if (before == 0xff && inb(port) == 0xff)
+		say("port %#x: all ones", port);
+	else
+		say("port %#x: read %#x", port, before);
+}
+
+void port_probe32(uint16_t port, uint32_t value)
+{
+	uint32_t read;
+
+	__asm__ __volatile__("outl %0, %1" : : "a"(value), "Nd"(port));
+	read = inl(port);
+	if (read == 0xffffffff)
+		say("port %#x: all ones", port);
+	else
+		say("port %#x: read %#x", port, read);
+}
+
+/* ---- MSRs ---- */
+
+void msr_read(uint32_t msr)
+{
+	uint64_t value;
+
+	if (rdmsr_safe(msr, &value))
+		say("rdmsr %#x: %#lx", msr, value);
+	else
+		say("rdmsr %#x: #GP", msr);
+}
+
+void msr_write(uint32_t msr, uint64_t value)
+{
+	if (wrmsr_safe(msr, value))
+		say("wrmsr %#x: accepted", msr);
+	else
+		say("wrmsr %#x: #GP", msr);
+}
+
+/* Writes the value the MSR reads back with @bits set; says what happened. */
+void msr_write_bits(uint32_t msr, uint64_t bits)
+{
+	uint64_t value = 0;
+
+	if (!rdmsr_safe(msr, &value)) {
+		say("rdmsr %#x: #GP", msr);
+		return;
+	}
+	if (wrmsr_safe(msr, value | bits)) {
+		say("wrmsr %#x: accepted", msr);
+		wrmsr_safe(msr, value);
+	} else {
+		say("wrmsr %#x: #GP", msr);
+	}
+}
+
+/* ---- after the attack ---- */
+
+static void answer_shutdown(void)
+{
+	enum shutdown_policy policy = shutdown_policy_from_cmdline();
+
+	for (;;) {
+		comm_answer_shutdown(NAME, policy);
+		cpu_relax();
+	}
+}
+
+void inmate_main(void)
+{
+	const struct attack *attack;
+
+	attack_number = (unsigned int)cmdline_parse_int("attack", 0);
+	attack = attack_find(attack_number);
+	if (!attack) {
+		printk(NAME ": no attack %u: pass attack=N, 1 to %u\n", attack_number,
+		       attack_count());
+		answer_shutdown();
+	}
+	printk(NAME ": attack %u %s: begin\n", attack_number, attack->name);
+	attack->run();
+	printk(NAME ": attack %u done\n", attack_number);
+	answer_shutdown();
+}
