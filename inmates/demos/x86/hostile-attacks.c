@@ -82,8 +82,8 @@ static void attack_keyboard_controller(void)
 
 static void attack_pic(void)
 {
-	port_probe(0x21, 0xff);		/* mask every PIC interrupt */
-	port_probe(0xa1, 0xff);
+	port_probe(0x21, 0xfb);		/* mask every PIC interrupt but the cascade */
+	port_probe(0xa1, 0xfe);
 }
 
 static void attack_pit(void)
@@ -101,7 +101,7 @@ static void attack_rtc_cmos(void)
 static void attack_acpi_pm(void)
 {
 	port_probe(0xb005, 0x20);	/* PM1a control: SLP_EN */
-	port_probe(0xb000, 0xff);	/* PM1a status: clear everything */
+	port_probe(0xb000, 0xfe);	/* PM1a status: clear what it can */
 }
 
 static void attack_smi_command(void)

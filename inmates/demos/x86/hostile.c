@@ -43,23 +43,23 @@ void touch_write(uint64_t address)
 
 /* ---- ports: reads see a missing device, writes do nothing ---- */
 
-static bool port_write_read_back(uint16_t port, uint8_t value)
-{
-	outb(port, value);
-	return inb(port) == value;
-}
-
-/* Reads @port and writes @value to it; says "PORT: all ones" when nothing of the device shows. */
+/*
+ * Reads @port, writes @value (never 0xff, so that a write that got through
+ * shows when it reads back) and reads again; says "PORT: all ones" when
+ * nothing of the device shows.
+ */
 void port_probe(uint16_t port, uint8_t value)
 {
-	uint8_t before = inb(port);
+	uint8_t before = inb(port), after;
 
-	if (port_write_read_back(port, value))
-		say("port %#x: wrote %#x and read it back", port, value);
-	else if (before == 0xff && inb(port) == 0xff)
+	outb(port, value);
+	after = inb(port);
+	if (before == 0xff && after == 0xff)
 		say("port %#x: all ones", port);
+	else if (after == value)
+		say("port %#x: wrote %#x and read it back", port, value);
 	else
-		say("port %#x: read %#x", port, before);
+		say("port %#x: read %#x, then %#x", port, before, after);
 }
 
 void port_probe32(uint16_t port, uint32_t value)
