@@ -113,7 +113,9 @@ hypervisor_saw() {
 linux_responsive() {
 	local gap
 	gap=$(taskset -c 0 probe gap 2000) || return
-	echo "CPU 0: longest gap between clock reads over 2 s: $gap us (limit $GAP_LIMIT_US)"
+	# The figure goes to the console even when the step passes.
+	echo "CPU 0: longest gap between clock reads over 2 s: $gap us (limit $GAP_LIMIT_US)" |
+		tee /dev/console
 	[ "$gap" -lt "$GAP_LIMIT_US" ]
 }
 
