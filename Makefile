@@ -123,7 +123,7 @@ $(filter build/unit/test_inmate_%,$(UNIT_TESTS)): $(wildcard inmates/lib/x86/*.c
 build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_SOURCES) include/bulkhead/*.h \
 		hypervisor/hypercall.c hypervisor/cell.c hypervisor/cell-console.c hypervisor/printk.c \
 		hypervisor/arch/x86/exits.c hypervisor/arch/x86/vmcs-setup.c \
-		hypervisor/arch/x86/control.c hypervisor/arch/x86/apic-emul.c \
+		hypervisor/arch/x86/control.c hypervisor/arch/x86/apic-emul.c hypervisor/arch/x86/cache-type.c \
 		$(wildcard hypervisor/include/bulkhead-hv/*.h) \
 		$(wildcard hypervisor/arch/x86/include/asm/*.h)
 	@mkdir -p $(dir $@)

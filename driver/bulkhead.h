@@ -32,6 +32,9 @@ struct bulkhead_memory {
 int bulkhead_memory_claim(struct bulkhead_memory *memory, u64 phys, u64 size,
 			  struct bulkhead_error *error);
 void bulkhead_memory_release(struct bulkhead_memory *memory);
+bool bulkhead_memory_is_kernel_ram(u64 phys, u64 size);
+/* 0, or the one-line refusal of a cell that takes RAM Linux uses. */
+int bulkhead_memory_check_cell(const struct config_view *view, struct bulkhead_error *error);
 
 struct bulkhead_state {
 	/*

@@ -162,6 +162,8 @@ static int create_checked(struct cell_entry *cell, const void *config, u32 size,
 	/* Checked completely before a CPU goes offline: a refusal changes nothing. */
 	err = check_cell_cpus(cell, &cell->view, error);
 	if (!err)
+		err = bulkhead_memory_check_cell(&cell->view, error);
+	if (!err)
 		err = check_with_hypervisor(config, size, error);
 	if (err)
 		return err;

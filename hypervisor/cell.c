@@ -275,14 +275,75 @@ static const struct cell *cell_holding_ports(const struct bulkhead_pio_region *p
 	return NULL;
 }
 
+/*
+ * I/O ports that control the whole machine, kept from every non-root cell
+ * (config-format.md, platform-ports): with them a cell could reconfigure or
+ * reset any device, reprogram Linux's interrupt controllers and timer, mask
+ * NMIs or call into SMM.  The root cell keeps them: Linux drives the
+ * platform.  The PM timer is only read and is not among them.
+ */
+static const struct platform_window fixed_platform_ports[] = {
+	{ "interrupt controller (PIC) ports", 0x20, 2 },
+	{ "timer (PIT) ports", 0x40, 4 },
+	{ "keyboard controller port", 0x60, 1 },
+	{ "NMI status and control port", 0x61, 1 },
+	{ "keyboard controller port", 0x64, 1 },
+	{ "RTC/CMOS and NMI mask ports", 0x70, 2 },
+	{ "fast A20 and reset port", 0x92, 1 },
+	{ "interrupt controller (PIC) ports", 0xa0, 2 },
+	{ "PIC edge/level control ports", 0x4d0, 2 },
+	/* Configuration mechanism #1 (PCI Local Bus 3.0, 3.2.2.3.2); 0xcf9 is the reset port. */
+	{ "PCI configuration and reset ports", 0xcf8, 8 },
+};
+
+#define NUM_FIXED_PLATFORM_PORTS	(sizeof(fixed_platform_ports) / sizeof(fixed_platform_ports[0]))
+#define MAX_PLATFORM_PORTS		(NUM_FIXED_PLATFORM_PORTS + 3)
+
+/* Fills @ports with the fixed ones and the system config's ACPI ports; returns how many. */
+static unsigned int platform_ports(struct platform_window *ports)
+{
+	const struct bulkhead_system *system = root_cell.config.system;
+	unsigned int count;
+
+	for (count = 0; count < NUM_FIXED_PLATFORM_PORTS; count++)
+		ports[count] = fixed_platform_ports[count];
+	if (system->smi_command_port)
+		ports[count++] = (struct platform_window){ "ACPI SMI command port",
+							   system->smi_command_port, 1 };
+	if (system->pm1a_control_port)
+		ports[count++] = (struct platform_window){ "ACPI PM1a control ports",
+			system->pm1a_control_port, BULKHEAD_PM1_CONTROL_PORTS };
+	if (system->pm1b_control_port)
+		ports[count++] = (struct platform_window){ "ACPI PM1b control ports",
+			system->pm1b_control_port, BULKHEAD_PM1_CONTROL_PORTS };
+	return count;
+}
+
+static int check_platform_ports(const struct bulkhead_pio_region *pio)
+{
+	struct platform_window ports[MAX_PLATFORM_PORTS];
+	const struct platform_window *hit;
+
+	hit = window_touched(ports, platform_ports(ports), pio->base, pio->length);
+	if (!hit)
+		return 0;
+	return refuse(-EINVAL, "ports 0x%x-0x%x overlap the %s 0x%lx-0x%lx; platform control stays with the root cell",
+		      pio->base, pio->base + pio->length - 1, hit->name, hit->start,
+		      hit->start + hit->size - 1);
+}
+
 static int check_ports(const struct config_view *config)
 {
 	const struct cell *holder;
 	uint32_t i;
+	int err;
 
 	for (i = 0; i < config->cell->num_pio_regions; i++) {
 		const struct bulkhead_pio_region *pio = &config->pio_regions[i];
 
+		err = check_platform_ports(pio);
+		if (err)
+			return err;
 		if (!ports_inside_root(pio))
 			return refuse(-EINVAL, "ports 0x%x-0x%x are not the root cell's",
 				      pio->base, pio->base + pio->length - 1);
@@ -647,7 +708,7 @@ static void init_comm_region(struct cell *cell)
 	comm->pm_timer_address = system->pm_timer_address;
 	comm->num_cpus = (uint16_t)cpus;
 	comm->tsc_khz = arch_tsc_khz();
-	comm->apic_khz = 0;
+	comm->apic_khz = arch_apic_timer_khz();
 }
 
 static int64_t start_locked(struct cell *cell)

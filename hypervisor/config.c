@@ -444,7 +444,7 @@ static const char *check_platform(const struct bulkhead_system *system)
 		return "pci-mmconfig-base is not 1 MiB aligned, its window wraps, or an end bus is set without a base; use the values of the ACPI MCFG table";
 	if (!acpi_tables_ok(system))
 		return "the ACPI tables range is not page aligned or wraps; round it out to whole pages";
-	if (system->flags || system->reserved8)
+	if (system->flags || system->reserved8 || system->reserved16)
 		return "system flags or a reserved field are set; rebuild it with bulkhead-config build";
 	return NULL;
 }

@@ -65,8 +65,8 @@ struct bulkhead_comm_region {
 	uint64_t pci_mmconfig_base;			/* 56 */
 	uint16_t pm_timer_address;			/* 64 */
 	uint16_t num_cpus;				/* 66 */
-	uint32_t tsc_khz;				/* 68 */
-	uint32_t apic_khz;				/* 72 */
+	uint32_t tsc_khz;				/* 68: calibrated at enable */
+	uint32_t apic_khz;				/* 72: APIC timer at divide-by-1 */
 } BULKHEAD_PACKED;
 _Static_assert(sizeof(struct bulkhead_comm_region) == 76, "comm region size");
 

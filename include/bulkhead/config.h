@@ -24,7 +24,7 @@
 
 #define BULKHEAD_CONFIG_MAGIC		"BHCONFIG"
 #define BULKHEAD_CONFIG_MAGIC_SIZE	8
-#define BULKHEAD_CONFIG_REVISION	2
+#define BULKHEAD_CONFIG_REVISION	3
 #define BULKHEAD_CONFIG_MAX_SIZE	(1024 * 1024)
 
 #define BULKHEAD_CONFIG_KIND_SYSTEM	1
@@ -46,6 +46,8 @@
 #define BULKHEAD_PLATFORM_WINDOW_SIZE	0x1000ULL
 /* PCI Express extended configuration space: 1 MiB per bus. */
 #define BULKHEAD_MMCONFIG_BUS_SIZE	0x100000ULL
+/* A PM1 control register is 16 bits, two ports (ACPI 6.5, table 4.13). */
+#define BULKHEAD_PM1_CONTROL_PORTS	2
 
 #define BULKHEAD_MEM_READ		(1ULL << 0)
 #define BULKHEAD_MEM_WRITE		(1ULL << 1)
@@ -165,7 +167,15 @@ struct bulkhead_system {
 	/* Firmware tables the root cell keeps reading; no cell may take them.  Size 0: none. */
 	uint64_t acpi_tables_start;
 	uint64_t acpi_tables_size;
+	/*
+	 * ACPI ports that control the whole platform (FADT SMI_CMD,
+	 * PM1a_CNT_BLK, PM1b_CNT_BLK); no non-root cell may take them.  0: none.
+	 */
+	uint16_t smi_command_port;
+	uint16_t pm1a_control_port;
+	uint16_t pm1b_control_port;
+	uint16_t reserved16;
 } BULKHEAD_PACKED;
-_Static_assert(sizeof(struct bulkhead_system) == 88, "system size");
+_Static_assert(sizeof(struct bulkhead_system) == 96, "system size");
 
 #endif

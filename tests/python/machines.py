@@ -39,10 +39,15 @@ def madt(lapic_address, cpus, ioapics, x2apic=False):
     return acpi_table('APIC', body, revision=4)
 
 
-def fadt(pm_timer, x_pm_timer=None, dsdt=0x7c000100, length=276):
-    """A FADT (ACPI 6.5, 5.2.9) of @length bytes; X_PM_TMR_BLK when given."""
+def fadt(pm_timer, x_pm_timer=None, dsdt=0x7c000100, length=276, smi_command=0, pm1a=0,
+         x_pm1a=None):
+    """A FADT (ACPI 6.5, 5.2.9) of @length bytes; X_PM_TMR_BLK and X_PM1a_CNT_BLK when given."""
     body = bytearray(length - 36)
     struct.pack_into('<I', body, 40 - 36, dsdt)
+    struct.pack_into('<I', body, 48 - 36, smi_command)
+    struct.pack_into('<I', body, 64 - 36, pm1a)
+    if x_pm1a is not None:
+        struct.pack_into('<BBBBQ', body, 172 - 36, 1, 16, 0, 2, x_pm1a)
     struct.pack_into('<I', body, 76 - 36, pm_timer)
     body[91 - 36] = 4 if pm_timer else 0
     if length >= 148:
@@ -207,7 +212,8 @@ def server():
         tables={
             'APIC': madt(0xfee00000, [(a, ENABLED) for a in apic_ids], SERVER_IOAPICS,
                          x2apic=True),
-            'FACP': fadt(0x408, x_pm_timer=0x508),
+            'FACP': fadt(0x408, x_pm_timer=0x508, smi_command=0xb2, pm1a=0x404,
+                         x_pm1a=0x504),
             'MCFG': mcfg([(0x8000000000, 0, 0, 0x7f), (0x9000000000, 1, 0, 0xff)]),
             'HPET': hpet(0xfed00000),
             'DMAR': dmar(3, [(0xfed90000, 0), (0xfed91000, 1)], [(0x7b800000, 0x7b80ffff)]),

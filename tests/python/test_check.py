@@ -304,6 +304,9 @@ RULE_CASES = [
     ('PCI device in two cells', [cell(extra=pci()),
                                  cell('b', '2', 0x1c700000, '0x3e8 8', pci())],
      'pci-conflict', 'error', ['PCI device 0000:00:03.0 is also cell "a"\'s']),
+    ('PCI configuration ports', [cell(pio='0xcf8 8')], 'platform-ports', 'error',
+     ['cell0.dts:/cell pio-regions[0]: ports 0xcf8-0xcff overlap the PCI configuration '
+      'and reset ports 0xcf8-0xcff']),
     ('ports the root cell lacks', [cell(pio='0xcff8 0x10')], 'pio-outside-root', 'error',
      ['ports 0xd000-0xd007 are not the root cell\'s']),
     ('debug console ports', [cell(pio='0x2f8 8')], 'debug-console-shared', 'warning',
@@ -361,6 +364,62 @@ def test_conflicts_name_both_objects(tmp_path, capsys, case):
         ['cell1.dts', 'cell0.dts']
     for item in finding['objects']:
         assert item in finding['message']
+
+
+# The system's ACPI ports that control the machine, beside its PM timer at 0xb008.
+ACPI_PORTS_SYSTEM = SYSTEM.replace('pm-timer-address = <0xb008>;',
+                                   'pm-timer-address = <0xb008>; smi-command-port = <0xb2>; '
+                                   'pm1a-control-port = <0xb004>; '
+                                   'pm1b-control-port = <0xb104>;')
+
+PLATFORM_PORT_CASES = [
+    ('0xcf9 1', 'ports 0xcf9-0xcf9 overlap the PCI configuration and reset ports 0xcf8-0xcff'),
+    ('0xcfc 4', 'ports 0xcfc-0xcff overlap the PCI configuration and reset ports'),
+    ('0x60 1', 'ports 0x60-0x60 overlap the keyboard controller port 0x60-0x60'),
+    ('0x64 1', 'ports 0x64-0x64 overlap the keyboard controller port 0x64-0x64'),
+    ('0x10 0x20', 'ports 0x20-0x21 overlap the interrupt controller (PIC) ports 0x20-0x21'),
+    ('0xa1 1', 'ports 0xa1-0xa1 overlap the interrupt controller (PIC) ports 0xa0-0xa1'),
+    ('0x4d0 2', 'ports 0x4d0-0x4d1 overlap the PIC edge/level control ports'),
+    ('0x40 4', 'ports 0x40-0x43 overlap the timer (PIT) ports 0x40-0x43'),
+    ('0x61 1', 'ports 0x61-0x61 overlap the NMI status and control port'),
+    ('0x71 1', 'ports 0x71-0x71 overlap the RTC/CMOS and NMI mask ports 0x70-0x71'),
+    ('0x92 1', 'ports 0x92-0x92 overlap the fast A20 and reset port'),
+    ('0xb2 1', 'ports 0xb2-0xb2 overlap the ACPI SMI command port 0xb2-0xb2 '
+     '(smi-command-port of '),
+    ('0xb000 8', 'ports 0xb004-0xb005 overlap the ACPI PM1a control ports 0xb004-0xb005 '
+     '(pm1a-control-port of '),
+    ('0xb105 1', 'ports 0xb105-0xb105 overlap the ACPI PM1b control ports 0xb104-0xb105'),
+]
+
+
+@pytest.mark.parametrize('pio, words', PLATFORM_PORT_CASES,
+                         ids=[case[0] for case in PLATFORM_PORT_CASES])
+def test_platform_ports_stay_with_the_root_cell(tmp_path, capsys, pio, words):
+    code, result = run_check(tmp_path, capsys, [cell(pio=pio)], ACPI_PORTS_SYSTEM)
+    finding = only(result, 'platform-ports')
+    assert code == 1 and result['errors'] == 1
+    assert words in finding['message'], finding['message']
+    assert finding['fix'] == ('leave them out: they control the whole machine and stay '
+                              'with the root cell')
+    if 'ACPI' in words:
+        assert finding['objects'][1].endswith('system.dts:/platform')
+
+
+@pytest.mark.parametrize('pio', ['0x62 2', '0x65 0xb', '0x72 0x20', '0xcf0 8', '0xd00 0x100',
+                                 '0xb006 2', '0xb008 4', '0xb3 1', '0xb106 2'])
+def test_ports_beside_the_platform_ports_are_fine(tmp_path, capsys, pio):
+    code, result = run_check(tmp_path, capsys, [cell(pio=pio)], ACPI_PORTS_SYSTEM)
+    assert (code, result['findings']) == (0, [])
+
+
+def test_acpi_ports_come_from_the_system_config(tmp_path, capsys):
+    code, result = run_check(tmp_path, capsys, [cell(pio='0xb0 0x10 0xb000 8')])
+    assert (code, result['findings']) == (0, [])
+
+
+def test_the_root_cell_keeps_the_platform_ports(tmp_path, capsys):
+    code, result = run_check(tmp_path, capsys, [], ACPI_PORTS_SYSTEM)
+    assert (code, result['findings']) == (0, [])
 
 
 def test_memory_root_shared_by_both_cells_is_shared(tmp_path, capsys):
@@ -511,6 +570,10 @@ BUILD_CASES = [
      'size 0x10800 is not a multiple of 4 KiB'),
     (SYSTEM.replace('<0 1 2 3>', '<1 2 3>'), 'the root cell does not hold CPU 0'),
     (SYSTEM.replace('acpi-tables {', 'acpi-table {'), 'unknown node'),
+    (SYSTEM.replace('pm-timer-address', 'smi-command-port = <0x10000>; pm-timer-address'),
+     'smi-command-port 0x10000 is not an I/O port'),
+    (SYSTEM.replace('pm-timer-address', 'pm1b-control-port = <0x1b004>; pm-timer-address'),
+     'pm1b-control-port 0x1b004 is not an I/O port'),
 ]
 
 
@@ -722,6 +785,7 @@ REFUSAL_WORDS = {
     'pio-conflict': (r'ports 0x[0-9a-f]+-0x[0-9a-f]+ belong to cell "',),
     'name-conflict': ('exists',),
     'acpi-tables': ('overlaps the ACPI tables',),
+    'platform-ports': (r'ports 0x[0-9a-f]+-0x[0-9a-f]+ overlap the .* ports? 0x',),
     'platform-window': ('overlaps the local APIC page', 'overlaps the IOAPIC page',
                         'overlaps the PCI MMCONFIG window'),
     'pin-outside-root': ("is not the root cell's; use pins",),
@@ -785,6 +849,11 @@ def _cell_parity_cases():
         ('pins of another IOAPIC of the root cell', SECOND_IOAPIC_SYSTEM,
          [cell(extra=ioapic(pins='5')), cell('b', '2', 0x1c700000, '0x3e8 8',
                                              ioapic(0xfec01000, '5'))]),
+        ('ACPI SMI command port', ACPI_PORTS_SYSTEM, [cell(pio='0xb2 1')]),
+        ('ACPI PM1a control ports', ACPI_PORTS_SYSTEM, [cell(pio='0xb005 1')]),
+        ('ACPI PM1b control ports', ACPI_PORTS_SYSTEM, [cell(pio='0xb100 8')]),
+        ('ports beside the ACPI ports and the PM timer', ACPI_PORTS_SYSTEM,
+         [cell(pio='0xb3 1 0xb006 6 0xb106 2')]),
         ('memory next to the ACPI tables and the platform windows', SYSTEM,
          [cell(extra=memory(0x200000, 0x1ffe0000, 0x10000) +
                memory(0xf0000000, 0xfedff000, flags='"read", "io"'))]),
@@ -864,13 +933,15 @@ def test_devices_round_trip(tmp_path):
 
 def test_system_platform_fields_round_trip(tmp_path):
     source = tmp_path / 'system.dts'
-    source.write_text(SYSTEM.replace('pm-timer-address', 'pci-mmconfig-end-bus = <0x3f>; '
-                                     'pm-timer-address'))
+    source.write_text(ACPI_PORTS_SYSTEM.replace('pm-timer-address', 'pci-mmconfig-end-bus = '
+                                                '<0x3f>; pm-timer-address'))
     config = dts.read(str(source))
     data = layout.encode(config)
     assert layout.decode(data) == config
-    tail = struct.unpack_from('<QHBBIQQ', data, 24 + 56)
-    assert tail == (0xe0000000, 0xb008, 0x3f, 0, 0, 0x1fff0000, 0x10000)
+    tail = struct.unpack_from('<QHBBIQQHHHH', data, 24 + 56)
+    assert tail == (0xe0000000, 0xb008, 0x3f, 0, 0, 0x1fff0000, 0x10000, 0xb2, 0xb004,
+                    0xb104, 0)
+    assert 24 + 56 + struct.calcsize('<QHBBIQQHHHH') == 24 + layout.SYSTEM_SIZE == 120
 
 
 def test_dump_shows_devices(tmp_path):

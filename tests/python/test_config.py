@@ -148,7 +148,7 @@ def test_checksum_is_crc32_with_field_zeroed(tmp_path):
 def test_cell_layout(tmp_path):
     data = layout.encode(read_config(tmp_path, CELL_DTS))
     magic, revision, kind, size, _, reserved = struct.unpack_from('<8sHHIII', data)
-    assert (magic, revision, kind, size, reserved) == (b'BHCONFIG', 2, 2, len(data), 0)
+    assert (magic, revision, kind, size, reserved) == (b'BHCONFIG', 3, 2, len(data), 0)
     name, flags, words, regions, pios, chips, pcis, reset, timeout = struct.unpack_from(
         '<32sIIIIIIQI', data, 24)
     assert name.rstrip(b'\0') == b'inmate'
@@ -236,7 +236,7 @@ def test_c_header_reads_what_the_tool_writes(tmp_path, bochs_cell):
     cell_file.write_bytes(bochs_cell)
     output = subprocess.run([program, cell_file], capture_output=True, text=True,
                             check=True).stdout.split('\n')
-    assert output[0] == f'{len(bochs_cell)} 2 1 {len(bochs_cell)}'
+    assert output[0] == f'{len(bochs_cell)} 3 1 {len(bochs_cell)}'
     assert output[1] == '1c000000 600000 3e8 b008 1'
     assert output[2] == 'bochs-linux 3 8 2'
     assert output[3] == 'fffc0000 40000 5'
@@ -250,12 +250,12 @@ def damaged(data, offset, value):
 
 
 @pytest.mark.parametrize('change, message', [
-    (lambda data: data[:40], 'header says 528 bytes but the file has 40'),
+    (lambda data: data[:40], 'header says 536 bytes but the file has 40'),
     (lambda data: data[:10], 'shorter than the 24-byte header'),
     (lambda data: damaged(data, 0, b'XX'), "bad magic 'XXCONFIG'"),
     (lambda data: damaged(data, 8, b'\x63\x00'), 'revision 99'),
     (lambda data: damaged(data, 100, b'\xff'), 'does not match the contents'),
-    (lambda data: data + bytes(8), 'header says 528 bytes but the file has 536'),
+    (lambda data: data + bytes(8), 'header says 536 bytes but the file has 544'),
 ])
 def test_decode_rejects(bochs_cell, change, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
@@ -400,7 +400,7 @@ def test_decoded_files_obey_the_same_rules(tmp_path):
 def test_bochs_system_config(bochs_cell):
     magic, revision, kind, size, checksum, _ = struct.unpack_from('<8sHHIII', bochs_cell)
     assert magic == b'BHCONFIG'
-    assert (revision, kind) == (2, 1)
+    assert (revision, kind) == (3, 1)
     assert size == len(bochs_cell)
     assert checksum == layout.checksum(bochs_cell)
     config = layout.decode(bochs_cell)
@@ -585,10 +585,12 @@ def test_dump_text_and_json(tmp_path, bochs_cell):
     assert 'magic:              BHCONFIG' in text.stdout
     assert 'cpus:             0-1' in text.stdout
     dumped = json.loads(run_tool('dump', '--json', cell_file).stdout)
-    assert dumped['header'] == {'magic': 'BHCONFIG', 'revision': 2, 'kind': 'system',
+    assert dumped['header'] == {'magic': 'BHCONFIG', 'revision': 3, 'kind': 'system',
                                 'size': len(bochs_cell),
                                 'checksum': layout.checksum(bochs_cell)}
     assert dumped['system']['pm_timer_address'] == 0xb008
+    assert (dumped['system']['smi_command_port'], dumped['system']['pm1a_control_port'],
+            dumped['system']['pm1b_control_port']) == (0xb2, 0xb004, 0)
     assert dumped['cell']['memory_regions'][7]['flag_names'] == ['read', 'execute']
 
 

@@ -189,6 +189,9 @@ def test_server_platform(server):
     system = made.system
     assert (system.pci_mmconfig_base, system.pci_mmconfig_end_bus) == (0x8000000000, 0x7f)
     assert system.pm_timer_address == 0x508       # X_PM_TMR_BLK, not PM_TMR_BLK
+    # SMI_CMD, X_PM1a_CNT_BLK (not PM1a_CNT_BLK), no PM1b block: no cell may take them.
+    assert (system.smi_command_port, system.pm1a_control_port,
+            system.pm1b_control_port) == (0xb2, 0x504, 0)
     assert (system.acpi_tables.phys_start, system.acpi_tables.size) == (0x7c000000, 0x100000)
     assert (system.debug_console.address, system.debug_console.size) == (0x2f8, 8)
     assert 'Segments 1 are left out' in text

@@ -135,6 +135,13 @@ uint32_t arch_tsc_khz(void)
 	return 1;
 }
 
+#define TEST_APIC_TIMER_KHZ	100000
+
+uint32_t arch_apic_timer_khz(void)
+{
+	return TEST_APIC_TIMER_KHZ;
+}
+
 /*
  * cell.c finds its CPU by rounding the stack pointer down (this_cpu()), so
  * every call into it runs on the stack inside test_cpu.

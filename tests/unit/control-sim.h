@@ -38,6 +38,7 @@ static uint64_t sim_read_msr(uint32_t msr);
 
 #include "../../hypervisor/arch/x86/control.c"
 #include "../../hypervisor/arch/x86/apic-emul.c"
+#include "../../hypervisor/arch/x86/cache-type.c"
 
 #undef __atomic_load_n
 #undef __atomic_store_n
@@ -337,6 +338,13 @@ bool msr_write_safe(uint32_t msr, uint64_t value)
 void vmx_invept(uint64_t ept_pointer)
 {
 	(void)ept_pointer;
+}
+
+/* Only cache-type.c writes the VMCS here (a cell CPU's PAT), never read back. */
+void vmcs_write(uint32_t field, uint64_t value)
+{
+	(void)field;
+	(void)value;
 }
 
 /* Only NMIs are expected: they stay latched in the target's APIC until it takes them. */

@@ -16,6 +16,7 @@
 #include "../../hypervisor/arch/x86/exits.c"
 #include "../../hypervisor/arch/x86/vmcs-setup.c"
 #include "../../hypervisor/arch/x86/apic-emul.c"
+#include "../../hypervisor/arch/x86/cache-type.c"
 #include "../../hypervisor/printk.c"
 
 /*

@@ -418,6 +418,69 @@ static void ports_must_be_the_root_cells(void)
 	CHECK(refused(&a, -EINVAL, "ports 0x2f0-0x2ff are not the root cell's"));
 }
 
+/* A port range @base, @length the cell asks for, and words of the refusal (NULL: created). */
+struct port_case {
+	uint32_t base, length;
+	const char *words;
+};
+
+static bool ports_refused_so(const struct port_case *c)
+{
+	struct test_config a = cell_config("a", 0x2, 0x1c600000);
+
+	a.pio[0] = (struct bulkhead_pio_region){ c->base, c->length };
+	if (c->words)
+		return refused(&a, -EINVAL, c->words);
+	if (create(&a) == 1 && test_destroy(1) == 0)
+		return true;
+	fprintf(stderr, "  ports 0x%x+%u were refused: %s\n", c->base, c->length, test_failure());
+	return false;
+}
+
+/*
+ * config-format.md, platform-ports: what controls the whole machine stays
+ * with the root cell, which has all of these ports; the system config adds
+ * its ACPI ports.  The PM timer (0xb008) may go to a cell.
+ */
+static void platform_ports_are_no_cells(void)
+{
+	static const struct port_case cases[] = {
+		{ 0xcf8, 8, "ports 0xcf8-0xcff overlap the PCI configuration and reset ports "
+			    "0xcf8-0xcff; platform control stays with the root cell" },
+		{ 0xcf9, 1, "ports 0xcf9-0xcf9 overlap the PCI configuration and reset ports" },
+		{ 0xcfc, 4, "ports 0xcfc-0xcff overlap the PCI configuration and reset ports" },
+		{ 0x60, 1, "ports 0x60-0x60 overlap the keyboard controller port 0x60-0x60" },
+		{ 0x64, 1, "ports 0x64-0x64 overlap the keyboard controller port 0x64-0x64" },
+		{ 0x10, 0x20, "ports 0x10-0x2f overlap the interrupt controller (PIC) ports 0x20-0x21" },
+		{ 0xa1, 1, "ports 0xa1-0xa1 overlap the interrupt controller (PIC) ports 0xa0-0xa1" },
+		{ 0x4d1, 1, "overlap the PIC edge/level control ports 0x4d0-0x4d1" },
+		{ 0x43, 1, "ports 0x43-0x43 overlap the timer (PIT) ports 0x40-0x43" },
+		{ 0x61, 1, "overlap the NMI status and control port 0x61-0x61" },
+		{ 0x70, 2, "ports 0x70-0x71 overlap the RTC/CMOS and NMI mask ports 0x70-0x71" },
+		{ 0x92, 1, "overlap the fast A20 and reset port 0x92-0x92" },
+		{ 0xb2, 1, "ports 0xb2-0xb2 overlap the ACPI SMI command port 0xb2-0xb2" },
+		{ 0xb000, 8, "ports 0xb000-0xb007 overlap the ACPI PM1a control ports 0xb004-0xb005" },
+		{ 0xb107, 1, "ports 0xb107-0xb107 overlap the ACPI PM1b control ports 0xb106-0xb107" },
+		/* Their neighbours, and the PM timer, are no platform control. */
+		{ 0x62, 2, NULL }, { 0x65, 0xb, NULL }, { 0x72, 0x20, NULL }, { 0xcf0, 8, NULL },
+		{ 0xd00, 0x100, NULL }, { 0xb006, 2, NULL }, { 0xb008, 4, NULL },
+		{ 0xb104, 2, NULL }, { 0xb3, 1, NULL },
+	};
+	static const struct port_case without_acpi = { 0xb0, 0x10, NULL };
+	struct test_config system = system_config();
+	unsigned int i;
+
+	system.system.smi_command_port = 0xb2;
+	system.system.pm1a_control_port = 0xb004;
+	system.system.pm1b_control_port = 0xb106;
+	reset_with(&system);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		CHECK(ports_refused_so(&cases[i]));
+	/* Without them in the system config, the ACPI ports are the root cell's to give. */
+	reset();
+	CHECK(ports_refused_so(&without_acpi));
+}
+
 /* config-format.md, platform-window: what the hypervisor keeps, in host- and guest-physical addresses. */
 static void platform_windows_are_no_cells(void)
 {
@@ -665,6 +728,20 @@ static void destroy_of_a_loadable_cell_does_not_unmap_it_first(void)
 	      logged(4, ARCH_RELEASE, 1, 0x2) && logged(5, ARCH_DESTROY, 1, 0x2));
 }
 
+/* What a started inmate finds in its comm region, as Jailhouse fills it. */
+static void a_started_cell_gets_the_timer_rates(void)
+{
+	struct test_config a = cell_config("a", 0x2, 0x1c600000);
+	const struct bulkhead_comm_region *comm;
+
+	reset();
+	CHECK(create(&a) == 1 && test_start(1) == 0);
+	comm = cell_by_id(1)->comm_region;
+	CHECK(comm->cell_state == BULKHEAD_CELL_RUNNING);
+	CHECK(comm->apic_khz == TEST_APIC_TIMER_KHZ && comm->tsc_khz == 1);
+	CHECK(comm->pm_timer_address == 0xb008);
+}
+
 /* Nothing is given back while a CPU may still run the inmate. */
 static void a_cell_whose_cpus_do_not_stop_keeps_everything(void)
 {
@@ -748,6 +825,7 @@ int main(void)
 	RUN(memory_at_the_top_of_the_address_space_is_one_cells);
 	RUN(a_cell_has_one_comm_region_of_its_own);
 	RUN(ports_must_be_the_root_cells);
+	RUN(platform_ports_are_no_cells);
 	RUN(platform_windows_are_no_cells);
 	RUN(the_root_cells_platform_decides_the_windows);
 	RUN(acpi_tables_stay_the_root_cells);
@@ -761,6 +839,7 @@ int main(void)
 	RUN(a_check_only_takes_nothing);
 	RUN(destroy_gives_everything_back);
 	RUN(destroy_of_a_loadable_cell_does_not_unmap_it_first);
+	RUN(a_started_cell_gets_the_timer_rates);
 	RUN(a_cell_whose_cpus_do_not_stop_keeps_everything);
 	RUN(a_cell_whose_cpus_do_not_come_back_keeps_everything);
 	RUN(a_cell_that_cannot_be_built_releases_its_cpus);

@@ -177,7 +177,7 @@ static void header_fields_are_checked(void)
 	CHECK(rejected(parse_sealed(&config), "magic"));
 	config = valid_config();
 	config.header.revision = 1;
-	CHECK(rejected(parse_sealed(&config), "revision is not the one this release reads (2)"));
+	CHECK(rejected(parse_sealed(&config), "revision is not the one this release reads (3)"));
 	config = valid_config();
 	config.header.kind = BULKHEAD_CONFIG_KIND_CELL;
 	CHECK(rejected(parse_sealed(&config), "not a system config"));
@@ -339,6 +339,13 @@ static void platform_windows_are_checked(void)
 	CHECK(rejected(parse_sealed(&config), "ACPI tables"));
 	config = valid_config();
 	config.system.reserved8 = 1;
+	CHECK(rejected(parse_sealed(&config), "reserved"));
+	config = valid_config();
+	config.system.smi_command_port = 0xb2;
+	config.system.pm1a_control_port = 0xb004;
+	config.system.pm1b_control_port = 0xb104;
+	CHECK(parse_sealed(&config) == 0);
+	config.system.reserved16 = 1;
 	CHECK(rejected(parse_sealed(&config), "reserved"));
 }
 

@@ -280,6 +280,70 @@ static void pat_with_a_reserved_memory_type_gets_gp(void)
 	CHECK(wrmsr(CELL_CPU, MSR_PAT, 0x3) == TEST_RESUMED && refused(NO_ERROR_CODE));
 }
 
+/* ---- A cell's MTRRs: the default type register only, its effect through the PAT ---- */
+
+static uint64_t msr_read_back(unsigned int cpu, uint32_t msr)
+{
+	CHECK(rdmsr(cpu, msr) == TEST_RESUMED && completed(2));
+	return (test_regs.rdx << 32) | (uint32_t)test_regs.rax;
+}
+
+static void a_cells_mtrrs_start_off_and_make_memory_uncached(void)
+{
+	test_reset();
+	CHECK(test_boot_inmate(CELL_CPU) == 0);
+	CHECK(msr_read_back(CELL_CPU, MSR_MTRR_CAP) == 0);
+	CHECK(msr_read_back(CELL_CPU, MSR_MTRR_DEF_TYPE) == 0);
+	CHECK(msr_read_back(CELL_CPU, MSR_PAT) == PAT_POWER_ON);
+	CHECK(test_vmcs[VMCS_GUEST_PAT] == 0);
+	/* What a Jailhouse inmate writes before long mode: enabled, write-back. */
+	CHECK(wrmsr(CELL_CPU, MSR_MTRR_DEF_TYPE, 0x806) == TEST_RESUMED && completed(2));
+	CHECK(msr_read_back(CELL_CPU, MSR_MTRR_DEF_TYPE) == 0x806);
+	CHECK(test_vmcs[VMCS_GUEST_PAT] == PAT_POWER_ON);
+	CHECK(test_msr_writes_to(MSR_MTRR_DEF_TYPE, NULL) == 0);
+}
+
+static void a_cells_pat_applies_only_while_its_mtrrs_are_on(void)
+{
+	uint64_t pat = 0x0007010600070106ULL;
+
+	test_reset();
+	CHECK(test_boot_inmate(CELL_CPU) == 0);
+	CHECK(wrmsr(CELL_CPU, MSR_PAT, pat) == TEST_RESUMED && completed(2));
+	CHECK(msr_read_back(CELL_CPU, MSR_PAT) == pat && test_vmcs[VMCS_GUEST_PAT] == 0);
+	CHECK(wrmsr(CELL_CPU, MSR_MTRR_DEF_TYPE, 0x800) == TEST_RESUMED && completed(2));
+	CHECK(test_vmcs[VMCS_GUEST_PAT] == pat);
+	CHECK(wrmsr(CELL_CPU, MSR_MTRR_DEF_TYPE, 0x6) == TEST_RESUMED && completed(2));
+	CHECK(test_vmcs[VMCS_GUEST_PAT] == 0 && msr_read_back(CELL_CPU, MSR_PAT) == pat);
+	CHECK(test_msr_writes_to(MSR_PAT, NULL) == 0);
+}
+
+static void bad_mtrr_writes_get_gp_and_change_nothing(void)
+{
+	static const uint64_t bad[] = {
+		0x802,			/* memory type 2 is reserved */
+		0x807,			/* and 7 */
+		0xc06,			/* fixed ranges: MTRRcap has none */
+		0x1806,			/* bit 12 reserved */
+		0x8000000000000806ULL,
+		0x906,			/* bit 8 reserved */
+	};
+	unsigned int i;
+
+	test_reset();
+	CHECK(test_boot_inmate(CELL_CPU) == 0);
+	CHECK(wrmsr(CELL_CPU, MSR_MTRR_DEF_TYPE, 0x806) == TEST_RESUMED && completed(2));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(wrmsr(CELL_CPU, MSR_MTRR_DEF_TYPE, bad[i]) == TEST_RESUMED &&
+		      refused(NO_ERROR_CODE));
+	CHECK(wrmsr(CELL_CPU, MSR_MTRR_CAP, 0) == TEST_RESUMED && refused(NO_ERROR_CODE));
+	/* No variable or fixed range exists to read. */
+	CHECK(rdmsr(CELL_CPU, 0x200) == TEST_RESUMED && refused(NO_ERROR_CODE));
+	CHECK(rdmsr(CELL_CPU, 0x250) == TEST_RESUMED && refused(NO_ERROR_CODE));
+	CHECK(msr_read_back(CELL_CPU, MSR_MTRR_DEF_TYPE) == 0x806);
+	CHECK(test_vmcs[VMCS_GUEST_PAT] == PAT_POWER_ON);
+}
+
 static void efer_with_reserved_bits_or_a_new_lme_under_paging_gets_gp(void)
 {
 	test_reset();
@@ -575,6 +639,9 @@ int main(void)
 	RUN(linux_cannot_leave_paging_in_64bit_code);
 	RUN(an_inmate_enters_and_leaves_ia32e_mode);
 	RUN(pat_with_a_reserved_memory_type_gets_gp);
+	RUN(a_cells_mtrrs_start_off_and_make_memory_uncached);
+	RUN(a_cells_pat_applies_only_while_its_mtrrs_are_on);
+	RUN(bad_mtrr_writes_get_gp_and_change_nothing);
 	RUN(efer_with_reserved_bits_or_a_new_lme_under_paging_gets_gp);
 	RUN(debugctl_with_reserved_bits_gets_gp);
 	RUN(a_cells_cache_flushes_are_confined);

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Cells refuse bad input with one line naming the problem and change nothing:
 # broken cell configs (build/vm/fixtures/cell-*.cell from make-fixtures),
+# memory Linux uses, ports that control the machine,
 # images that do not fit, start before load, cells that do not exist, usage.
 
 SYSTEM=/etc/bulkhead/bochs-system.cell
@@ -80,6 +81,11 @@ create_refused "no comm region" cell-no-comm.cell \
 	'^bulkhead: the cell has no comm region; add a one-page region with flag comm-region at virt-start 0x100000$'
 create_refused "name of 32 bytes" cell-long-name.cell \
 	'^bulkhead: cell name is empty or longer than 31 bytes; shorten it$'
+# Refused by the driver's look at the kernel's memory map (driver/memory.c):
+# 0x8000000 is inside the root cell's memory, but it is System RAM Linux
+# uses, not memory memmap= reserved.
+create_refused "memory that is Linux's RAM" cell-linux-ram.cell \
+	'^bulkhead: cell "tiny-demo": memory 0x8000000-0x80fffff is System RAM Linux uses; reserve it at boot with memmap=1M\$0x8000000 or pick reserved memory$'
 
 # A cell that exists but has no image.
 step "cell create tiny-demo" bulkhead cell create "$TINY"
@@ -147,6 +153,12 @@ create_refused "memory the root cell does not have" cell-not-root-memory.cell \
 	"$(refused_by_hypervisor 'memory 0x20000000-0x200fffff is not inside one memory region of the root cell')"
 create_refused "ports the root cell does not have" cell-root-ports.cell \
 	"$(refused_by_hypervisor 'ports 0x3e8-0x3ef are not the root cell.s')"
+# Ports that control the whole machine stay with the root cell: the fixed
+# PCI configuration and reset ports, and the system config's SMI command port.
+create_refused "PCI configuration and reset ports" cell-pci-ports.cell \
+	"$(refused_by_hypervisor 'ports 0xcf8-0xcff overlap the PCI configuration and reset ports 0xcf8-0xcff; platform control stays with the root cell')"
+create_refused "the ACPI SMI command port" cell-smi-port.cell \
+	"$(refused_by_hypervisor 'ports 0xb2-0xb2 overlap the ACPI SMI command port 0xb2-0xb2; platform control stays with the root cell')"
 
 step "remove the 2 MiB image" rm -f "$BIG_IMAGE"
 step "disable" bulkhead disable

@@ -2,7 +2,7 @@
 """Constants of the .cell format, mirroring include/bulkhead/config.h."""
 
 MAGIC = b'BHCONFIG'
-REVISION = 2
+REVISION = 3
 MAX_SIZE = 1024 * 1024
 
 KIND_SYSTEM = 1
@@ -22,6 +22,7 @@ LAPIC_BASE = 0xfee00000
 IOAPIC_BASE = 0xfec00000
 PLATFORM_WINDOW_SIZE = 0x1000
 MMCONFIG_BUS_SIZE = 0x100000
+PM1_CONTROL_PORTS = 2
 IOAPIC_MAX_PINS = 256
 PCI_NUM_BARS = 6
 

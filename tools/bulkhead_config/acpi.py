@@ -60,6 +60,9 @@ class Fadt:
     pm_timer_port: int      # 0: no PM timer
     dsdt_address: int
     hardware_reduced: bool
+    smi_command_port: int = 0       # 0: no SMI command port
+    pm1a_control_port: int = 0      # 0: no PM1a control block
+    pm1b_control_port: int = 0      # 0: no PM1b control block
 
 
 @dataclass
@@ -201,7 +204,22 @@ def parse_fadt(table):
     if len(table.data) >= 148 and table.u64(140):
         dsdt = table.u64(140)
     hardware_reduced = len(table.data) >= 116 and bool(table.u32(112) & FADT_HW_REDUCED_ACPI)
-    return Fadt(_pm_timer_port(table, hardware_reduced), dsdt, hardware_reduced)
+    fadt = Fadt(_pm_timer_port(table, hardware_reduced), dsdt, hardware_reduced)
+    if not hardware_reduced:
+        # 48: SMI_CMD; 64 and 68: PM1a_CNT_BLK and PM1b_CNT_BLK, each replaced by
+        # its X_ Generic Address Structure (172 and 184) when that is set.
+        fadt.smi_command_port = table.u32(48)
+        fadt.pm1a_control_port = _io_block(table, 64, 172)
+        fadt.pm1b_control_port = _io_block(table, 68, 184)
+    return fadt
+
+
+def _io_block(table, legacy, extended):
+    """An I/O block's port: the 64-bit GAS at extended when in I/O space and set, else legacy."""
+    if len(table.data) >= extended + 12 and table.u64(extended + 4) and \
+            table.u8(extended) == GAS_SYSTEM_IO:
+        return table.u64(extended + 4)
+    return table.u32(legacy)
 
 
 def _pm_timer_port(table, hardware_reduced):

@@ -15,6 +15,24 @@ from .spans import overlap, physical_spans, port_spans, span, text, uncovered
 
 CROSS_CELL_FIX = 'give each cell its own, or run the cells one at a time'
 
+# I/O ports that control the whole machine, as hypervisor/cell.c lists them:
+# (first port, number of ports, name).  The PM timer is only read: not here.
+FIXED_PLATFORM_PORTS = (
+    (0x20, 2, 'interrupt controller (PIC) ports'),
+    (0x40, 4, 'timer (PIT) ports'),
+    (0x60, 1, 'keyboard controller port'),
+    (0x61, 1, 'NMI status and control port'),
+    (0x64, 1, 'keyboard controller port'),
+    (0x70, 2, 'RTC/CMOS and NMI mask ports'),
+    (0x92, 1, 'fast A20 and reset port'),
+    (0xa0, 2, 'interrupt controller (PIC) ports'),
+    (0x4d0, 2, 'PIC edge/level control ports'),
+    (0xcf8, 8, 'PCI configuration and reset ports'),
+)
+ACPI_PORT_NAMES = {'smi-command-port': 'ACPI SMI command port',
+                   'pm1a-control-port': 'ACPI PM1a control ports',
+                   'pm1b-control-port': 'ACPI PM1b control ports'}
+
 
 def check_configs(system_config, cell_configs, report):
     """Every rule for a system config and cell configs meant to run together."""
@@ -28,6 +46,7 @@ def check_configs(system_config, cell_configs, report):
         _check_cpus_in_root(cell, root, report)
         for region in cell.memory_regions:
             _check_region_placement(region, system, root, report)
+        _check_platform_ports(cell, system, report)
         _check_ports_in_root(cell, system, root, report)
         _check_pins_in_root(cell, root, report)
     for first, second in itertools.combinations(cells, 2):
@@ -155,6 +174,29 @@ def _check_ports_in_root(cell, system, root, report):
                          f'({root.origin})', 'take ports the root cell has, or add '
                          'them to its pio-regions', [root.origin],
                          [_ports(part) for part in rest])
+
+
+def platform_ports(system):
+    """(span named by its origin, the system config's property or None) per port no cell may take."""
+    ports = [(span(start, count, name), None) for start, count, name in FIXED_PLATFORM_PORTS]
+    for prop, port in rules.platform_control_ports(system):
+        if port:
+            count = 1 if prop == 'smi-command-port' else abi.PM1_CONTROL_PORTS
+            ports.append((span(port, count, ACPI_PORT_NAMES[prop]),
+                          (prop, system.origin)))
+    return ports
+
+
+def _check_platform_ports(cell, system, report):
+    for pio in port_spans(cell):
+        for ports, source in platform_ports(system):
+            hit = overlap(pio, ports)
+            if hit:
+                where = f' ({source[0]} of {source[1]})' if source else ''
+                report.error('platform-ports', pio.origin, f'ports {text(hit)} overlap '
+                             f'the {ports.origin} {text(ports)}{where}', 'leave them out: '
+                             'they control the whole machine and stay with the root cell',
+                             [source[1]] if source else [], [_ports(hit)])
 
 
 def _check_debug_console(pio, console, report):

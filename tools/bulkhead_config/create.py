@@ -126,7 +126,8 @@ class _Maker:
         cell.memory_regions = self._root_memory(reservation, hypervisor)
         system = System(hypervisor, self._mmconfig_base(), self._pm_timer(), console,
                         pci_mmconfig_end_bus=self._mmconfig_end_bus(),
-                        acpi_tables=self._acpi_tables(reservation))
+                        acpi_tables=self._acpi_tables(reservation),
+                        **self._platform_control_ports())
         self.note(system, *self._platform_notes())
         config = Config(abi.KIND_SYSTEM, cell, system)
         rules.check_config(config)
@@ -382,6 +383,18 @@ class _Maker:
                                     f'{port:#x} is not an I/O port', acpi.RECOLLECT)
         return port
 
+    def _platform_control_ports(self):
+        """The FADT's SMI command and PM1 control ports, which no cell may take."""
+        fadt = self.facts.fadt
+        ports = {'smi_command_port': fadt.smi_command_port,
+                 'pm1a_control_port': fadt.pm1a_control_port,
+                 'pm1b_control_port': fadt.pm1b_control_port}
+        for name, port in ports.items():
+            if port >= 0x10000:
+                raise self.source.error('sys/firmware/acpi/tables/FACP', f'{name} '
+                                        f'{port:#x} is not an I/O port', acpi.RECOLLECT)
+        return ports
+
     def _acpi_tables(self, reservation):
         """The ACPI table memory no cell may take: the one the reservation holds, or the DSDT's."""
         ranges = [r for r in self.facts.iomem if r.name == 'ACPI Tables']
@@ -412,6 +425,8 @@ class _Maker:
         port = self.facts.fadt.pm_timer_port
         lines.append(f'PM timer: ACPI FADT, port {port:#x}.' if port else
                      'PM timer: none (the FADT gives no PM_TMR_BLK).')
+        lines.append('SMI command and PM1 control ports: ACPI FADT; they control the '
+                     'whole machine, so no cell may take them.')
         return lines
 
     # --- the file's header -----------------------------------------------

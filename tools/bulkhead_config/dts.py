@@ -29,7 +29,8 @@ CELL_PROPERTIES = ('name', 'cpus', 'pio-regions', 'reset-address',
                    'shutdown-timeout-ms', 'flags')
 MEMORY_PROPERTIES = ('phys-start', 'virt-start', 'size', 'flags')
 CONSOLE_PROPERTIES = ('type', 'address', 'size', 'divider', 'flags')
-PLATFORM_PROPERTIES = ('pci-mmconfig-base', 'pci-mmconfig-end-bus', 'pm-timer-address')
+PLATFORM_PROPERTIES = ('pci-mmconfig-base', 'pci-mmconfig-end-bus', 'pm-timer-address',
+                       'smi-command-port', 'pm1a-control-port', 'pm1b-control-port')
 CELL_CHILDREN = 'memory@ADDRESS, ioapic@ADDRESS, pci@BUS,DEVICE,FUNCTION or console'
 # Largest values of the fields a PCI device's address packs into 16 bits.
 PCI_LIMITS = (('bus', 0xff), ('device', 0x1f), ('function', 0x7))
@@ -123,7 +124,10 @@ def _parse_system(root):
                     _u32(platform, 'pm-timer-address'), console,
                     origin=platform.path,
                     pci_mmconfig_end_bus=_end_bus(platform, mmconfig_base),
-                    acpi_tables=_parse_acpi_tables(platform))
+                    acpi_tables=_parse_acpi_tables(platform),
+                    smi_command_port=_u32(platform, 'smi-command-port', 0),
+                    pm1a_control_port=_u32(platform, 'pm1a-control-port', 0),
+                    pm1b_control_port=_u32(platform, 'pm1b-control-port', 0))
     return Config(abi.KIND_SYSTEM, _parse_cell(nodes['root-cell']), system)
 
 

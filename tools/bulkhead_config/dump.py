@@ -28,6 +28,9 @@ def _system_json(system):
         'pci_mmconfig_base': system.pci_mmconfig_base,
         'pci_mmconfig_end_bus': system.pci_mmconfig_end_bus,
         'pm_timer_address': system.pm_timer_address,
+        'smi_command_port': system.smi_command_port,
+        'pm1a_control_port': system.pm1a_control_port,
+        'pm1b_control_port': system.pm1b_control_port,
         'acpi_tables': {'phys_start': system.acpi_tables.phys_start,
                         'size': system.acpi_tables.size},
         'flags': system.flags,
@@ -105,6 +108,8 @@ def _system_text(system):
         f'pci mmconfig base:  {system.pci_mmconfig_base:#x} '
         f'(end bus {system.pci_mmconfig_end_bus:#x})',
         f'pm timer address:   {system.pm_timer_address:#x}',
+        f'smi command port:   {system.smi_command_port:#x}',
+        f'pm1 control ports:  {system.pm1a_control_port:#x} {system.pm1b_control_port:#x}',
         f'acpi tables:        {_acpi_text(system.acpi_tables)}',
         f'system flags:       {system.flags:#x}',
     ]

@@ -9,6 +9,7 @@ comments above that object's node.
 import textwrap
 
 from . import abi
+from .rules import platform_control_ports
 
 INDENT = '\t'
 WIDTH = 80          # columns, with a tab counted as 8
@@ -94,6 +95,9 @@ def _system(writer, system):
     if system.pci_mmconfig_base and system.pci_mmconfig_end_bus != 0xff:
         writer.property(2, 'pci-mmconfig-end-bus', f'<{system.pci_mmconfig_end_bus:#x}>')
     writer.property(2, 'pm-timer-address', f'<{system.pm_timer_address:#x}>')
+    for name, port in platform_control_ports(system):
+        if port:
+            writer.property(2, name, f'<{port:#x}>')
     if system.acpi_tables.size:
         writer.open(2, 'acpi-tables', system.acpi_tables)
         writer.property(3, 'phys-start', _u64(system.acpi_tables.phys_start))

@@ -23,7 +23,7 @@ PCI_BAR = struct.Struct('<QQ')
 # struct bulkhead_cell up to its console, and struct bulkhead_system after its
 # debug console: the consoles are packed separately with CONSOLE.
 CELL_HEAD = struct.Struct('<32sIIIIIIQII')
-SYSTEM_TAIL = struct.Struct('<QHBBIQQ')
+SYSTEM_TAIL = struct.Struct('<QHBBIQQHHHH')
 
 CELL_SIZE = CELL_HEAD.size + CONSOLE.size
 SYSTEM_SIZE = MEMORY_REGION.size + CONSOLE.size + SYSTEM_TAIL.size
@@ -76,7 +76,9 @@ def _encode_body(config):
 def _encode_system(system):
     tail = SYSTEM_TAIL.pack(system.pci_mmconfig_base, system.pm_timer_address,
                             system.pci_mmconfig_end_bus, 0, system.flags,
-                            system.acpi_tables.phys_start, system.acpi_tables.size)
+                            system.acpi_tables.phys_start, system.acpi_tables.size,
+                            system.smi_command_port, system.pm1a_control_port,
+                            system.pm1b_control_port, 0)
     return (_encode_memory_region(system.hypervisor_memory) +
             _encode_console(system.debug_console) + tail)
 
@@ -214,12 +216,12 @@ def _expect_zero(value, where):
 def _decode_system(reader):
     hypervisor = _decode_memory_region(reader, 'hypervisor memory')
     console = _decode_console(reader, 'debug console')
-    (mmconfig, pm_timer, end_bus, reserved, flags, acpi_start,
-     acpi_size) = reader.take(SYSTEM_TAIL, 'system')
-    _expect_zero(reserved, 'system')
+    (mmconfig, pm_timer, end_bus, reserved, flags, acpi_start, acpi_size, smi_command,
+     pm1a_control, pm1b_control, reserved16) = reader.take(SYSTEM_TAIL, 'system')
+    _expect_zero(reserved | reserved16, 'system')
     acpi_tables = MemoryRegion(acpi_start, 0, acpi_size, 0, 'system ACPI tables')
     return System(hypervisor, mmconfig, pm_timer, console, flags, 'system',
-                  end_bus, acpi_tables)
+                  end_bus, acpi_tables, smi_command, pm1a_control, pm1b_control)
 
 
 def _decode_cell(reader, where):

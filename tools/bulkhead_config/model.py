@@ -97,6 +97,10 @@ class System:
     origin: str = field(default='', compare=False)
     pci_mmconfig_end_bus: int = 0
     acpi_tables: MemoryRegion = field(default_factory=lambda: MemoryRegion(0, 0, 0, 0))
+    # ACPI ports that control the platform (FADT SMI_CMD, PM1a/PM1b_CNT_BLK); 0: none.
+    smi_command_port: int = 0
+    pm1a_control_port: int = 0
+    pm1b_control_port: int = 0
 
 
 @dataclass

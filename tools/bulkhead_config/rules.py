@@ -61,8 +61,19 @@ def check_system(system, root_cell, report):
         report.error('platform', system.origin, f'pm-timer-address '
                      f'{system.pm_timer_address:#x} is not an I/O port',
                      'use the port from the FADT, or 0 for none')
+    for name, port in platform_control_ports(system):
+        if port >= PIO_SPACE:
+            report.error('platform', system.origin, f'{name} {port:#x} is not an I/O port',
+                         'use the port from the FADT, or 0 for none')
     _check_mmconfig(system, report)
     _check_acpi_tables(system.acpi_tables, report)
+
+
+def platform_control_ports(system):
+    """(property name, port) of the system's ACPI ports that control the platform."""
+    return (('smi-command-port', system.smi_command_port),
+            ('pm1a-control-port', system.pm1a_control_port),
+            ('pm1b-control-port', system.pm1b_control_port))
 
 
 def mmconfig_span(system):

@@ -15,6 +15,20 @@
 
 static volatile uint32_t *xapic;
 
+/*
+ * The timer's registers by xAPIC offset; in x2APIC mode MSR 0x800 plus the
+ * offset / 16 (SDM Vol. 3A, 10.5.4 and 10.12.1.2, table 10-6).
+ */
+#define APIC_LVT_TIMER		0x320
+#define APIC_TIMER_INITIAL	0x380
+#define APIC_TIMER_CURRENT	0x390
+#define APIC_TIMER_DIVIDE	0x3e0
+#define LVT_TIMER_MODE		(3U << 17)
+#define LVT_TIMER_PERIODIC	(1U << 17)
+#define LVT_TIMER_TSC_DEADLINE	(2U << 17)
+#define LVT_MASKED		(1U << 16)
+#define TIMER_DIVIDE_BY_1	0xb
+
 /* The local APIC page, uncached, in the hypervisor's address space, for CPUs in xAPIC mode. */
 int apic_init(void)
 {
@@ -43,6 +57,62 @@ uint32_t apic_xapic_read(unsigned int offset)
 void apic_xapic_write(unsigned int offset, uint32_t value)
 {
 	xapic[offset / 4] = value;
+}
+
+static uint32_t timer_read(unsigned int offset)
+{
+	return apic_in_x2apic_mode() ? (uint32_t)read_msr(0x800 + offset / 16) : xapic[offset / 4];
+}
+
+static void timer_write(unsigned int offset, uint32_t value)
+{
+	if (apic_in_x2apic_mode())
+		write_msr(0x800 + offset / 16, value);
+	else
+		xapic[offset / 4] = value;
+}
+
+/*
+ * Counts this CPU's APIC timer down from its maximum, masked, one-shot at
+ * divide-by-1, for apic_timer_count_stop() to read; Linux's timer, in
+ * whichever mode, is saved first.
+ */
+void apic_timer_count_start(struct apic_timer_saved *saved)
+{
+	saved->lvt = timer_read(APIC_LVT_TIMER);
+	saved->divide = timer_read(APIC_TIMER_DIVIDE);
+	saved->initial = timer_read(APIC_TIMER_INITIAL);
+	saved->current = timer_read(APIC_TIMER_CURRENT);
+	saved->deadline = 0;
+	if ((saved->lvt & LVT_TIMER_MODE) == LVT_TIMER_TSC_DEADLINE)
+		saved->deadline = read_msr(MSR_TSC_DEADLINE);
+	timer_write(APIC_LVT_TIMER, LVT_MASKED);
+	timer_write(APIC_TIMER_DIVIDE, TIMER_DIVIDE_BY_1);
+	timer_write(APIC_TIMER_INITIAL, 0xffffffff);
+}
+
+/*
+ * The timer ticks since apic_timer_count_start(), then Linux's timer as it
+ * was: a one-shot count goes on from where it stood, a periodic one starts
+ * a new period, a TSC deadline is armed again (changing the timer mode
+ * disarmed it, SDM Vol. 3A, 10.5.4.1).  Linux's interrupt comes late by
+ * the time counted, which it spent with interrupts off anyway.
+ */
+uint32_t apic_timer_count_stop(const struct apic_timer_saved *saved)
+{
+	uint32_t counted = 0xffffffff - timer_read(APIC_TIMER_CURRENT);
+	uint32_t mode = saved->lvt & LVT_TIMER_MODE;
+
+	timer_write(APIC_TIMER_INITIAL, 0);
+	timer_write(APIC_TIMER_DIVIDE, saved->divide);
+	timer_write(APIC_LVT_TIMER, saved->lvt);
+	if (mode == LVT_TIMER_TSC_DEADLINE && saved->deadline)
+		write_msr(MSR_TSC_DEADLINE, saved->deadline);
+	else if (mode == LVT_TIMER_PERIODIC)
+		timer_write(APIC_TIMER_INITIAL, saved->initial);
+	else if (mode != LVT_TIMER_TSC_DEADLINE && saved->current)
+		timer_write(APIC_TIMER_INITIAL, saved->current);
+	return counted;
 }
 
 static void xapic_wait_idle(void)

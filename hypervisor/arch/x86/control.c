@@ -4,6 +4,7 @@
 #include <bulkhead-hv/errno.h>
 #include <bulkhead-hv/memory.h>
 #include <bulkhead-hv/printk.h>
+#include <asm/cache-type.h>
 #include <asm/apic-emul.h>
 #include <asm/apic.h>
 #include <asm/guest-memory.h>
@@ -22,7 +23,7 @@
 /* A PM timer that has not moved 10 ms after this many reads is stuck: no calibration. */
 #define CALIBRATION_MAX_READS	(1U << 22)
 
-static uint32_t tsc_khz;
+static uint32_t tsc_khz, apic_khz;
 
 struct per_cpu *per_cpu_of(unsigned int cpu)
 {
@@ -37,24 +38,34 @@ static inline uint32_t inl(uint16_t port)
 	return value;
 }
 
-/* Counts TSC cycles over 10 ms of the PM timer; never trusts CPUID for the rate. */
-static void calibrate_tsc(uint16_t pm_timer)
+/*
+ * Counts TSC cycles and APIC timer ticks over 10 ms of the PM timer; never
+ * trusts CPUID for the rates.  Runs on the CPU that enables, which has
+ * interrupts off for it anyway, and gives Linux its APIC timer back.
+ */
+static void calibrate_timers(uint16_t pm_timer)
 {
+	struct apic_timer_saved saved;
 	uint64_t start_tsc, pm_start, elapsed = 0;
-	uint32_t reads;
+	uint32_t reads, apic_ticks;
 
 	if (!pm_timer)
 		return;
+	apic_timer_count_start(&saved);
 	pm_start = inl(pm_timer) & PM_TIMER_MASK;
 	start_tsc = read_tsc();
 	for (reads = 0; elapsed < CALIBRATION_PM_TICKS; reads++) {
 		if (reads == CALIBRATION_MAX_READS) {
-			printk("PM timer at port 0x%x does not count; TSC rate unknown\n", pm_timer);
+			apic_timer_count_stop(&saved);
+			printk("PM timer at port 0x%x does not count; TSC and APIC timer rates unknown\n",
+			       pm_timer);
 			return;
 		}
 		elapsed = ((inl(pm_timer) & PM_TIMER_MASK) - pm_start) & PM_TIMER_MASK;
 	}
 	tsc_khz = (uint32_t)((read_tsc() - start_tsc) * PM_TIMER_HZ / elapsed / 1000);
+	apic_ticks = apic_timer_count_stop(&saved);
+	apic_khz = (uint32_t)((uint64_t)apic_ticks * PM_TIMER_HZ / elapsed / 1000);
 }
 
 uint32_t arch_tsc_khz(void)
@@ -62,13 +73,20 @@ uint32_t arch_tsc_khz(void)
 	return tsc_khz;
 }
 
+uint32_t arch_apic_timer_khz(void)
+{
+	return apic_khz;
+}
+
 int arch_init_control(void)
 {
 	int err;
 
-	calibrate_tsc(root_cell.config.system->pm_timer_address);
 	err = apic_init();
-	return err ? err : guest_memory_init();
+	if (err)
+		return err;
+	calibrate_timers(root_cell.config.system->pm_timer_address);
+	return guest_memory_init();
 }
 
 /* ---- Asking other CPUs ---- */
@@ -456,6 +474,7 @@ static struct cell *take_next_cell(struct per_cpu *cpu)
 static void take_for_cell(struct per_cpu *cpu, struct cell *next)
 {
 	cpu->cell = next;
+	cache_type_power_up(cpu);
 	/* As after a reset: only the cell's first CPU is started, the others wait for SIPI. */
 	cpu->arch.wait_for_sipi = true;
 	printk("CPU %u: now waiting for cell %u \"%s\"\n", cpu->cpu_id, cpu->cell->id,

@@ -8,6 +8,7 @@
 #include <bulkhead-hv/printk.h>
 #include <asm/apic-emul.h>
 #include <asm/apic.h>
+#include <asm/cache-type.h>
 #include <asm/guest-memory.h>
 #include <asm/mmio.h>
 #include <asm/msr.h>
@@ -269,6 +270,10 @@ static void handle_cr_access(struct per_cpu *cpu, struct guest_registers *regs)
 
 static bool read_msr_for_guest(uint32_t msr, uint64_t *value)
 {
+	if (cache_type_emulates(this_cpu(), msr)) {
+		cache_type_read(this_cpu(), msr, value);
+		return true;
+	}
 	switch (msr) {
 	case MSR_APIC_BASE:
 		*value = apic_emulate_base_read(this_cpu());
@@ -326,6 +331,8 @@ static bool write_msr_for_guest(struct per_cpu *cpu, uint32_t msr, uint64_t valu
 	}
 	if (!in_root_cell(cpu) && apic_is_lvt(msr))
 		return apic_emulate_lvt_write(cpu, msr, value);
+	if (cache_type_emulates(cpu, msr))
+		return cache_type_write(cpu, msr, value);
 	switch (msr) {
 	case MSR_APIC_BASE:
 		return apic_emulate_base_write(cpu, value);

@@ -4,6 +4,7 @@
 #include <bulkhead-hv/errno.h>
 #include <bulkhead-hv/memory.h>
 #include <bulkhead-hv/printk.h>
+#include <asm/cache-type.h>
 #include <asm/msr.h>
 #include <asm/vmcs.h>
 #include <asm/vmx-cpu.h>
@@ -291,7 +292,7 @@ int vmx_setup_real_mode_vmcs(struct per_cpu *cpu, const struct vmx_cpu_facts *fa
 	setup_isolation(cpu->cell);
 	setup_host_state(cpu);
 	vmcs_write_natural(VMCS_CR4_READ_SHADOW, 0);
-	vmcs_write64(VMCS_GUEST_PAT, 0x0007040600070406ULL);
+	cache_type_start(cpu, !by_sipi);
 	vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
 	vmcs_write_natural(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmcs_write_natural(VMCS_GUEST_SYSENTER_EIP, 0);

@@ -30,6 +30,8 @@ int arch_cpu_hand_back(unsigned int cpu);
 uint64_t arch_read_timestamp(void);
 /* TSC frequency in kHz, calibrated against the PM timer at setup (0 if unknown). */
 uint32_t arch_tsc_khz(void);
+/* The local APIC timer's rate at divide-by-1, as calibrated at enable; 0 if unknown. */
+uint32_t arch_apic_timer_khz(void);
 
 /*
  * Cells.  arch_cell_create() builds the cell's maps and takes its memory and

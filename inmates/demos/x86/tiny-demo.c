@@ -25,6 +25,12 @@ static void timer_fired(unsigned int vector)
  */
 static void timer_setup(void)
 {
+	uint32_t measured = apic_timer_khz(), told = comm_region_valid() ? comm_region->apic_khz : 0;
+	uint32_t difference = measured > told ? measured - told : told - measured;
+
+	/* The hypervisor's rate, as a Jailhouse inmate would take it, against the library's. */
+	printk(NAME ": APIC timer %u kHz, the comm region says %u kHz (%s)\n", measured, told,
+	       told && difference * 50 <= measured ? "agree within 2%" : "differ");
 	irq_register(TIMER_VECTOR, timer_fired);
 	if (apic_timer_setup(APIC_TIMER_TSC_DEADLINE, TIMER_VECTOR) == 0) {
 		deadline_mode = true;

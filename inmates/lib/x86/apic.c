@@ -3,7 +3,6 @@
 #include "lib.h"
 
 #define APIC_BASE_EXTD		(1ULL << 10)	/* x2APIC mode */
-#define APIC_BASE_EN		(1ULL << 11)
 
 /* x2APIC MSRs (SDM Vol. 3A, 10.12.1.2, table 10-6). */
 #define X2APIC_ID		0x802
@@ -35,23 +34,15 @@
 static uint32_t timer_khz;
 
 /*
- * Enables the local APIC in x2APIC mode: xAPIC first if it is off, since
- * going from disabled straight to x2APIC is an invalid transition (SDM
- * Vol. 3A, 10.12.5, figure 10-27).  Spurious vector 0xff, all priorities.
+ * Sets up the local APIC, which the hypervisor hands over in x2APIC mode
+ * (Documentation/design.md, "The local APIC between cells"), as Jailhouse
+ * does: spurious vector 0xff, all priorities, timer masked.  False when
+ * the APIC is not in x2APIC mode, which the library does not change.
  */
 bool apic_cpu_init(void)
 {
-	uint64_t base;
-
-	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_X2APIC))
+	if (!(rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD))
 		return false;
-	base = rdmsr(MSR_APIC_BASE);
-	if (!(base & APIC_BASE_EN)) {
-		base |= APIC_BASE_EN;
-		wrmsr(MSR_APIC_BASE, base);
-	}
-	if (!(base & APIC_BASE_EXTD))
-		wrmsr(MSR_APIC_BASE, base | APIC_BASE_EXTD);
 	wrmsr(X2APIC_SVR, APIC_SVR_ENABLE | IRQ_VECTOR_SPURIOUS);
 	wrmsr(X2APIC_TPR, 0);
 	wrmsr(X2APIC_LVT_TIMER, APIC_LVT_MASKED);

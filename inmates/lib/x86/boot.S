@@ -11,6 +11,9 @@
 #define CR4_PAE		(1 << 5)
 #define MSR_EFER	0xc0000080
 #define EFER_LME	(1 << 8)
+#define MSR_MTRR_DEF_TYPE 0x2ff
+#define MTRR_ENABLE	(1 << 11)
+#define MTRR_TYPE_WB	6
 
 #define PTE_PRESENT	(1 << 0)
 #define PTE_WRITE	(1 << 1)
@@ -130,11 +133,17 @@ build_page_tables:
 	ret
 
 /*
+ * MTRRs on with write-back as the default type: after power-up they are
+ * off and all memory is uncached (SDM Vol. 3A, 11.11.2.1).
  * IA-32e mode: PAE, CR3, EFER.LME, then paging (SDM Vol. 3A, 9.8.5).
  * CR0 is written whole, which also clears CD and NW (caches on).
  * ESI says who is coming: 0 the boot CPU, 1 a started CPU.
  */
 enter_long_mode:
+	mov $MSR_MTRR_DEF_TYPE, %ecx
+	rdmsr
+	or $(MTRR_ENABLE | MTRR_TYPE_WB), %eax
+	wrmsr
 	mov %cr4, %eax
 	or $CR4_PAE, %eax
 	mov %eax, %cr4

@@ -10,7 +10,6 @@
 #define MSR_TSC_DEADLINE	0x6e0
 #define MSR_EFER		0xc0000080
 
-#define CPUID_1_ECX_X2APIC	(1U << 21)
 #define CPUID_1_ECX_TSC_DEADLINE (1U << 24)
 
 #define barrier()	__asm__ __volatile__("" : : : "memory")

@@ -54,7 +54,7 @@ void inmate_startup(void)
 	idt_init();
 	idt_load();
 	if (!apic_cpu_init()) {
-		printk("inmate: this CPU has no x2APIC; the library needs it\n");
+		printk("inmate: the local APIC is not in x2APIC mode; the library needs the hypervisor to hand it over so\n");
 		inmate_halt();
 	}
 	smp_init();

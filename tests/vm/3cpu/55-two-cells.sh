@@ -77,6 +77,8 @@ step "tiny-demo's CPU takes no VM exits while it ticks" steady_state
 host_expects "COM2: tiny-demo waits in HLT for its APIC timer" serial2.log \
 	'tiny-demo: waiting in HLT for the (TSC-deadline|one-shot APIC) timer'
 host_expects "COM2: tiny-demo ticks" serial2.log 'tiny-demo: tick 10\b'
+host_expects "COM2: the comm region's APIC timer rate is the one tiny-demo measures" serial2.log \
+	'tiny-demo: APIC timer [0-9]+ kHz, the comm region says [1-9][0-9]* kHz \(agree within 2%\)'
 
 step "record the state" remember
 create_refused second-cpu1.cell \

@@ -17,7 +17,15 @@
 #define APIC_ICR_NMI		(4U << 8)
 #define APIC_ICR_ASSERT		(1U << 14)
 
+/* Linux's timer while the hypervisor counts with it (apic_timer_count_start()). */
+struct apic_timer_saved {
+	uint32_t lvt, divide, initial, current;
+	uint64_t deadline;
+};
+
 int apic_init(void);
+void apic_timer_count_start(struct apic_timer_saved *saved);
+uint32_t apic_timer_count_stop(const struct apic_timer_saved *saved);
 bool apic_in_x2apic_mode(void);
 uint32_t apic_xapic_read(unsigned int offset);
 void apic_xapic_write(unsigned int offset, uint32_t value);

@@ -115,6 +115,9 @@ struct arch_cpu {
 	uint64_t *window_entry;
 	/* Linux's IA32_APIC_BASE when the CPU left the root cell; put back on release. */
 	uint64_t linux_apic_base;
+	/* A cell CPU's MTRR_DEF_TYPE and PAT as it reads them (cache-type.c). */
+	uint64_t mtrr_def_type;
+	uint64_t guest_pat;
 	/* The cell whose guest ran last here: a change of cells flushes branch predictions. */
 	const struct cell *last_cell;
 	/*
