@@ -171,11 +171,44 @@ static void attack_apic_base(void)
 	msr_write(MSR_APIC_BASE, base & ~(1ULL << 10));		/* back to xAPIC mode */
 }
 
+/*
+ * A cell's MTRRcap and MTRR_DEF_TYPE are its own, emulated per CPU and never
+ * written to the hardware (hypervisor/arch/x86/cache-type.c): turning its
+ * MTRRs off is accepted and reads back, changes nothing outside the cell,
+ * and is undone here.
+ */
+static void mtrr_off_contained(void)
+{
+	uint64_t saved, value = ~0ULL;
+
+	if (!rdmsr_safe(0x2ff, &saved)) {
+		say("rdmsr 0x2ff: #GP");
+		return;
+	}
+	if (!wrmsr_safe(0x2ff, 0)) {
+		say("MTRRs off: #GP");
+		return;
+	}
+	rdmsr_safe(0x2ff, &value);
+	wrmsr_safe(0x2ff, saved);
+	say("MTRRs off: accepted, reads back %lu", value);
+}
+
 static void attack_mtrr(void)
 {
-	msr_read(0xfe);			/* MTRRCAP */
-	msr_write(0x2ff, 0);		/* MTRRs off: everything uncached */
+	uint64_t cap = ~0ULL;
+
+	if (rdmsr_safe(0xfe, &cap))
+		say("MTRRcap reads %lu", cap);	/* no ranges, no write combining */
+	else
+		say("rdmsr 0xfe: #GP");
+	mtrr_off_contained();
+	if (!wrmsr_safe(0x2ff, (1ULL << 11) | 7))	/* memory type 7 is reserved */
+		say("MTRR_DEF_TYPE type 7: #GP");
+	if (!wrmsr_safe(0x2ff, (1ULL << 11) | (1ULL << 10) | 6))	/* no fixed ranges */
+		say("MTRR_DEF_TYPE fixed-range enable: #GP");
 	msr_write(0x200, 0x6);		/* variable range 0 base, write-back */
+	msr_write(0x250, 0x0606060606060606ULL);	/* fixed range 0-64 KiB */
 }
 
 static void attack_pat(void)
