@@ -153,6 +153,13 @@ demo: deps
 vm-test-3cpu: all fixtures
 	$(PYTHON) ci/vm-run --cpus 3 tests/vm/3cpu/*.sh
 
+# Every attack of Documentation/hostile-inmates.md in one 3-CPU boot;
+# `make check` runs only its smoke rows (vm-test-3cpu).
+hostile: all fixtures
+	$(PYTHON) ci/vm-run --cpus 3 --timeout 1800 tests/vm/hostile/every-attack.sh \
+		tests/vm/3cpu/70-hostile.sh
+.PHONY: hostile
+
 # The 4-CPU scenarios (broadcast IPIs while Linux keeps 3 CPUs); `make check` runs them last.
 vm-test-4cpu: all fixtures
 	$(PYTHON) ci/vm-run --cpus 4 tests/vm/4cpu/*.sh

@@ -8,6 +8,10 @@
 
 #include "hostile.h"
 
+/* The timer that wakes the wait for the shutdown request, every 5 ms. */
+#define VECTOR_WAIT_TICK	0x20
+#define WAIT_TICK_NS		5000000ULL
+
 static unsigned int attack_number;
 
 void say(const char *format, ...)
@@ -113,13 +117,31 @@ void msr_write_bits(uint32_t msr, uint64_t bits)
 
 /* ---- after the attack ---- */
 
+static void wait_tick(unsigned int vector)
+{
+	(void)vector;
+}
+
+/*
+ * Waits for the shutdown request in HLT, woken every WAIT_TICK_NS by the
+ * TSC-deadline timer, so that a cell that survived its attack leaves its
+ * CPU idle while the root cell checks the outcome; without that timer it
+ * polls.
+ */
 static void answer_shutdown(void)
 {
 	enum shutdown_policy policy = shutdown_policy_from_cmdline();
+	bool halt = irq_register(VECTOR_WAIT_TICK, wait_tick) == 0 &&
+		    apic_timer_setup(APIC_TIMER_TSC_DEADLINE, VECTOR_WAIT_TICK) == 0;
 
 	for (;;) {
 		comm_answer_shutdown(NAME, policy);
-		cpu_relax();
+		if (!halt) {
+			cpu_relax();
+			continue;
+		}
+		apic_timer_deadline(tsc_read() + ns_to_tsc(WAIT_TICK_NS));
+		cpu_wait_for_interrupt();
 	}
 }
 
