@@ -136,11 +136,90 @@ test-headers:
 		echo "#include <$${h#include/}>" | $(CC) $(STRICT_CFLAGS) -Iinclude -x c -c -o /dev/null - || exit 1; \
 	done; echo "headers: $$(ls include/bulkhead/*.h | wc -l) public headers compile on their own"
 
+# The kernel's own style check on the driver, which is kernel code: every
+# warning is fixed (none is ignored).  ci/install-deps --lint installs it;
+# not part of `make check`, whose packages do not include it.
+CHECKPATCH := build/checkpatch/scripts/checkpatch.pl
+LINT_SOURCES = $(filter-out %.mod.c,$(wildcard driver/*.c driver/*.h driver/*.S))
+lint:
+	@test -x $(CHECKPATCH) || { echo "make lint: $(CHECKPATCH) missing; run ci/install-deps --lint" >&2; exit 1; }
+	@failed=; for f in $(LINT_SOURCES); do \
+		$(CHECKPATCH) --no-tree --quiet --file $$f || failed="$$failed $$f"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "lint: checkpatch found problems in$$failed" >&2; exit 1; fi; \
+	echo "lint: checkpatch reports nothing in $(words $(LINT_SOURCES)) files of driver/"
+
 # Every unit test runs, so that one failing does not hide the others' results.
 test-unit: $(UNIT_TESTS) test-headers tools
 	@failed=; for t in $(UNIT_TESTS); do $$t || failed="$$failed $$t"; done; \
 	test -z "$$failed" || { echo "make: unit tests failed:$$failed" >&2; exit 1; }
 	$(PYTHON) -m pytest -q tests/python
+
+# ---- Sanitizers and fuzzing (Documentation/testing.md, "Fuzzing and sanitizers") ----
+# What the host unit tests are built from, for their sanitized builds too.
+UNIT_TEST_DEPS := $(wildcard tests/unit/*.h) $(UNIT_SOURCES) $(wildcard include/bulkhead/*.h) \
+	hypervisor/hypercall.c hypervisor/cell.c hypervisor/cell-console.c hypervisor/printk.c \
+	hypervisor/arch/x86/exits.c hypervisor/arch/x86/vmcs-setup.c \
+	hypervisor/arch/x86/control.c hypervisor/arch/x86/apic-emul.c \
+	$(wildcard hypervisor/include/bulkhead-hv/*.h) $(wildcard hypervisor/arch/x86/include/asm/*.h)
+HOST_INCLUDES := -Iinclude -Ihypervisor/include -Ihypervisor/arch/x86/include
+# Any report of AddressSanitizer or UndefinedBehaviorSanitizer ends the test with an error.
+SANITIZE_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+UNIT_ASAN_TESTS := $(patsubst tests/unit/%.c,build/unit-asan/%,$(wildcard tests/unit/test_*.c))
+
+# The hypervisor sources the tests link are compiled once, not once a test.
+UNIT_ASAN_OBJECTS := $(UNIT_SOURCES:%.c=build/unit-asan/obj/%.o)
+
+build/unit-asan/obj/%.o: %.c $(UNIT_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(STRICT_CFLAGS) $(SANITIZE_FLAGS) $(HOST_INCLUDES) -c -o $@ $<
+build/unit-asan/%: tests/unit/%.c $(UNIT_ASAN_OBJECTS) $(UNIT_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(STRICT_CFLAGS) $(SANITIZE_FLAGS) $(HOST_INCLUDES) -o $@ $< $(UNIT_ASAN_OBJECTS)
+$(filter build/unit-asan/test_inmate_%,$(UNIT_ASAN_TESTS)): $(wildcard inmates/lib/x86/*.c inmates/lib/x86/*.h)
+
+# The host unit tests under the sanitizers; each runs, so one failing hides no other.
+test-unit-asan: $(UNIT_ASAN_TESTS) build/configs/bochs-system.cell
+	@failed=; for t in $(UNIT_ASAN_TESTS); do $$t build/configs/bochs-system.cell || failed="$$failed $$t"; done; \
+	test -z "$$failed" || { echo "make: unit tests failed under ASan/UBSan:$$failed" >&2; exit 1; }
+
+# libFuzzer harnesses (tests/fuzz/), built by clang with both sanitizers; seeds from the
+# configs and make-fixtures' broken variants.  make fuzz runs each FUZZ_SECONDS (sized so a
+# run makes well over 10 million executions on 2 cores); make fuzz-smoke a few seconds each.
+FUZZ_CC := clang
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_HARNESSES := config hypercall icr mmio exits
+FUZZERS := $(FUZZ_HARNESSES:%=build/fuzz/fuzz_%)
+FUZZ_SECONDS ?= 120
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_SEEDS := build/fuzz/seeds/.made
+
+FUZZ_OBJECTS := $(UNIT_SOURCES:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c $(UNIT_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(filter-out -O2,$(STRICT_CFLAGS)) $(subst fuzzer,fuzzer-no-link,$(FUZZ_FLAGS)) \
+		$(HOST_INCLUDES) -c -o $@ $<
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard tests/fuzz/*.h) $(FUZZ_OBJECTS) $(UNIT_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(filter-out -O2,$(STRICT_CFLAGS)) $(FUZZ_FLAGS) $(HOST_INCLUDES) -o $@ $< $(FUZZ_OBJECTS)
+$(FUZZ_SEEDS): tests/fuzz/make-seeds tests/vm/make-fixtures $(CONFIGS)
+	rm -rf build/fuzz/seeds build/fuzz/fixtures
+	$(PYTHON) tests/vm/make-fixtures build/fuzz/fixtures build/configs/bochs-system.cell \
+		build/configs/tiny-demo.cell >/dev/null
+	$(PYTHON) tests/fuzz/make-seeds build/fuzz/seeds $(CONFIGS) --fixtures build/fuzz/fixtures
+	@touch $@
+
+fuzz: $(FUZZERS) $(FUZZ_SEEDS)
+	$(PYTHON) tests/fuzz/run --seconds $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+fuzz-smoke: $(FUZZERS) $(FUZZ_SEEDS)
+	$(PYTHON) tests/fuzz/run --smoke --seconds $(FUZZ_SMOKE_SECONDS) $(FUZZ_HARNESSES)
+
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf build/fuzz build/unit-asan
+.PHONY: test-unit-asan fuzz fuzz-smoke clean-fuzz
+# ---- end of sanitizers and fuzzing ----
 
 vm-test: all fixtures
 	$(PYTHON) ci/vm-run
@@ -282,4 +361,4 @@ clean:
 
 .PHONY: all deps defconfig menuconfig hypervisor module driver tools configs fixtures \
 	test-headers test-unit vm-test vm-test-3cpu vm-test-4cpu vm-test-config demo bench check \
-	install install-tools man dkms-source dkms-install dkms-remove deb clean
+	install install-tools man dkms-source dkms-install dkms-remove deb clean lint

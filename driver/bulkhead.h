@@ -45,6 +45,12 @@ struct bulkhead_state {
 	struct mutex lock;
 	struct device *root;
 	bool enabled;
+	/*
+	 * A failed enable left the CPUs in cpus_entered in the hypervisor:
+	 * its memory stays claimed and enable refuses until disable handed
+	 * them back (enable.c).
+	 */
+	bool stranded;
 	struct bulkhead_memory memory;
 	/* The part of hypervisor memory Linux may read while enabled. */
 	void *public_area;
@@ -110,8 +116,19 @@ ssize_t bulkhead_console_read(char __user *buffer, size_t size, u64 *position, u
 /* A hypercall from this CPU (the root cell, CPL 0). */
 long bulkhead_hypercall(unsigned long code, unsigned long arg1, unsigned long arg2);
 
-long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id);
-long bulkhead_trampoline_disable(void);
+long bulkhead_trampoline(u64 cr3, u64 entry, u64 stack_top, u64 cpu_id,
+			 void *bridge_tables, void *bridge_stack);
+long bulkhead_trampoline_disable(void *bridge_tables, void *bridge_stack);
+/* The bridge's exception handlers, in the trampoline's pages. */
+void bulkhead_bridge_nmi(void);
+void bulkhead_bridge_park(void);
+/* Descriptor tables and stacks mapped alike for Linux and the hypervisor (bridge.c). */
+int bulkhead_bridge_create(unsigned int cpus);
+void bulkhead_bridge_free(void);
+int bulkhead_bridge_map(int (*map)(void *context, unsigned long virt, u64 phys, bool writable),
+			void *context);
+void *bulkhead_bridge_tables(void);
+void *bulkhead_bridge_stack(unsigned int cpu);
 int bulkhead_hotplug_init(void);
 void bulkhead_hotplug_exit(void);
 int bulkhead_power_init(void);

@@ -253,11 +253,18 @@ int bulkhead_cell_load(u32 id, u64 address, const void __user *data, u64 size,
 			cell->view.cell->name, result);
 	target = memremap(phys, size, MEMREMAP_WB);
 	if (!target)
-		return -ENOMEM;
-	result = copy_from_user(target, data, size) ? -EFAULT : 0;
+		return bulkhead_fail(error, -ENOMEM,
+			"cannot map %llu bytes of cell \"%s\" memory at 0x%llx; load the image in smaller pieces",
+			size, cell->view.cell->name, phys);
+	result = copy_from_user(target, data, size);
 	memunmap(target);
+	/* A partial copy is no image: start keeps refusing until a load succeeded. */
+	if (result)
+		return bulkhead_fail(error, -EFAULT,
+			"cannot read the image for cell \"%s\" from the caller's memory; nothing was loaded",
+			cell->view.cell->name);
 	cell->loaded = true;
-	return (int)result;
+	return 0;
 }
 
 int bulkhead_cell_start(u32 id, struct bulkhead_error *error)

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Enable: check the system config, load the image, run its entry on every CPU. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpu.h>
 #include <linux/firmware.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
@@ -27,15 +30,28 @@ struct enable_request {
 	const struct bulkhead_image_header *image_header;
 	struct bulkhead_image_header layout;
 	struct page_pool pool;
+	u64 *root;
 	u64 page_table_root;
 	long *results;
-	cpumask_t launched;
 };
 
 static bool test_broken_vmcs;
 module_param(test_broken_vmcs, bool, 0644);
 MODULE_PARM_DESC(test_broken_vmcs,
 		 "For tests only: break one guest-state field so the hypervisor's VMCS check must refuse it");
+
+/*
+ * For tests only (tests/vm/12-enable-unwind.sh): a failed enable and a CPU
+ * that cannot leave cannot be brought about otherwise on a sound machine.
+ */
+static int test_enter_fail_cpu = -1;
+module_param(test_enter_fail_cpu, int, 0644);
+MODULE_PARM_DESC(test_enter_fail_cpu,
+		 "For tests only: this CPU reports a failed entry instead of entering the hypervisor while the others enter (-1: none)");
+static int test_leave_refuse_cpu = -1;
+module_param(test_leave_refuse_cpu, int, 0644);
+MODULE_PARM_DESC(test_leave_refuse_cpu,
+		 "For tests only: this CPU skips the disable hypercall and so stays in the hypervisor (-1: none)");
 
 static int copy_config(struct enable_request *req, const void __user *config,
 		       u32 size)
@@ -122,26 +138,47 @@ static int load_image(struct enable_request *req)
 	return 0;
 }
 
+/*
+ * The offsets of the per-CPU areas, the public area, the config and the
+ * page pool, and the bytes all need: false when a sum would overflow.  The
+ * sizes come from the image header and the config, neither trusted.
+ */
+static bool layout_offsets(struct bulkhead_image_header *layout, u32 config_size, u64 *needed)
+{
+	u64 size = layout->memory_size, percpu_all, config_end, tables;
+
+	if (layout->percpu_size > size || layout->core_size > size - layout->percpu_size)
+		return false;
+	layout->percpu_offset = ALIGN(layout->core_size, layout->percpu_size);
+	/* The tables for the hypervisor's mapping, with slack for the trampoline and bridge. */
+	tables = (DIV_ROUND_UP(size, PMD_SIZE) + 8) * PAGE_SIZE;
+	if (check_mul_overflow((u64)layout->max_cpus, layout->percpu_size, &percpu_all) ||
+	    check_add_overflow(layout->percpu_offset, percpu_all, &layout->public_offset) ||
+	    check_add_overflow(layout->public_offset, (u64)BULKHEAD_PUBLIC_SIZE(layout->max_cpus),
+			       &layout->config_offset) ||
+	    check_add_overflow(layout->config_offset, (u64)config_size + PAGE_SIZE - 1,
+			       &config_end))
+		return false;
+	layout->page_pool_offset = config_end & PAGE_MASK;
+	return !check_add_overflow(layout->page_pool_offset, tables, needed);
+}
+
 /* Where the per-CPU areas, the config and the page pool go in hypervisor memory. */
 static int plan_layout(struct enable_request *req)
 {
 	const struct bulkhead_memory_region *memory = &req->view.system->hypervisor_memory;
 	struct bulkhead_image_header *layout = &req->layout;
-	u64 needed;
+	u64 needed = U64_MAX;
 
 	*layout = *req->image_header;
 	layout->memory_phys = memory->phys_start;
 	layout->memory_size = memory->size;
 	layout->max_cpus = config_highest_cpu(&req->view) + 1;
-	layout->percpu_offset = ALIGN(layout->core_size, layout->percpu_size);
-	layout->public_offset = layout->percpu_offset +
-				(u64)layout->max_cpus * layout->percpu_size;
-	layout->config_offset = layout->public_offset + BULKHEAD_PUBLIC_SIZE(layout->max_cpus);
 	layout->test_flags = test_broken_vmcs ? BULKHEAD_TEST_BREAK_VMCS : 0;
-	layout->page_pool_offset = PAGE_ALIGN(layout->config_offset + req->config_size);
-	/* The tables for the hypervisor's mapping, with slack for the trampoline. */
-	needed = layout->page_pool_offset +
-		 (DIV_ROUND_UP(memory->size, PMD_SIZE) + 8) * PAGE_SIZE;
+	if (!layout_offsets(layout, req->config_size, &needed))
+		return bulkhead_fail(req->error, -ENOSPC,
+			"hypervisor memory is %llu KiB, too small for /lib/firmware/%s and this system; enlarge the hypervisor node and its memmap= reservation",
+			memory->size >> 10, BULKHEAD_IMAGE_FIRMWARE);
 	if (needed > memory->size)
 		return bulkhead_fail(req->error, -ENOSPC,
 			"hypervisor memory is %llu KiB but this system needs %llu KiB; enlarge the hypervisor node and its memmap= reservation",
@@ -184,6 +221,15 @@ static int map_trampoline(struct enable_request *req, u64 *root)
 	return 0;
 }
 
+/* A bridge page at Linux's address (bridge.c); writable for the stacks only. */
+static int map_bridge_page(void *context, unsigned long virt, u64 phys, bool writable)
+{
+	struct enable_request *req = context;
+
+	return paging_map(&req->pool, req->root, virt, phys, PAGE_SIZE,
+			  PAGING_NO_EXECUTE | (writable ? PAGING_WRITABLE : 0));
+}
+
 static int build_page_tables(struct enable_request *req)
 {
 	const struct bulkhead_image_header *layout = &req->layout;
@@ -192,6 +238,7 @@ static int build_page_tables(struct enable_request *req)
 
 	if (!root)
 		return -ENOMEM;
+	req->root = root;
 	req->page_table_root = paging_table_phys(&req->pool, root);
 	err = paging_map(&req->pool, root, BULKHEAD_BASE, layout->memory_phys,
 			 layout->text_size, 0);
@@ -202,6 +249,8 @@ static int build_page_tables(struct enable_request *req)
 				 PAGING_WRITABLE | PAGING_NO_EXECUTE);
 	if (!err)
 		err = map_trampoline(req, root);
+	if (!err)
+		err = bulkhead_bridge_map(map_bridge_page, req);
 	if (err)
 		return bulkhead_fail(req->error, err,
 			"cannot build the hypervisor's page tables (error %d); enlarge hypervisor memory",
@@ -302,14 +351,35 @@ static long enter_this_cpu(void)
 
 	record_linux_state(&bulkhead_cpu_page(cpu)->linux_state);
 	return bulkhead_trampoline(bulkhead.page_table_root,
-				   BULKHEAD_BASE + layout->entry_offset, stack_top, cpu);
+				   BULKHEAD_BASE + layout->entry_offset, stack_top, cpu,
+				   bulkhead_bridge_tables(), bulkhead_bridge_stack(cpu));
 }
 
+/* What test_enter_fail_cpu makes a CPU report; it never calls the hypervisor. */
+static long fail_on_purpose(unsigned int cpu)
+{
+	strscpy(bulkhead_cpu_page(cpu)->failure, "made to fail by test_enter_fail_cpu",
+		BULKHEAD_CPU_FAILURE_SIZE);
+	return -EIO;
+}
+
+/*
+ * Each CPU records itself in cpus_entered as it enters, not only once all
+ * did: the unwind of a failed enable hands back exactly these.
+ */
 static void enter_cpu(void *info)
 {
 	struct enable_request *req = info;
+	unsigned int cpu = smp_processor_id();
+	long result;
 
-	req->results[smp_processor_id()] = enter_this_cpu();
+	if (cpu == READ_ONCE(test_enter_fail_cpu))
+		result = fail_on_purpose(cpu);
+	else
+		result = enter_this_cpu();
+	req->results[cpu] = result;
+	if (!result)
+		cpumask_set_cpu(cpu, &bulkhead.cpus_entered);
 }
 
 /* Checks what every CPU recorded; called with CPU hotplug held. */
@@ -318,13 +388,15 @@ static int collect_results(struct enable_request *req)
 	int err = 0;
 	unsigned int cpu;
 
-	cpumask_clear(&req->launched);
 	for_each_online_cpu(cpu) {
 		const struct bulkhead_cpu_public *record = &bulkhead_cpu_page(cpu)->record;
 
+		if ((record->flags & BULKHEAD_CPU_ARRIVED) &&
+		    !(record->flags & BULKHEAD_CPU_ENTRY_TABLES_MAPPED))
+			pr_err("CPU %u entered with an IDT or GDT the hypervisor does not map; an NMI there would have been fatal\n",
+			       cpu);
 		if (!req->results[cpu] && record->state == BULKHEAD_CPU_STATE_RUNNING) {
-			cpumask_set_cpu(cpu, &req->launched);
-			pr_info("bulkhead: CPU %u (APIC ID %u) now runs Linux as the root cell's guest\n",
+			pr_info("CPU %u (APIC ID %u) now runs Linux as the root cell's guest\n",
 				cpu, record->apic_id);
 		} else if (!err && bulkhead_cpu_page(cpu)->failure[0]) {
 			err = bulkhead_fail(req->error, -EIO,
@@ -343,7 +415,8 @@ static int collect_results(struct enable_request *req)
 /* The disable hypercall on this CPU, interrupts off; 0 means the CPU is bare again. */
 static long leave_this_cpu(void)
 {
-	long result = bulkhead_trampoline_disable();
+	long result = bulkhead_trampoline_disable(bulkhead_bridge_tables(),
+						  bulkhead_bridge_stack(smp_processor_id()));
 
 	/* VM exits left TR's limit at 0x67; Linux reloads TR when a task needs its I/O bitmap. */
 	if (!result)
@@ -354,21 +427,47 @@ static long leave_this_cpu(void)
 static void leave_cpu(void *info)
 {
 	long *results = info;
+	unsigned int cpu = smp_processor_id();
 
-	results[smp_processor_id()] = leave_this_cpu();
+	results[cpu] = cpu == READ_ONCE(test_leave_refuse_cpu) ? -EBUSY : leave_this_cpu();
 }
 
-/* Hands the CPUs in @cpus back; called with CPU hotplug held.  Returns the first CPU that failed, or nr_cpu_ids. */
-static unsigned int leave_cpus(const struct cpumask *cpus, long *results)
+/*
+ * Hands the CPUs in @cpus back and takes those that left out of @cpus;
+ * called with CPU hotplug held.  Returns the first CPU that stayed, or
+ * nr_cpu_ids.
+ */
+static unsigned int leave_cpus(struct cpumask *cpus, long *results)
 {
-	unsigned int cpu;
+	unsigned int cpu, failed = nr_cpu_ids;
 
 	on_each_cpu_mask(cpus, leave_cpu, results, 1);
 	for_each_cpu(cpu, cpus) {
-		if (results[cpu])
-			return cpu;
+		if (!results[cpu])
+			cpumask_clear_cpu(cpu, cpus);
+		else if (failed == nr_cpu_ids)
+			failed = cpu;
 	}
-	return nr_cpu_ids;
+	return failed;
+}
+
+/*
+ * After a failed enable every CPU that entered leaves again.  One that
+ * cannot still runs on hypervisor memory and the trampoline in this
+ * module: the memory stays claimed, the module pinned, and enable refuses
+ * until a disable handed it back ("stranded" in sysfs state).
+ */
+static int unwind_enable(struct enable_request *req)
+{
+	unsigned int failed = leave_cpus(&bulkhead.cpus_entered, req->results);
+
+	if (failed == nr_cpu_ids)
+		return 0;
+	bulkhead.stranded = true;
+	__module_get(THIS_MODULE);
+	return bulkhead_fail(req->error, -EIO,
+		"enable failed and CPUs %*pbl could not leave the hypervisor (error %ld); run 'bulkhead disable' to retry, else reboot",
+		cpumask_pr_args(&bulkhead.cpus_entered), req->results[failed]);
 }
 
 static int enter_all_cpus(struct enable_request *req)
@@ -378,13 +477,11 @@ static int enter_all_cpus(struct enable_request *req)
 	req->results = kcalloc(nr_cpu_ids, sizeof(*req->results), GFP_KERNEL);
 	if (!req->results)
 		return -ENOMEM;
+	cpumask_clear(&bulkhead.cpus_entered);
 	on_each_cpu(enter_cpu, req, 1);
 	err = collect_results(req);
-	if (err && leave_cpus(&req->launched, req->results) < nr_cpu_ids)
-		return bulkhead_fail(req->error, -EIO,
-			"enable failed and a CPU could not be handed back; reboot (see 'bulkhead console')");
-	if (!err)
-		cpumask_copy(&bulkhead.cpus_entered, &req->launched);
+	if (err)
+		unwind_enable(req);
 	return err;
 }
 
@@ -405,14 +502,19 @@ static int enable_locked(struct enable_request *req)
 					    memory->size, req->error);
 	if (err)
 		return err;
+	err = bulkhead_bridge_create(req->layout.max_cpus);
+	if (err) {
+		bulkhead_memory_release(&bulkhead.memory);
+		return err;
+	}
 	install(req);
 	err = build_page_tables(req);
 	if (!err)
 		err = enter_all_cpus(req);
-	if (err && !cpumask_empty(&bulkhead.cpus_entered))
-		return err;	/* a CPU is stuck in the hypervisor: keep its memory */
-	if (err)
+	if (err && !bulkhead.stranded) {
+		bulkhead_bridge_free();
 		bulkhead_memory_release(&bulkhead.memory);
+	}
 	return err;
 }
 
@@ -426,6 +528,10 @@ int bulkhead_enable(const void __user *config, u32 config_size,
 	if (bulkhead.enabled)
 		return bulkhead_fail(error, -EBUSY,
 				     "Bulkhead is already enabled; run 'bulkhead disable' first");
+	if (bulkhead.stranded)
+		return bulkhead_fail(error, -EBUSY,
+			"a failed enable left CPUs %*pbl in the hypervisor; run 'bulkhead disable' to hand them back, else reboot",
+			cpumask_pr_args(&bulkhead.cpus_entered));
 	err = copy_config(&req, config, config_size);
 	if (!err) {
 		/* CPU hotplug callbacks see enabled and cpus_entered change only here. */
@@ -444,7 +550,7 @@ int bulkhead_enable(const void __user *config, u32 config_size,
 	}
 	if (!err) {
 		bulkhead.console_generation++;
-		pr_info("bulkhead: enabled in %llu us on CPUs %*pbl with %llu KiB of hypervisor memory at 0x%llx\n",
+		pr_info("enabled in %llu us on CPUs %*pbl with %llu KiB of hypervisor memory at 0x%llx\n",
 			(ktime_get_ns() - start) / 1000, cpumask_pr_args(&bulkhead.cpus_entered),
 			req.layout.memory_size >> 10, req.layout.memory_phys);
 	}
@@ -488,7 +594,9 @@ static int offline_emulated_apics(struct cpumask *restart, struct bulkhead_error
 			return bulkhead_fail(error, err,
 				"CPU %u must go offline once to leave the hypervisor and could not (error %d); retry",
 				cpu, err);
-		cpumask_set_cpu(cpu, restart);
+		/* 1: someone else took it offline meanwhile; it stays offline after disable. */
+		if (err == 0)
+			cpumask_set_cpu(cpu, restart);
 	}
 	return 0;
 }
@@ -518,7 +626,7 @@ static void online_again(const struct cpumask *restart)
 
 	for_each_cpu(cpu, restart)
 		if (add_cpu(cpu))
-			pr_warn("bulkhead: CPU %u did not come back online after disable; bring it online by hand\n",
+			pr_warn("CPU %u did not come back online after disable; bring it online by hand\n",
 				cpu);
 }
 
@@ -553,11 +661,53 @@ static int leave_all_cpus(struct bulkhead_error *error)
 	return err;
 }
 
+/* Only online CPUs can make the disable hypercall; called with CPU hotplug held. */
+static int leave_stranded_cpus(long *results, struct bulkhead_error *error)
+{
+	unsigned int failed;
+
+	if (!cpumask_subset(&bulkhead.cpus_entered, cpu_online_mask))
+		return bulkhead_fail(error, -EIO,
+			"CPUs %*pbl stayed in the hypervisor after a failed enable and one is offline; reboot",
+			cpumask_pr_args(&bulkhead.cpus_entered));
+	failed = leave_cpus(&bulkhead.cpus_entered, results);
+	if (failed < nr_cpu_ids)
+		return bulkhead_fail(error, -EIO,
+			"CPUs %*pbl still cannot leave the hypervisor (error %ld); reboot",
+			cpumask_pr_args(&bulkhead.cpus_entered), results[failed]);
+	return 0;
+}
+
+/* Another try for the CPUs a failed enable could not hand back (unwind_enable()). */
+static int disable_stranded(struct bulkhead_error *error)
+{
+	long *results = kcalloc(nr_cpu_ids, sizeof(*results), GFP_KERNEL);
+	int err;
+
+	if (!results)
+		return -ENOMEM;
+	cpus_read_lock();
+	err = leave_stranded_cpus(results, error);
+	if (!err)
+		bulkhead.stranded = false;
+	cpus_read_unlock();
+	kfree(results);
+	if (err)
+		return err;
+	bulkhead_bridge_free();
+	bulkhead_memory_release(&bulkhead.memory);
+	module_put(THIS_MODULE);
+	pr_info("every CPU a failed enable left in the hypervisor is handed back, hypervisor memory released\n");
+	return 0;
+}
+
 int bulkhead_disable(struct bulkhead_error *error)
 {
 	u64 start = ktime_get_ns();
 	int err;
 
+	if (bulkhead.stranded)
+		return disable_stranded(error);
 	if (!bulkhead.enabled)
 		return bulkhead_fail(error, -EINVAL,
 				     "Bulkhead is not enabled; nothing to disable");
@@ -570,11 +720,12 @@ int bulkhead_disable(struct bulkhead_error *error)
 	if (err)
 		return err;
 	bulkhead_console_save();
+	bulkhead_bridge_free();
 	bulkhead_memory_release(&bulkhead.memory);
 	cpumask_clear(&bulkhead.cpus_entered);
 	/* Pinned since enable: the hypervisor maps this module's trampoline. */
 	module_put(THIS_MODULE);
-	pr_info("bulkhead: disabled in %llu us, every CPU handed back, hypervisor memory released\n",
+	pr_info("disabled in %llu us, every CPU handed back, hypervisor memory released\n",
 		(ktime_get_ns() - start) / 1000);
 	return 0;
 }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* CPU hotplug while enabled: CPUs stay under the hypervisor offline and online; others may not come up. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpuhotplug.h>
 
 #include "bulkhead.h"
@@ -20,15 +22,20 @@ static enum cpuhp_state prepare_state, online_state;
 
 static int cpu_may_come_up(unsigned int cpu)
 {
+	if (bulkhead.stranded && cpumask_test_cpu(cpu, &bulkhead.cpus_entered)) {
+		pr_err_ratelimited("CPU %u stayed in the hypervisor after a failed enable; it stays offline until a reboot\n",
+		       cpu);
+		return -EBUSY;
+	}
 	if (!bulkhead.enabled)
 		return 0;
 	if (!cpumask_test_cpu(cpu, &bulkhead.cpus_entered)) {
-		pr_err("bulkhead: CPU %u is not in the system config, so it would run outside the hypervisor; it stays offline until 'bulkhead disable'\n",
+		pr_err_ratelimited("CPU %u is not in the system config, so it would run outside the hypervisor; it stays offline until 'bulkhead disable'\n",
 		       cpu);
 		return -EPERM;
 	}
 	if (cpumask_test_cpu(cpu, &bulkhead.cell_cpus)) {
-		pr_err("bulkhead: CPU %u belongs to a cell; it comes back to Linux when the cell is destroyed\n",
+		pr_err_ratelimited("CPU %u belongs to a cell; it comes back to Linux when the cell is destroyed\n",
 		       cpu);
 		return -EBUSY;
 	}
@@ -40,11 +47,11 @@ static int cpu_comes_online(unsigned int cpu)
 	if (!bulkhead.enabled)
 		return 0;
 	if (bulkhead_cpu_page(cpu)->record.state != BULKHEAD_CPU_STATE_RUNNING) {
-		pr_err("bulkhead: CPU %u came up outside the hypervisor (state %u); see 'bulkhead console'\n",
+		pr_err("CPU %u came up outside the hypervisor (state %u); see 'bulkhead console'\n",
 		       cpu, bulkhead_cpu_page(cpu)->record.state);
 		return -EIO;
 	}
-	pr_info("bulkhead: CPU %u online, running Linux as the root cell's guest\n", cpu);
+	pr_info("CPU %u online, running Linux as the root cell's guest\n", cpu);
 	return 0;
 }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The bulkhead module: /dev/bulkhead, /sys/devices/bulkhead and their requests. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -29,7 +31,8 @@ int bulkhead_fail(struct bulkhead_error *error, int err, const char *fmt, ...)
 	va_start(args, fmt);
 	vsnprintf(error->text, sizeof(error->text), fmt, args);
 	va_end(args);
-	pr_err("bulkhead: %s\n", error->text);
+	/* Most of these are what a caller asked for: rate-limited, the caller has the text anyway. */
+	pr_err_ratelimited("%s\n", error->text);
 	return err;
 }
 
@@ -42,7 +45,7 @@ static void report_error(const struct bulkhead_error_buffer *buffer,
 		return;
 	if (copy_to_user(u64_to_user_ptr(buffer->address), error->text, size - 1) ||
 	    put_user('\0', (char __user *)u64_to_user_ptr(buffer->address) + size - 1))
-		pr_err("bulkhead: cannot hand the error text back to the caller\n");
+		pr_err("cannot hand the error text back to the caller\n");
 }
 
 /*
@@ -272,6 +275,22 @@ static ssize_t enabled_show(struct device *dev, struct device_attribute *attr, c
 }
 static DEVICE_ATTR_RO(enabled);
 
+/*
+ * disabled, enabled, or stranded: a failed enable left the CPUs in
+ * cpus_entered in the hypervisor, whose memory stays claimed until
+ * 'bulkhead disable' hands them back.
+ */
+static ssize_t state_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	const char *state;
+
+	mutex_lock(&bulkhead.lock);
+	state = bulkhead.enabled ? "enabled" : bulkhead.stranded ? "stranded" : "disabled";
+	mutex_unlock(&bulkhead.lock);
+	return sysfs_emit(buf, "%s\n", state);
+}
+static DEVICE_ATTR_RO(state);
+
 static ssize_t cpus_entered_show(struct device *dev, struct device_attribute *attr,
 				 char *buf)
 {
@@ -415,7 +434,8 @@ static ssize_t cpu_states_show(struct device *dev, struct device_attribute *attr
 	long state;
 
 	mutex_lock(&bulkhead.lock);
-	for_each_cpu(cpu, &bulkhead.cpus_entered) {
+	/* A hypercall from a CPU outside the hypervisor would be #UD: only while enabled. */
+	for_each_cpu(cpu, bulkhead.enabled ? &bulkhead.cpus_entered : cpu_none_mask) {
 		state = bulkhead_hypercall(BULKHEAD_HC_CPU_GET_INFO, cpu, BULKHEAD_CPU_INFO_STATE);
 		len += sysfs_emit_at(buf, len, "%u %s\n", cpu,
 				     bulkhead_cpu_page(cpu)->record.flags & BULKHEAD_CPU_PARKED ?
@@ -438,6 +458,24 @@ static ssize_t l1d_flush_show(struct device *dev, struct device_attribute *attr,
 	return sysfs_emit(buf, "%d\n", active);
 }
 static DEVICE_ATTR_RO(l1d_flush);
+
+/*
+ * The CR4 the hypervisor runs with (Documentation/design.md, "Host state"):
+ * the value of the first CPU entered; every CPU computes it the same way
+ * from Linux's CR4.
+ */
+static ssize_t host_cr4_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	ssize_t len = -ENODATA;
+
+	mutex_lock(&bulkhead.lock);
+	if (bulkhead.enabled)
+		len = sysfs_emit(buf, "0x%llx\n",
+				 bulkhead_cpu_page(cpumask_first(&bulkhead.cpus_entered))->host_cr4);
+	mutex_unlock(&bulkhead.lock);
+	return len;
+}
+static DEVICE_ATTR_RO(host_cr4);
 
 /*
  * Speculative-execution mitigations of the hypervisor, one "NAME on|off"
@@ -474,8 +512,10 @@ static struct attribute *bulkhead_attrs[] = {
 	&dev_attr_memory_pool.attr,
 	&dev_attr_cpu_states.attr,
 	&dev_attr_l1d_flush.attr,
+	&dev_attr_host_cr4.attr,
 	&dev_attr_mitigations.attr,
 	&dev_attr_enabled.attr,
+	&dev_attr_state.attr,
 	&dev_attr_cpus_entered.attr,
 	&dev_attr_events.attr,
 	&dev_attr_hypervisor_memory.attr,
@@ -490,10 +530,10 @@ static void disable_if_enabled(void)
 
 	mutex_lock(&bulkhead.sysfs_lock);
 	mutex_lock(&bulkhead.lock);
-	if (bulkhead.enabled) {
+	if (bulkhead.enabled)
 		bulkhead_destroy_all_cells();
+	if (bulkhead.enabled || bulkhead.stranded)
 		bulkhead_disable(&error);
-	}
 	mutex_unlock(&bulkhead.lock);
 	bulkhead_cell_dirs_prune();
 	mutex_unlock(&bulkhead.sysfs_lock);
@@ -509,61 +549,86 @@ static struct notifier_block bulkhead_reboot_notifier = {
 	.notifier_call = bulkhead_reboot,
 };
 
+static void bulkhead_device_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+/*
+ * /sys/devices/bulkhead with its attributes in place before the device is
+ * announced, so that udev sees them (dev->groups, not sysfs_create_groups()).
+ */
+static int bulkhead_device_add(void)
+{
+	struct device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	int err;
+
+	if (!dev)
+		return -ENOMEM;
+	device_initialize(dev);
+	dev->release = bulkhead_device_release;
+	dev->groups = bulkhead_groups;
+	err = dev_set_name(dev, "bulkhead");
+	if (!err)
+		err = device_add(dev);
+	if (err) {
+		put_device(dev);
+		return err;
+	}
+	bulkhead.root = dev;
+	return 0;
+}
+
+/* /dev/bulkhead comes last: no request can arrive before everything it relies on is in place. */
 static int __init bulkhead_init(void)
 {
 	int err;
 
-	bulkhead.root = root_device_register("bulkhead");
-	if (IS_ERR(bulkhead.root))
-		return PTR_ERR(bulkhead.root);
-	err = sysfs_create_groups(&bulkhead.root->kobj, bulkhead_groups);
+	err = bulkhead_device_add();
 	if (err)
-		goto out_root;
+		return err;
 	err = bulkhead_cells_sysfs_init(&bulkhead.root->kobj);
 	if (err)
-		goto out_groups;
-	err = misc_register(&bulkhead_misc);
-	if (err)
-		goto out_cells;
+		goto out_device;
 	err = bulkhead_hotplug_init();
 	if (err)
-		goto out_misc;
+		goto out_cells;
 	err = register_reboot_notifier(&bulkhead_reboot_notifier);
 	if (err)
 		goto out_hotplug;
 	err = bulkhead_power_init();
 	if (err)
 		goto out_reboot;
-	pr_info("bulkhead: driver %s loaded\n", BULKHEAD_VERSION);
+	err = misc_register(&bulkhead_misc);
+	if (err)
+		goto out_power;
+	pr_info("driver %s loaded\n", BULKHEAD_VERSION);
 	return 0;
 
+out_power:
+	bulkhead_power_exit();
 out_reboot:
 	unregister_reboot_notifier(&bulkhead_reboot_notifier);
 out_hotplug:
 	bulkhead_hotplug_exit();
-out_misc:
-	misc_deregister(&bulkhead_misc);
 out_cells:
 	bulkhead_cells_sysfs_exit();
-out_groups:
-	sysfs_remove_groups(&bulkhead.root->kobj, bulkhead_groups);
-out_root:
-	root_device_unregister(bulkhead.root);
+out_device:
+	device_unregister(bulkhead.root);
 	return err;
 }
 
 static void __exit bulkhead_exit(void)
 {
+	misc_deregister(&bulkhead_misc);
 	bulkhead_power_exit();
 	unregister_reboot_notifier(&bulkhead_reboot_notifier);
-	misc_deregister(&bulkhead_misc);
 	disable_if_enabled();
 	bulkhead_hotplug_exit();
 	bulkhead_cells_sysfs_exit();
-	sysfs_remove_groups(&bulkhead.root->kobj, bulkhead_groups);
-	root_device_unregister(bulkhead.root);
+	device_unregister(bulkhead.root);
 	kvfree(bulkhead.console_copy);
-	pr_info("bulkhead: driver unloaded\n");
+	pr_info("driver unloaded\n");
 }
 
 module_init(bulkhead_init);

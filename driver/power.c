@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Suspend and hibernation while enabled: refused, since CPUs would sleep in VMX non-root operation. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/notifier.h>
 #include <linux/suspend.h>
 
@@ -14,10 +16,11 @@ static int bulkhead_pm_notify(struct notifier_block *nb, unsigned long event, vo
 {
 	if (event != PM_SUSPEND_PREPARE && event != PM_HIBERNATION_PREPARE)
 		return NOTIFY_DONE;
-	if (!bulkhead.enabled)
+	if (!bulkhead.enabled && !bulkhead.stranded)
 		return NOTIFY_OK;
-	pr_err("bulkhead: %s refused while Bulkhead is enabled; run 'bulkhead disable' first\n",
-	       event == PM_SUSPEND_PREPARE ? "suspend" : "hibernation");
+	pr_err_ratelimited("%s refused while %s; run 'bulkhead disable' first\n",
+	       event == PM_SUSPEND_PREPARE ? "suspend" : "hibernation",
+	       bulkhead.enabled ? "Bulkhead is enabled" : "CPUs stayed in the hypervisor after a failed enable");
 	return notifier_from_errno(-EBUSY);
 }
 

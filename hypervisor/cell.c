@@ -332,6 +332,17 @@ static int check_platform_ports(const struct bulkhead_pio_region *pio)
 		      hit->start + hit->size - 1);
 }
 
+/* Every cell reads the PM timer already; taking it would take it from Linux (config-format.md). */
+static int check_pm_timer(const struct bulkhead_pio_region *pio)
+{
+	uint32_t port = root_cell.config.system->pm_timer_address;
+
+	if (!port || pio->base >= port + BULKHEAD_PM_TIMER_PORTS || pio->base + pio->length <= port)
+		return 0;
+	return refuse(-EINVAL, "ports 0x%x-0x%x overlap the ACPI PM timer 0x%x-0x%x, which every cell reads already and Linux needs; leave them out",
+		      pio->base, pio->base + pio->length - 1, port, port + BULKHEAD_PM_TIMER_PORTS - 1);
+}
+
 static int check_ports(const struct config_view *config)
 {
 	const struct cell *holder;
@@ -342,6 +353,9 @@ static int check_ports(const struct config_view *config)
 		const struct bulkhead_pio_region *pio = &config->pio_regions[i];
 
 		err = check_platform_ports(pio);
+		if (err)
+			return err;
+		err = check_pm_timer(pio);
 		if (err)
 			return err;
 		if (!ports_inside_root(pio))
@@ -665,6 +679,13 @@ static int64_t set_loadable_locked(struct cell *cell)
 	return answer;
 }
 
+uint16_t cell_pm_timer_port(const struct cell *cell)
+{
+	if (cell == &root_cell || (cell->config.cell->flags & BULKHEAD_CELL_FLAG_NO_PM_TIMER))
+		return 0;
+	return root_cell.config.system->pm_timer_address;
+}
+
 /* Runs @action on the cell numbered @id under the cells lock; -ENOENT when there is none. */
 static int64_t on_cell(uint64_t id, int64_t (*action)(struct cell *cell))
 {
@@ -705,7 +726,7 @@ static void init_comm_region(struct cell *cell)
 	comm->console.flags = console->flags;
 	comm->console.divider = console->divider;
 	comm->pci_mmconfig_base = system->pci_mmconfig_base;
-	comm->pm_timer_address = system->pm_timer_address;
+	comm->pm_timer_address = cell_pm_timer_port(cell);
 	comm->num_cpus = (uint16_t)cpus;
 	comm->tsc_khz = arch_tsc_khz();
 	comm->apic_khz = arch_apic_timer_khz();

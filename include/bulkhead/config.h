@@ -133,10 +133,15 @@ _Static_assert(sizeof(struct bulkhead_console) == 24, "console size");
 /*
  * Cell flags.  CONSOLE_PUTC: the cell's inmate may write to the hypervisor
  * console (hypercall 8), each line marked with the cell's name and rate
- * limited; without it the call is refused.  Non-root cells only.
+ * limited; without it the call is refused.  NO_PM_TIMER: the cell does not
+ * get the system's ACPI PM timer, which every other cell reads (its comm
+ * region then says there is none).  Non-root cells only.
  */
 #define BULKHEAD_CELL_FLAG_CONSOLE_PUTC	(1U << 0)
-#define BULKHEAD_CELL_VALID_FLAGS	BULKHEAD_CELL_FLAG_CONSOLE_PUTC
+#define BULKHEAD_CELL_FLAG_NO_PM_TIMER	(1U << 1)
+#define BULKHEAD_CELL_VALID_FLAGS	(BULKHEAD_CELL_FLAG_CONSOLE_PUTC | BULKHEAD_CELL_FLAG_NO_PM_TIMER)
+/* The ACPI PM timer: one 32-bit read-only register (ACPI 6.5, 4.8.3.3). */
+#define BULKHEAD_PM_TIMER_PORTS		4
 
 struct bulkhead_cell {
 	char name[BULKHEAD_CELL_NAME_SIZE];

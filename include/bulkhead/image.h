@@ -29,6 +29,14 @@
 #define BULKHEAD_BASE			0xfffffffff0000000ULL
 
 /*
+ * The hypervisor's code and data selectors are Linux's (__KERNEL_CS and
+ * __KERNEL_DS on x86-64): the driver's bridge GDT (driver/bridge.c) then
+ * serves whichever of the two runs when an NMI arrives during a switch.
+ */
+#define BULKHEAD_SELECTOR_CODE		0x10
+#define BULKHEAD_SELECTOR_DATA		0x18
+
+/*
  * Entry contract: called on each CPU with interrupts disabled, through the
  * driver's trampoline, which has switched CR3 to the hypervisor's page
  * tables and RSP to the top of this CPU's per-CPU area, after the driver
@@ -79,6 +87,8 @@ _Static_assert(sizeof(struct bulkhead_image_header) == 120, "image header size")
 #define BULKHEAD_CPU_VMX_OK		(1U << 6)	/* Linux runs as a guest on it */
 #define BULKHEAD_CPU_PARKED		(1U << 7)	/* stopped for good; see the console */
 #define BULKHEAD_CPU_XAPIC_EMULATED	(1U << 8)	/* x2APIC hardware, Linux's xAPIC emulated */
+/* The IDT, GDT and stack it was entered with are mapped in the hypervisor's tables too. */
+#define BULKHEAD_CPU_ENTRY_TABLES_MAPPED (1U << 9)
 
 /*
  * A CPU's state, as CPU get info (state) also reports it, with Jailhouse's
@@ -162,6 +172,9 @@ struct bulkhead_cpu_page {
 	/* Why this CPU could not run Linux as a guest, or was parked: one line. */
 	char failure[BULKHEAD_CPU_FAILURE_SIZE];
 	uint64_t events[BULKHEAD_EVENTS];
+	/* CR4 and EFER the hypervisor runs with on this CPU (vmx_host_cr4()). */
+	uint64_t host_cr4;
+	uint64_t host_efer;
 } BULKHEAD_PACKED;
 _Static_assert(sizeof(struct bulkhead_cpu_page) <= BULKHEAD_CPU_PAGE_SIZE, "cpu page size");
 

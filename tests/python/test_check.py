@@ -307,6 +307,9 @@ RULE_CASES = [
     ('PCI configuration ports', [cell(pio='0xcf8 8')], 'platform-ports', 'error',
      ['cell0.dts:/cell pio-regions[0]: ports 0xcf8-0xcff overlap the PCI configuration '
       'and reset ports 0xcf8-0xcff']),
+    ('PM timer ports', [cell(pio='0xb00a 4')], 'pm-timer-port', 'error',
+     ['cell0.dts:/cell pio-regions[0]: ports 0xb00a-0xb00b overlap the ACPI PM timer '
+      '0xb008-0xb00b (pm-timer-address of ']),
     ('ports the root cell lacks', [cell(pio='0xcff8 0x10')], 'pio-outside-root', 'error',
      ['ports 0xd000-0xd007 are not the root cell\'s']),
     ('debug console ports', [cell(pio='0x2f8 8')], 'debug-console-shared', 'warning',
@@ -406,7 +409,7 @@ def test_platform_ports_stay_with_the_root_cell(tmp_path, capsys, pio, words):
 
 
 @pytest.mark.parametrize('pio', ['0x62 2', '0x65 0xb', '0x72 0x20', '0xcf0 8', '0xd00 0x100',
-                                 '0xb006 2', '0xb008 4', '0xb3 1', '0xb106 2'])
+                                 '0xb006 2', '0xb00c 4', '0xb3 1', '0xb106 2'])
 def test_ports_beside_the_platform_ports_are_fine(tmp_path, capsys, pio):
     code, result = run_check(tmp_path, capsys, [cell(pio=pio)], ACPI_PORTS_SYSTEM)
     assert (code, result['findings']) == (0, [])
@@ -786,6 +789,7 @@ REFUSAL_WORDS = {
     'name-conflict': ('exists',),
     'acpi-tables': ('overlaps the ACPI tables',),
     'platform-ports': (r'ports 0x[0-9a-f]+-0x[0-9a-f]+ overlap the .* ports? 0x',),
+    'pm-timer-port': ('overlap the ACPI PM timer',),
     'platform-window': ('overlaps the local APIC page', 'overlaps the IOAPIC page',
                         'overlaps the PCI MMCONFIG window'),
     'pin-outside-root': ("is not the root cell's; use pins",),

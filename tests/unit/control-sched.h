@@ -4,6 +4,7 @@
 #define BULKHEAD_TEST_CONTROL_SCHED_H
 
 #include "control-sim.h"
+#include "sanitize.h"
 
 /* ICR values an x2APIC guest writes (SDM Vol. 3A, 10.6.1 and 10.12.9): physical destination. */
 #define ICR_TO(cpu)		((uint64_t)SIM_APIC_ID(cpu) << 32)
@@ -80,6 +81,7 @@ static inline void sim_reset(uint64_t cell_cpus, uint64_t waiting)
 {
 	unsigned int cpu;
 
+	unit_unpoison(sim_area, sizeof(sim_area));
 	memset(sim_area, 0, sizeof(sim_area));
 	memset(&sim, 0, sizeof(sim));
 	sim.force_at = ~0U;

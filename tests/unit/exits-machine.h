@@ -5,6 +5,7 @@
 
 #include "exits-stubs.h"
 #include "bochs-haswell.h"
+#include "sanitize.h"
 
 #include "unit.h"
 
@@ -72,6 +73,7 @@ static inline void test_reset(void)
 {
 	unsigned int cpu;
 
+	unit_unpoison(test_cpus, sizeof(test_cpus));
 	memset(test_cpus, 0, sizeof(test_cpus));
 	memset(test_public, 0, sizeof(test_public));
 	memset(test_vmcs, 0, sizeof(test_vmcs));
@@ -416,7 +418,8 @@ static inline void boot_linux(uint64_t apic_base)
 static inline enum test_outcome xapic_access(unsigned int cpu, unsigned int offset,
 					     const uint8_t *bytes, unsigned int length)
 {
-	memcpy(test_instruction, bytes, length);
+	if (length)
+		memcpy(test_instruction, bytes, length);
 	test_instruction_length = length;
 	return test_exit(cpu, (struct test_exit){ .reason = EXIT_EPT_VIOLATION,
 						  .qualification = 0x181,

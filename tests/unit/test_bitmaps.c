@@ -105,7 +105,7 @@ static void io_bitmap_of_a_cell_view(void)
 	struct config_view view = { .cell = &cell, .pio_regions = regions };
 
 	memset(io, 0, sizeof(io));
-	CHECK(io_bitmap_build(io, &view) == 0);
+	CHECK(io_bitmap_build(io, &view, 0) == 0);
 	CHECK(io_bitmap_traps(io, 0x3f7));
 	CHECK(!io_bitmap_traps(io, 0x3f8));
 	CHECK(!io_bitmap_traps(io, 0x3ff));
@@ -118,8 +118,25 @@ static void io_bitmap_of_a_cell_view(void)
 	regions[1] = (struct bulkhead_pio_region){ 0xfffc, 8 };
 	memset(io, 0x5a, sizeof(io));
 	memcpy(saved, io, sizeof(io));
-	CHECK(io_bitmap_build(io, &view) == -EINVAL);
+	CHECK(io_bitmap_build(io, &view, 0xb008) == -EINVAL);
 	CHECK(memcmp(saved, io, sizeof(io)) == 0);
+}
+
+/* Every cell reads the PM timer's four ports, and only those, unless it opted out (0). */
+static void io_bitmap_of_a_cell_passes_the_pm_timer(void)
+{
+	struct bulkhead_pio_region regions[] = { { 0x3f8, 8 } };
+	struct bulkhead_cell cell = { .num_pio_regions = 1 };
+	struct config_view view = { .cell = &cell, .pio_regions = regions };
+	uint32_t port;
+
+	CHECK(io_bitmap_build(io, &view, 0xb008) == 0);
+	for (port = 0xb008; port < 0xb00c; port++)
+		CHECK(!io_bitmap_traps(io, port));
+	CHECK(io_bitmap_traps(io, 0xb004) && io_bitmap_traps(io, 0xb007));
+	CHECK(io_bitmap_traps(io, 0xb00c));
+	CHECK(io_bitmap_build(io, &view, 0) == 0);
+	CHECK(io_bitmap_traps(io, 0xb008) && io_bitmap_traps(io, 0xb00b));
 }
 
 static void msr_trap_all_traps_reads_and_writes(void)
@@ -228,6 +245,7 @@ int main(void)
 	RUN(io_trap_takes_ports_back);
 	RUN(io_regions_past_0xffff_are_refused);
 	RUN(io_bitmap_of_a_cell_view);
+	RUN(io_bitmap_of_a_cell_passes_the_pm_timer);
 	RUN(msr_trap_all_traps_reads_and_writes);
 	RUN(msr_reads_and_writes_are_independent);
 	RUN(msr_edges_of_the_low_and_high_ranges);

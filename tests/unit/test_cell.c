@@ -17,6 +17,7 @@ struct test_config {
 	unsigned int kind;
 	char name[BULKHEAD_CELL_NAME_SIZE];
 	uint64_t cpus;
+	uint32_t flags;			/* the cell's, BULKHEAD_CELL_FLAG_* */
 	struct bulkhead_system system;
 	uint32_t num_memory, num_pio, num_irqchips;
 	struct bulkhead_memory_region memory[MAX_REGIONS];
@@ -44,6 +45,7 @@ static size_t encode(const struct test_config *config)
 	cell.num_memory_regions = config->num_memory;
 	cell.num_pio_regions = config->num_pio;
 	cell.num_irqchips = config->num_irqchips;
+	cell.flags = config->flags;
 	if (config->kind == BULKHEAD_CONFIG_KIND_SYSTEM)
 		size = put_bytes(size, &config->system, sizeof(config->system));
 	else
@@ -461,9 +463,13 @@ static void platform_ports_are_no_cells(void)
 		{ 0xb2, 1, "ports 0xb2-0xb2 overlap the ACPI SMI command port 0xb2-0xb2" },
 		{ 0xb000, 8, "ports 0xb000-0xb007 overlap the ACPI PM1a control ports 0xb004-0xb005" },
 		{ 0xb107, 1, "ports 0xb107-0xb107 overlap the ACPI PM1b control ports 0xb106-0xb107" },
+		/* Every cell reads the PM timer already: taking it would take it from Linux. */
+		{ 0xb008, 4, "ports 0xb008-0xb00b overlap the ACPI PM timer 0xb008-0xb00b, which "
+			     "every cell reads already and Linux needs; leave them out" },
+		{ 0xb00b, 8, "ports 0xb00b-0xb012 overlap the ACPI PM timer 0xb008-0xb00b" },
 		/* Their neighbours, and the PM timer, are no platform control. */
 		{ 0x62, 2, NULL }, { 0x65, 0xb, NULL }, { 0x72, 0x20, NULL }, { 0xcf0, 8, NULL },
-		{ 0xd00, 0x100, NULL }, { 0xb006, 2, NULL }, { 0xb008, 4, NULL },
+		{ 0xd00, 0x100, NULL }, { 0xb006, 2, NULL }, { 0xb00c, 4, NULL },
 		{ 0xb104, 2, NULL }, { 0xb3, 1, NULL },
 	};
 	static const struct port_case without_acpi = { 0xb0, 0x10, NULL };
@@ -742,6 +748,18 @@ static void a_started_cell_gets_the_timer_rates(void)
 	CHECK(comm->pm_timer_address == 0xb008);
 }
 
+/* A cell that opted out of the PM timer is told there is none. */
+static void a_cell_without_the_pm_timer_is_told_so(void)
+{
+	struct test_config a = cell_config("a", 0x2, 0x1c600000);
+
+	reset();
+	a.flags = BULKHEAD_CELL_FLAG_NO_PM_TIMER;
+	CHECK(create(&a) == 1 && test_start(1) == 0);
+	CHECK(cell_by_id(1)->comm_region->pm_timer_address == 0);
+	CHECK(cell_pm_timer_port(cell_by_id(1)) == 0 && cell_pm_timer_port(&root_cell) == 0);
+}
+
 /* Nothing is given back while a CPU may still run the inmate. */
 static void a_cell_whose_cpus_do_not_stop_keeps_everything(void)
 {
@@ -840,6 +858,7 @@ int main(void)
 	RUN(destroy_gives_everything_back);
 	RUN(destroy_of_a_loadable_cell_does_not_unmap_it_first);
 	RUN(a_started_cell_gets_the_timer_rates);
+	RUN(a_cell_without_the_pm_timer_is_told_so);
 	RUN(a_cell_whose_cpus_do_not_stop_keeps_everything);
 	RUN(a_cell_whose_cpus_do_not_come_back_keeps_everything);
 	RUN(a_cell_that_cannot_be_built_releases_its_cpus);

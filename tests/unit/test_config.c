@@ -385,7 +385,7 @@ static void valid_cell_config_parses_into_a_view(void)
 	CHECK(config_highest_cpu(&view) == 1);
 }
 
-/* console-putc is the one cell flag, and only for non-root cells. */
+/* console-putc and no-pm-timer are the cell flags, and only for non-root cells. */
 static void cell_flags_are_checked(void)
 {
 	struct test_cell_config config = valid_cell_config();
@@ -393,9 +393,13 @@ static void cell_flags_are_checked(void)
 
 	config.cell.flags = BULKHEAD_CELL_FLAG_CONSOLE_PUTC;
 	CHECK(parse_cell(&config) == 0 && view.cell->flags == BULKHEAD_CELL_FLAG_CONSOLE_PUTC);
-	config.cell.flags = 1U << 1;
+	config.cell.flags = BULKHEAD_CELL_VALID_FLAGS;
+	CHECK(parse_cell(&config) == 0 && view.cell->flags == BULKHEAD_CELL_VALID_FLAGS);
+	config.cell.flags = 1U << 2;
 	CHECK(rejected(parse_cell(&config), "cell flags or a reserved field are set"));
 	system.cell.flags = BULKHEAD_CELL_FLAG_CONSOLE_PUTC;
+	CHECK(rejected(parse_sealed(&system), "the root cell has flags"));
+	system.cell.flags = BULKHEAD_CELL_FLAG_NO_PM_TIMER;
 	CHECK(rejected(parse_sealed(&system), "the root cell has flags"));
 }
 

@@ -360,6 +360,24 @@ static void efer_with_reserved_bits_or_a_new_lme_under_paging_gets_gp(void)
 	CHECK(wrmsr(CELL_CPU, MSR_EFER, 0x2) == TEST_RESUMED && refused(0));
 }
 
+/* A bare CPU refuses non-canonical SYSENTER addresses at WRMSR (SDM Vol. 2B, WRMSR). */
+static void non_canonical_sysenter_addresses_get_gp(void)
+{
+	test_reset();
+	boot_linux(TEST_BASE_XAPIC);
+	CHECK(wrmsr(ROOT_CPU, MSR_SYSENTER_ESP, 0x0000800000000000ULL) == TEST_RESUMED &&
+	      refused(0) && unchanged(VMCS_GUEST_SYSENTER_ESP));
+	CHECK(wrmsr(ROOT_CPU, MSR_SYSENTER_EIP, 0x7fff000000001000ULL) == TEST_RESUMED &&
+	      refused(0) && unchanged(VMCS_GUEST_SYSENTER_EIP));
+	CHECK(wrmsr(ROOT_CPU, MSR_SYSENTER_EIP, 0xffff800000001000ULL) == TEST_RESUMED &&
+	      completed(2) && test_vmcs[VMCS_GUEST_SYSENTER_EIP] == 0xffff800000001000ULL);
+	boot_protected_inmate();
+	CHECK(wrmsr(CELL_CPU, MSR_SYSENTER_ESP, 0x8000000000000000ULL) == TEST_RESUMED &&
+	      refused(0));
+	CHECK(wrmsr(CELL_CPU, MSR_SYSENTER_ESP, 0x00007ffffffff000ULL) == TEST_RESUMED &&
+	      completed(2));
+}
+
 static void debugctl_with_reserved_bits_gets_gp(void)
 {
 	test_reset();
@@ -643,6 +661,7 @@ int main(void)
 	RUN(a_cells_pat_applies_only_while_its_mtrrs_are_on);
 	RUN(bad_mtrr_writes_get_gp_and_change_nothing);
 	RUN(efer_with_reserved_bits_or_a_new_lme_under_paging_gets_gp);
+	RUN(non_canonical_sysenter_addresses_get_gp);
 	RUN(debugctl_with_reserved_bits_gets_gp);
 	RUN(a_cells_cache_flushes_are_confined);
 	RUN(the_root_cells_invd_becomes_wbinvd);

@@ -191,6 +191,69 @@ static void unsupported_controls_are_refused(void)
 	CHECK(!(value & monitor_trap_flag));
 }
 
+/* CR4 bits by number (SDM Vol. 3A, 2.5). */
+#define CR4_PAE (1ULL << 5)
+#define CR4_PGE (1ULL << 7)
+#define CR4_UMIP (1ULL << 11)
+#define CR4_FSGSBASE (1ULL << 16)
+#define CR4_PCIDE (1ULL << 17)
+#define CR4_OSXSAVE (1ULL << 18)
+#define CR4_SMEP (1ULL << 20)
+#define CR4_SMAP (1ULL << 21)
+#define CR4_PKE (1ULL << 22)
+
+/* A CPU with CET, PKS and LASS: its IA32_VMX_CR4_FIXED1 allows them (bits 23, 24, 27). */
+static struct vmx_cpu_facts cet_cpu(void)
+{
+	struct vmx_cpu_facts facts = skylake_client();
+
+	facts.msr[VMX_CR4_FIXED0] = CR4_VMXE;
+	facts.msr[VMX_CR4_FIXED1] = 0x0000000009ff7fffULL;
+	return facts;
+}
+
+/* What a CONFIG_X86_KERNEL_IBT kernel on such a CPU runs with (PGE cleared by the trampoline). */
+static const uint64_t linux_cr4_ibt = CR4_PAE | CR4_UMIP | CR4_FSGSBASE | CR4_PCIDE |
+				      CR4_OSXSAVE | CR4_SMEP | CR4_SMAP | CR4_PKE |
+				      CR4_CET | CR4_PKS | CR4_LASS | 0x650;
+
+static void host_cr4_drops_cet_pks_lass(void)
+{
+	struct vmx_cpu_facts facts = cet_cpu();
+	uint64_t cr4 = 0;
+
+	CHECK(vmx_host_cr4(&facts, linux_cr4_ibt, &cr4) == 0);
+	CHECK(!(cr4 & CR4_CET) && !(cr4 & CR4_PKS) && !(cr4 & CR4_LASS));
+	CHECK(cr4 & CR4_VMXE);
+	CHECK(cr4 == ((linux_cr4_ibt & ~(CR4_CET | CR4_PKS | CR4_LASS)) | CR4_VMXE));
+}
+
+/* SMEP, SMAP, UMIP, PKE, FSGSBASE, PCIDE, OSXSAVE: Linux's choice is kept. */
+static void host_cr4_keeps_the_rest(void)
+{
+	struct vmx_cpu_facts facts = cet_cpu();
+	uint64_t linux_cr4 = CR4_PAE | CR4_UMIP | CR4_FSGSBASE | CR4_PCIDE | CR4_OSXSAVE |
+			     CR4_SMEP | CR4_SMAP | CR4_PKE | 0x650;
+	uint64_t cr4 = 0;
+
+	CHECK(vmx_host_cr4(&facts, linux_cr4, &cr4) == 0);
+	CHECK(cr4 == (linux_cr4 | CR4_VMXE));
+	CHECK(vmx_host_cr4(&facts, linux_cr4 | CR4_PGE, &cr4) == 0 && (cr4 & CR4_PGE));
+}
+
+/* IA32_VMX_CR4_FIXED0 and FIXED1 (SDM Vol. 3D, A.8): a value outside them is refused. */
+static void host_cr4_honours_fixed_bits(void)
+{
+	struct vmx_cpu_facts facts = bochs_haswell();
+	uint64_t cr4 = 0;
+
+	/* The test machine's FIXED1 (0x3727ff) has no bit 11: UMIP is not allowed in VMX operation. */
+	CHECK(vmx_host_cr4(&facts, CR4_PAE | CR4_UMIP, &cr4) == -EINVAL);
+	facts.msr[VMX_CR4_FIXED0] = CR4_VMXE | CR4_PAE;
+	CHECK(vmx_host_cr4(&facts, CR4_OSXSAVE, &cr4) == -EINVAL);
+	CHECK(vmx_host_cr4(&facts, CR4_OSXSAVE | CR4_PAE, &cr4) == 0);
+}
+
 int main(void)
 {
 	RUN(bochs_and_skylake_have_everything);
@@ -201,5 +264,8 @@ int main(void)
 	RUN(adjustment_adds_required_ones);
 	RUN(true_controls_allow_cr3_exiting_off);
 	RUN(unsupported_controls_are_refused);
+	RUN(host_cr4_drops_cet_pks_lass);
+	RUN(host_cr4_keeps_the_rest);
+	RUN(host_cr4_honours_fixed_bits);
 	return unit_report("unit vmx-caps");
 }

@@ -93,6 +93,13 @@ step "truncated image prepared" dd if="$FIRMWARE" of=/tmp/image.short bs=64 coun
 step_fails "truncated image" 'bulkhead-intel.bin is truncated \(64 bytes\); reinstall it' \
 	with_firmware /tmp/image.short
 step_fails "not an image" 'not a Bulkhead hypervisor image' with_firmware "$SYSTEM"
+# A core size just below 2^64: the per-CPU areas' offsets would wrap around.
+step "image with an overflowing core size prepared" sh -c \
+	"cp $FIRMWARE /tmp/image.huge && printf '\\0\\360\\377\\377\\377\\377\\377\\377' |
+	dd of=/tmp/image.huge bs=1 seek=32 conv=notrunc"
+step_fails "image sizes that overflow" \
+	'too small for /lib/firmware/bulkhead-intel.bin and this system; enlarge' \
+	with_firmware /tmp/image.huge
 step_fails "missing argument" "usage: bulkhead enable SYSCONFIG.cell" bulkhead enable
 step_fails "disable when not enabled" "not enabled" bulkhead disable
 step "nothing changed by refused requests" unchanged

@@ -101,8 +101,9 @@ cell_cpu_failed() {
 }
 
 # Creates, loads with command line $1 and starts tiny-demo; waits for its $2-th hello.
+# tiny_demo_running CMDLINE HELLOS [CONFIG]: created from CONFIG (default $TINY), started.
 tiny_demo_running() {
-	bulkhead cell create "$TINY" && bulkhead cell load tiny-demo "$TINY_IMAGE" -s "$1" -a 0x1000 &&
+	bulkhead cell create "${3:-$TINY}" && bulkhead cell load tiny-demo "$TINY_IMAGE" -s "$1" -a 0x1000 &&
 		bulkhead cell start tiny-demo || return 1
 	vm_poll 100 sh -c "[ \$(bulkhead console | grep -c 'tiny-demo: hello from CPU') -ge $2 ]"
 }
@@ -146,6 +147,11 @@ step_fails "the same cell twice" "CPU 1 belongs to cell \"tiny-demo\"" \
 step_fails "disable while a cell exists" "cells are running; destroy them first" bulkhead disable
 step_fails "start before load" 'has no image; run .bulkhead cell load. first' \
 	bulkhead cell start tiny-demo
+# A load whose source the driver cannot read loads nothing: start still refuses.
+step "a load from unreadable memory fails and says so" sh -c \
+	"probe load-fault | tee /dev/stderr | grep -qx '14 cannot read the image for cell \"tiny-demo\" from the caller.s memory; nothing was loaded'"
+step_fails "start after the failed load" 'has no image; run .bulkhead cell load. first' \
+	bulkhead cell start tiny-demo
 step_fails "a cell that does not exist" "no cell is named or numbered 'nosuch'" \
 	bulkhead cell destroy nosuch
 step "cell destroy tiny-demo" bulkhead cell destroy tiny-demo
@@ -169,6 +175,8 @@ wait_for "tiny-demo says hello from its CPU, its lines marked with its name" 100
 wait_for "tiny-demo ticks" 100 hv_console_has "tiny-demo: tick"
 host_expects "COM2: tiny-demo says hello from CPU 1" serial2.log '^tiny-demo: hello from CPU 1\b'
 host_expects "COM2: tiny-demo ticks" serial2.log '^tiny-demo: tick 1\b'
+step "tiny-demo reads the PM timer, which every cell may" \
+	hv_console_has "tiny-demo: TSC [0-9]* kHz (calibrated against the PM timer)"
 step "cell list: running" cell_running
 step "Linux works beside the cell" taskset -c 0 sh -c 'i=0; while [ $i -lt 1000 ]; do i=$((i + 1)); done'
 step "shutdown: tiny-demo approves" approved_shutdown
@@ -179,7 +187,10 @@ wait_for "tiny-demo says hello again" 100 \
 step "destroy the running cell" bulkhead cell destroy tiny-demo
 step "CPU 1 is back with Linux after the inmate ran" cpu1_back
 
-step "tiny-demo that denies shutdown" tiny_demo_running "hv-console deny-shutdown" 3
+step "tiny-demo that denies shutdown, its config without the PM timer" \
+	tiny_demo_running "hv-console deny-shutdown" 3 /etc/bulkhead/fixtures/tiny-demo-no-pm-timer.cell
+step "that tiny-demo cannot read the PM timer: its comm region says there is none" \
+	hv_console_has "tiny-demo: TSC [0-9]* kHz (from the comm region, PM timer unusable)"
 step_fails "shutdown: denied, the cell keeps running" \
 	'cell "tiny-demo" denied the shutdown request and keeps running' \
 	bulkhead cell shutdown tiny-demo

@@ -159,6 +159,9 @@ create_refused "PCI configuration and reset ports" cell-pci-ports.cell \
 	"$(refused_by_hypervisor 'ports 0xcf8-0xcff overlap the PCI configuration and reset ports 0xcf8-0xcff; platform control stays with the root cell')"
 create_refused "the ACPI SMI command port" cell-smi-port.cell \
 	"$(refused_by_hypervisor 'ports 0xb2-0xb2 overlap the ACPI SMI command port 0xb2-0xb2; platform control stays with the root cell')"
+# Every cell reads the PM timer already; taking it would take it from Linux.
+create_refused "the ACPI PM timer" cell-pm-timer.cell \
+	"$(refused_by_hypervisor 'ports 0xb008-0xb00b overlap the ACPI PM timer 0xb008-0xb00b, which every cell reads already and Linux needs; leave them out')"
 
 step "remove the 2 MiB image" rm -f "$BIG_IMAGE"
 step "disable" bulkhead disable

@@ -47,6 +47,7 @@ def check_configs(system_config, cell_configs, report):
         for region in cell.memory_regions:
             _check_region_placement(region, system, root, report)
         _check_platform_ports(cell, system, report)
+        _check_pm_timer(cell, system, report)
         _check_ports_in_root(cell, system, root, report)
         _check_pins_in_root(cell, root, report)
     for first, second in itertools.combinations(cells, 2):
@@ -197,6 +198,21 @@ def _check_platform_ports(cell, system, report):
                              f'the {ports.origin} {text(ports)}{where}', 'leave them out: '
                              'they control the whole machine and stay with the root cell',
                              [source[1]] if source else [], [_ports(hit)])
+
+
+def _check_pm_timer(cell, system, report):
+    """Every cell reads the PM timer already; a cell that took it would take it from Linux."""
+    if not system.pm_timer_address:
+        return
+    timer = span(system.pm_timer_address, abi.PM_TIMER_PORTS, 'ACPI PM timer')
+    for pio in port_spans(cell):
+        hit = overlap(pio, timer)
+        if hit:
+            report.error('pm-timer-port', pio.origin, f'ports {text(hit)} overlap the ACPI PM '
+                         f'timer {text(timer)} (pm-timer-address of {system.origin})',
+                         'leave them out: every cell reads the PM timer already (flag '
+                         '"no-pm-timer" opts out) and Linux needs it', [system.origin],
+                         [_ports(hit)])
 
 
 def _check_debug_console(pio, console, report):

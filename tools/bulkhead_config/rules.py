@@ -132,7 +132,7 @@ def _check_cell_flags(cell, is_root, report):
     elif cell.flags & ~abi.CELL_VALID_FLAGS:
         report.error('reserved', cell.origin, f'cell flags {cell.flags:#x} have undefined '
                      f'bits {cell.flags & ~abi.CELL_VALID_FLAGS:#x}',
-                     'use only "console-putc"')
+                     'use only "console-putc" and "no-pm-timer"')
 
 
 def _expect_no_flags(flags, where, what, report):

@@ -71,7 +71,7 @@ int io_bitmap_trap(uint8_t *bitmap, uint32_t base, uint32_t length)
  * Every port exits except the cell's pio regions.  All regions are checked
  * before the bitmap is touched: -EINVAL leaves it as it was.
  */
-int io_bitmap_build(uint8_t *bitmap, const struct config_view *view)
+int io_bitmap_build(uint8_t *bitmap, const struct config_view *view, uint16_t pm_timer)
 {
 	const struct bulkhead_pio_region *regions = view->pio_regions;
 	uint32_t count = view->cell->num_pio_regions;
@@ -83,6 +83,8 @@ int io_bitmap_build(uint8_t *bitmap, const struct config_view *view)
 	io_bitmap_trap_all(bitmap);
 	for (i = 0; i < count; i++)
 		io_bitmap_allow(bitmap, regions[i].base, regions[i].length);
+	if (pm_timer)
+		io_bitmap_allow(bitmap, pm_timer, BULKHEAD_PM_TIMER_PORTS);
 	return 0;
 }
 

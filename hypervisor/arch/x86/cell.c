@@ -81,7 +81,7 @@ static int build_bitmaps(struct cell *cell)
 	if (!cell->arch.msr_bitmap || !cell->arch.io_bitmap_a ||
 	    cell->arch.io_bitmap_b != cell->arch.io_bitmap_a + PAGE_SIZE)
 		return trace_error(-ENOMEM);
-	err = io_bitmap_build(cell->arch.io_bitmap_a, &cell->config);
+	err = io_bitmap_build(cell->arch.io_bitmap_a, &cell->config, cell_pm_timer_port(cell));
 	msr_bitmap_trap_all(cell->arch.msr_bitmap);
 	for (i = 0; !err && i < count; i++)
 		err = msr_bitmap_allow_range(cell->arch.msr_bitmap, passes[i].first,

@@ -2,6 +2,7 @@
 /* Taking a CPU onto the hypervisor's descriptor tables and handing it back. */
 #include <bulkhead-hv/arch.h>
 #include <bulkhead-hv/errno.h>
+#include <bulkhead-hv/memory.h>
 #include <bulkhead-hv/printk.h>
 #include <asm/apic.h>
 #include <asm/msr.h>
@@ -36,9 +37,9 @@ int arch_handle_exception(struct exception_frame *frame);
 static void build_gdt(struct arch_cpu *arch)
 {
 	arch->gdt[0] = 0;
+	arch->gdt[1] = 0;
 	arch->gdt[GDT_SELECTOR_CODE / 8] = GDT_CODE64;
 	arch->gdt[GDT_SELECTOR_DATA / 8] = GDT_DATA;
-	arch->gdt[3] = 0;
 }
 
 struct idt_gate arch_idt[IDT_VECTORS] __attribute__((aligned(16)));
@@ -85,6 +86,34 @@ static uint32_t descriptor_flags(const struct arch_cpu *arch)
 	return flags;
 }
 
+/* [base, base + size] is mapped in the page tables the driver built; both ends suffice (a page or two). */
+static bool range_mapped(uint64_t base, uint64_t size)
+{
+	struct page_pool tables = {
+		.virt = memory_at(image_header.page_pool_offset),
+		.phys = image_header.memory_phys + image_header.page_pool_offset,
+		.used = image_header.page_pool_used,
+	};
+	uint64_t phys, flags;
+
+	return paging_translate(&tables, (const uint64_t *)tables.virt, base, &phys, &flags) &&
+	       paging_translate(&tables, (const uint64_t *)tables.virt, base + size, &phys, &flags);
+}
+
+/*
+ * An NMI or machine check between the trampoline's CR3 switch and the
+ * loading of this hypervisor's IDT is delivered through the IDT and GDT
+ * the CPU came with: they must be mapped here as well as in Linux (the
+ * driver's bridge, Documentation/design.md).  Recorded for tests.
+ */
+static uint32_t entry_tables_flag(const struct arch_cpu *arch)
+{
+	if (range_mapped(arch->linux_idtr.base, arch->linux_idtr.limit) &&
+	    range_mapped(arch->linux_gdtr.base, arch->linux_gdtr.limit))
+		return BULKHEAD_CPU_ENTRY_TABLES_MAPPED;
+	return 0;
+}
+
 void arch_cpu_enter(struct per_cpu *cpu, uint64_t own_page_table_root)
 {
 	struct arch_cpu *arch = &cpu->arch;
@@ -101,6 +130,9 @@ void arch_cpu_enter(struct per_cpu *cpu, uint64_t own_page_table_root)
 	arch->linux_gdtr = read_gdtr();
 	arch->linux_idtr = read_idtr();
 	arch->linux_cr4 = read_cr4();
+	cpu->public->flags |= entry_tables_flag(arch);
+	/* The trampoline cleared them already; vmx_host_cr4() says why. */
+	write_cr4(arch->linux_cr4 & ~VMX_HOST_CR4_CLEARED);
 
 	build_gdt(arch);
 	build_idt();

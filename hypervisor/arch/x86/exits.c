@@ -320,6 +320,20 @@ static bool efer_write_allowed(uint64_t value)
 	return !(vmcs_read_natural(VMCS_GUEST_CR0) & CR0_PG) || !((old ^ value) & EFER_LME);
 }
 
+/*
+ * A bare CPU refuses a non-canonical SYSENTER address with #GP (SDM Vol.
+ * 2B, WRMSR); stored, it would fail the next VM entry's checks (Vol. 3C,
+ * 26.3.1.1) and with it the guest.
+ */
+static bool write_sysenter_address(uint32_t msr, uint64_t value)
+{
+	if (!vmx_check_canonical(value, vmcs_read_natural(VMCS_GUEST_CR4)))
+		return false;
+	vmcs_write_natural(msr == MSR_SYSENTER_ESP ? VMCS_GUEST_SYSENTER_ESP :
+			   VMCS_GUEST_SYSENTER_EIP, value);
+	return true;
+}
+
 static bool write_msr_for_guest(struct per_cpu *cpu, uint32_t msr, uint64_t value)
 {
 	if (msr == MSR_X2APIC_ICR) {
@@ -357,11 +371,8 @@ static bool write_msr_for_guest(struct per_cpu *cpu, uint32_t msr, uint64_t valu
 		vmcs_write32(VMCS_GUEST_SYSENTER_CS, (uint32_t)value);
 		return true;
 	case MSR_SYSENTER_ESP:
-		vmcs_write_natural(VMCS_GUEST_SYSENTER_ESP, value);
-		return true;
 	case MSR_SYSENTER_EIP:
-		vmcs_write_natural(VMCS_GUEST_SYSENTER_EIP, value);
-		return true;
+		return write_sysenter_address(msr, value);
 	default:
 		if (!in_root_cell(cpu) || (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST))
 			return false;

@@ -153,3 +153,28 @@ int vmx_adjust_controls(uint64_t capability, uint32_t wanted, uint32_t *value,
 	*value = (wanted | must_be_one) & may_be_one;
 	return *refused ? -EINVAL : 0;
 }
+
+/*
+ * The CR4 the hypervisor runs with in VMX root operation (and loads on
+ * every VM exit), from Linux's:
+ * - CET off: the image is built without ENDBR and has indirect branches,
+ *   which would take #CP with IBT on (SDM Vol. 1, 17.3);
+ * - PKS off: the hypervisor's page tables carry no protection keys, and
+ *   Linux's IA32_PKRS could deny key 0 (SDM Vol. 3A, 4.6.2);
+ * - LASS off: the hypervisor makes no lower-half access and gains nothing
+ *   from it; off, it runs alike under every Linux;
+ * - VMXE on, and the result must honour IA32_VMX_CR4_FIXED0/FIXED1
+ *   (SDM Vol. 3D, A.8), else -EINVAL.
+ * SMEP, SMAP and UMIP stay as Linux has them: the hypervisor's page tables
+ * hold no user pages and it runs at CPL 0 only.  Linux's own bits come
+ * back for the guest, which is given Linux's CR4.
+ */
+int vmx_host_cr4(const struct vmx_cpu_facts *facts, uint64_t linux_cr4, uint64_t *host_cr4)
+{
+	uint64_t fixed0 = facts->msr[VMX_CR4_FIXED0];
+	uint64_t fixed1 = facts->msr[VMX_CR4_FIXED1];
+	uint64_t cr4 = (linux_cr4 & ~VMX_HOST_CR4_CLEARED) | CR4_VMXE;
+
+	*host_cr4 = cr4;
+	return (cr4 & fixed0) == fixed0 && !(cr4 & ~fixed1) ? 0 : -EINVAL;
+}

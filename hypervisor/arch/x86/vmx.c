@@ -85,7 +85,7 @@ static uint32_t vmcs_revision(const struct vmx_cpu_facts *facts)
 /* CR0 and CR4 must honour the fixed bits and CR4.VMXE be set; SDM Vol. 3C, 23.7 and 24.11.5. */
 static int vmx_on(struct per_cpu *cpu, const struct vmx_cpu_facts *facts)
 {
-	uint64_t cr4 = cpu->arch.linux_cr4 | CR4_VMXE;
+	uint64_t cr4;
 	uint32_t revision = vmcs_revision(facts);
 	uint64_t region = virt_to_phys(cpu->arch.vmxon_region);
 	bool failed;
@@ -97,10 +97,12 @@ static int vmx_on(struct per_cpu *cpu, const struct vmx_cpu_facts *facts)
 	if (err)
 		return err;
 	if (!fits_fixed_bits(read_cr0(), facts->msr[VMX_CR0_FIXED0], facts->msr[VMX_CR0_FIXED1]) ||
-	    !fits_fixed_bits(cr4, facts->msr[VMX_CR4_FIXED0], facts->msr[VMX_CR4_FIXED1]))
+	    vmx_host_cr4(facts, cpu->arch.linux_cr4, &cr4))
 		return trace_error(-EINVAL);
 	memcpy(cpu->arch.vmxon_region, &revision, sizeof(revision));
 	write_cr4(cr4);
+	cpu->page->host_cr4 = cr4;
+	cpu->page->host_efer = read_msr(MSR_EFER);
 	asm volatile("vmxon %1\n\tsetna %0" : "=qm"(failed) : "m"(region) : "cc", "memory");
 	if (failed) {
 		write_cr4(cpu->arch.linux_cr4);
@@ -519,7 +521,8 @@ void arch_cpu_deactivate(struct per_cpu *cpu)
 		.regs = *cpu->arch.regs,
 		.rip = vmcs_read_natural(VMCS_GUEST_RIP),	/* past the VMCALL already */
 	};
-	uint64_t cr4 = vmcs_read_natural(VMCS_GUEST_CR4) & ~CR4_VMXE;
+	/* CET, PKS and LASS stay off here; the disable stub puts Linux's CR4 back. */
+	uint64_t cr4 = vmcs_read_natural(VMCS_GUEST_CR4) & ~(CR4_VMXE | VMX_HOST_CR4_CLEARED);
 
 	frame.regs.rax = 0;
 	restore_linux_registers();

@@ -58,5 +58,7 @@ struct per_cpu;
 int64_t cell_console_putc(struct cell *cell, struct per_cpu *cpu, char c);
 /* Pages of the pool in use, cells' pools included. */
 uint64_t cells_pool_used(void);
+/* The PM timer port @cell may read (Documentation/config-format.md, no-pm-timer); 0 none. */
+uint16_t cell_pm_timer_port(const struct cell *cell);
 
 #endif

@@ -15,6 +15,8 @@
  *                             and asks to start cell 1; prints errno and reason
  *   probe ioctl-reserved      as root, asks to start cell 1 with a reserved
  *                             field set; prints errno and reason
+ *   probe load-fault          asks to load 4 KiB into cell 1 at 0x1000 from
+ *                             an address nothing maps; prints errno and reason
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -146,6 +148,26 @@ static int port_write(const char *port_text, const char *value_text)
 	return 0;
 }
 
+/* Cell load of cell 1 from unmapped memory (page 0x1000 of this process): "ERRNO reason". */
+static int cell_load_fault(void)
+{
+	char reason[BULKHEAD_ERROR_SIZE] = "";
+	struct bulkhead_cell_load_args args = {
+		.error = { .address = (uintptr_t)reason, .size = sizeof(reason) },
+		.id = 1, .address = 0x1000, .data_address = 0x1000, .data_size = 4096,
+	};
+	int fd = open(BULKHEAD_DEVICE, O_RDWR), result;
+
+	if (fd < 0) {
+		perror("probe");
+		return 1;
+	}
+	result = ioctl(fd, BULKHEAD_CELL_LOAD, &args);
+	printf("%d %s\n", result < 0 ? errno : 0, reason);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	uint32_t a, b, c, d;
@@ -195,8 +217,10 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "ioctl-unprivileged"))
 		return cell_start_request(true, 0);
+	if (argc == 2 && !strcmp(argv[1], "load-fault"))
+		return cell_load_fault();
 	if (argc == 2 && !strcmp(argv[1], "ioctl-reserved"))
 		return cell_start_request(false, 1);
-	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | vmxon | inb PORT | outb PORT VALUE | gap MS | bench ITERATIONS | bench-cpuid ITERATIONS | ioctl-unprivileged | ioctl-reserved\n");
+	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | vmxon | inb PORT | outb PORT VALUE | gap MS | bench ITERATIONS | bench-cpuid ITERATIONS | ioctl-unprivileged | ioctl-reserved | load-fault\n");
 	return 2;
 }

@@ -27,7 +27,12 @@
 void io_bitmap_trap_all(uint8_t *bitmap);
 int io_bitmap_allow(uint8_t *bitmap, uint32_t base, uint32_t length);
 int io_bitmap_trap(uint8_t *bitmap, uint32_t base, uint32_t length);
-int io_bitmap_build(uint8_t *bitmap, const struct config_view *view);
+/*
+ * A cell's I/O bitmap: its ports, and the PM timer's @pm_timer (0: none),
+ * which passes through since the register is read-only (a write does
+ * nothing, ACPI 6.5, 4.8.3.3) and every cell may read it.
+ */
+int io_bitmap_build(uint8_t *bitmap, const struct config_view *view, uint16_t pm_timer);
 bool io_bitmap_traps(const uint8_t *bitmap, uint32_t port);
 
 void msr_bitmap_trap_all(uint8_t *bitmap);

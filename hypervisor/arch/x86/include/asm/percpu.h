@@ -4,14 +4,15 @@
 #define BULKHEAD_ASM_PERCPU_H
 
 #include <asm/processor.h>
+#include <bulkhead/image.h>
 
 #define GDT_ENTRIES		4
 #define IDT_EXCEPTION_VECTORS	32
 /* Interrupt gates too: the hypervisor takes what an APIC holds between two guests. */
 #define IDT_VECTORS		256
 
-#define GDT_SELECTOR_CODE	0x08
-#define GDT_SELECTOR_DATA	0x10
+#define GDT_SELECTOR_CODE	BULKHEAD_SELECTOR_CODE
+#define GDT_SELECTOR_DATA	BULKHEAD_SELECTOR_DATA
 
 /* A 64-bit interrupt gate; SDM Vol. 3A, 6.14.1. */
 struct idt_gate {

@@ -20,6 +20,15 @@
 #define FEATURE_CONTROL_LOCKED		(1ULL << 0)
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX	(1ULL << 2)
 #define CR4_VMXE			(1ULL << 13)
+/* Control-flow enforcement, supervisor protection keys, linear-address-space separation. */
+#define CR4_CET				(1ULL << 23)
+#define CR4_PKS				(1ULL << 24)
+#define CR4_LASS			(1ULL << 27)
+/*
+ * Linux's CR4 bits the hypervisor runs without (vmx_host_cr4()); the
+ * driver's trampoline clears them before it calls the entry as well.
+ */
+#define VMX_HOST_CR4_CLEARED		(CR4_CET | CR4_PKS | CR4_LASS)
 
 /* Capability MSRs by their offset from IA32_VMX_BASIC; SDM Vol. 3D, appendix A. */
 enum vmx_capability {
@@ -69,5 +78,6 @@ int vmx_adjust_controls(uint64_t capability, uint32_t wanted, uint32_t *value,
 			uint32_t *refused);
 enum vmx_capability vmx_control_capability_msr(const struct vmx_cpu_facts *facts,
 					       enum vmx_capability plain);
+int vmx_host_cr4(const struct vmx_cpu_facts *facts, uint64_t linux_cr4, uint64_t *host_cr4);
 
 #endif

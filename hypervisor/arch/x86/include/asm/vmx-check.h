@@ -36,5 +36,7 @@ const char *vmx_check_vmcs(const struct vmcs_source *vmcs, const struct vmx_cpu_
 bool vmx_check_pat_valid(uint64_t pat);
 bool vmx_check_efer_valid(uint64_t efer);
 bool vmx_check_debugctl_valid(uint64_t debugctl);
+/* An address in the guest's linear-address width (CR4.LA57: 57 bits, else 48). */
+bool vmx_check_canonical(uint64_t address, uint64_t cr4);
 
 #endif
