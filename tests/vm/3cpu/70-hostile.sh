@@ -8,8 +8,8 @@
 # per attack: the inmate's lines and the cell's state are as the table
 # says, destroy gives CPU 1 back, the pool is back, the cell list shows the
 # isolation cell alone; every FULL_EVERY attacks and after the last, also
-# Linux runs a task on each CPU as the root cell's guest and the kernel log
-# is clean.  Then Linux attacks the isolation cell: its ports, and fixed,
+# Linux runs a task on CPUs 0 and 1 (on 1 as the root cell's guest) and
+# the kernel log is clean.  Then Linux attacks the isolation cell: its ports, and fixed,
 # NMI, INIT and startup IPIs to CPU 2 (tests/vm/module).  The isolation
 # cell must run to the end having seen no foreign interrupt.
 
