@@ -72,6 +72,7 @@ module:
 driver:
 	@test -d "$(KDIR)" || { echo "make: $(NO_HEADERS)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/vm/module modules
 
 tools: tools/bulkhead
 # Static, so the emulated test machine's busybox initramfs can run it.
@@ -231,6 +232,13 @@ demo: deps
 # The 3-CPU scenarios (smp-demo, isolation); `make check` runs them after vm-test.
 vm-test-3cpu: all fixtures
 	$(PYTHON) ci/vm-run --cpus 3 tests/vm/3cpu/*.sh
+
+# Every attack of Documentation/hostile-inmates.md in one 3-CPU boot;
+# `make check` runs only its smoke rows (vm-test-3cpu).
+hostile: all fixtures
+	$(PYTHON) ci/vm-run --cpus 3 --timeout 1800 tests/vm/hostile/every-attack.sh \
+		tests/vm/3cpu/70-hostile.sh
+.PHONY: hostile
 
 # The 4-CPU scenarios (broadcast IPIs while Linux keeps 3 CPUs); `make check` runs them last.
 vm-test-4cpu: all fixtures

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Instructions that may raise #GP on purpose: a table of where to go on instead, and RDMSR and WRMSR that report the fault. */
+/* Instructions that may raise #GP or #UD on purpose: a table of where to go on instead, and RDMSR and WRMSR that report the fault. */
 #ifndef INMATE_FIXUP_H
 #define INMATE_FIXUP_H
 
@@ -8,7 +8,7 @@
 
 /*
  * One entry of the table in the section "inmate_fixups": an instruction
- * that may raise #GP and the address where execution goes on if it does.
+ * that may raise #GP or #UD and the address where execution goes on if it does.
  * Both are offsets from the field that holds them, so the table needs no
  * relocation wherever the image runs (and works the same in a host test).
  */
@@ -18,7 +18,7 @@ struct exception_fixup {
 };
 
 /*
- * For inline assembly: "FROM" may raise #GP, and then the CPU resumes at
+ * For inline assembly: "FROM" may raise #GP or #UD, and then the CPU resumes at
  * "TO" with every register as it was before FROM.  Labels as the assembler
  * writes them, for example EXCEPTION_FIXUP(1b, 2f).
  */
@@ -28,6 +28,9 @@ struct exception_fixup {
 	".long " #from " - .\n\t"					\
 	".long " #to " - .\n\t"						\
 	".popsection\n\t"
+
+/* The vector (13 #GP, 6 #UD) of the last fault a fixup resumed from. */
+extern volatile unsigned int exception_fixup_vector;
 
 /* The table, in the image (inmate.lds) or where the host linker puts it. */
 extern const struct exception_fixup __start_inmate_fixups[], __stop_inmate_fixups[];

@@ -6,6 +6,7 @@
 #define IDT_ENTRIES		256
 #define NUM_EXCEPTIONS		32
 #define VECTOR_NMI		2
+#define VECTOR_INVALID_OPCODE	6
 #define VECTOR_GENERAL_PROTECTION 13
 #define VECTOR_PAGE_FAULT	14
 /* Present, DPL 0, 64-bit interrupt gate: IF is cleared on entry (SDM Vol. 3A, 6.14.1). */
@@ -140,20 +141,23 @@ static void report_exception(const struct interrupt_frame *frame)
 	       frame->rcx, frame->rdx, frame->rsi, frame->rdi);
 }
 
+volatile unsigned int exception_fixup_vector;
+
 /*
- * A #GP of an instruction with an entry in the fixup table (rdmsr_safe
- * and the like) resumes at its fixup; a #GP is a fault, so RIP names the
- * instruction itself (SDM Vol. 3A, 6.5 and 6.15).
+ * A #GP or #UD of an instruction with an entry in the fixup table
+ * (rdmsr_safe and the like) resumes at its fixup; both are faults, so RIP
+ * names the instruction itself (SDM Vol. 3A, 6.5 and 6.15).
  */
 static bool exception_fixed(struct interrupt_frame *frame)
 {
 	uintptr_t fixup;
 
-	if (frame->vector != VECTOR_GENERAL_PROTECTION)
+	if (frame->vector != VECTOR_GENERAL_PROTECTION && frame->vector != VECTOR_INVALID_OPCODE)
 		return false;
 	fixup = exception_fixup_find(__start_inmate_fixups, __stop_inmate_fixups, frame->rip);
 	if (!fixup)
 		return false;
+	exception_fixup_vector = (unsigned int)frame->vector;
 	frame->rip = fixup;
 	return true;
 }

@@ -4,6 +4,9 @@
  *   probe hypercall           VMCALL (hypervisor get info) from CPL 3; prints RAX
  *   probe cpuid-vmx           prints whether CPUID leaf 1 reports VMX
  *   probe inb PORT            reads one I/O port (ioperm) and prints it in hex
+ *   probe outb PORT VALUE     writes one byte to an I/O port (ioperm)
+ *   probe gap MS              reads CLOCK_MONOTONIC in a loop for MS ms and
+ *                             prints the longest gap between reads in us
  *   probe vmxon               executes VMXON; the root cell must get #UD (SIGILL)
  *   probe bench ITERATIONS    median and max TSC cycles of a CPUID exit and
  *                             of a (refused) hypercall round trip
@@ -23,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/io.h>
+#include <time.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -110,6 +114,40 @@ static int cell_start_request(bool drop_privileges, uint32_t reserved)
 	return 0;
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (uint64_t)now.tv_sec * 1000000000ULL + (uint64_t)now.tv_nsec;
+}
+
+/* Reads the clock in a loop for @ms milliseconds and prints the longest gap in microseconds. */
+static int worst_gap(unsigned long ms)
+{
+	uint64_t start = monotonic_ns(), last = start, now, worst = 0;
+
+	while ((now = monotonic_ns()) - start < ms * 1000000ULL) {
+		if (now - last > worst)
+			worst = now - last;
+		last = now;
+	}
+	printf("%llu\n", (unsigned long long)(worst / 1000));
+	return 0;
+}
+
+static int port_write(const char *port_text, const char *value_text)
+{
+	unsigned long port = strtoul(port_text, NULL, 0), value = strtoul(value_text, NULL, 0);
+
+	if (port > 0xffff || value > 0xff || ioperm(port, 1, 1)) {
+		perror("ioperm");
+		return 1;
+	}
+	outb((unsigned char)value, (unsigned short)port);
+	return 0;
+}
+
 /* Cell load of cell 1 from unmapped memory (page 0x1000 of this process): "ERRNO reason". */
 static int cell_load_fault(void)
 {
@@ -160,6 +198,10 @@ int main(int argc, char **argv)
 		printf("%02x\n", inb((unsigned short)port));
 		return 0;
 	}
+	if (argc == 4 && !strcmp(argv[1], "outb"))
+		return port_write(argv[2], argv[3]);
+	if (argc == 3 && !strcmp(argv[1], "gap"))
+		return worst_gap(strtoul(argv[2], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "bench-cpuid")) {
 		unsigned long iterations = strtoul(argv[2], NULL, 0);
 
@@ -179,6 +221,6 @@ int main(int argc, char **argv)
 		return cell_load_fault();
 	if (argc == 2 && !strcmp(argv[1], "ioctl-reserved"))
 		return cell_start_request(false, 1);
-	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | vmxon | inb PORT | bench ITERATIONS | bench-cpuid ITERATIONS | ioctl-unprivileged | ioctl-reserved | load-fault\n");
+	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | vmxon | inb PORT | outb PORT VALUE | gap MS | bench ITERATIONS | bench-cpuid ITERATIONS | ioctl-unprivileged | ioctl-reserved | load-fault\n");
 	return 2;
 }
