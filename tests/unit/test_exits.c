@@ -622,6 +622,13 @@ static void a_cells_faults_fail_the_cell_not_the_cpu(void)
 	CHECK(test_boot_inmate(CELL_CPU) == 0);
 	CHECK(test_exit(CELL_CPU, (struct test_exit){ .reason = EXIT_TRIPLE_FAULT }) ==
 	      TEST_WAITING && cell_failed());
+	/* The IOAPIC, which Jailhouse inmates program, is named. */
+	test_reset();
+	CHECK(test_boot_inmate(CELL_CPU) == 0);
+	CHECK(test_exit(CELL_CPU, (struct test_exit){ .reason = EXIT_EPT_VIOLATION,
+						      .guest_physical = 0xfec00010 }) ==
+	      TEST_WAITING && cell_failed());
+	CHECK(strstr(test_log, "failed: access to the IOAPIC at 0xfec00000, which cells cannot program yet"));
 }
 
 static void linux_faults_park_its_cpu(void)
