@@ -13,7 +13,7 @@
 : "${SOAK_CELL_CYCLES:=5}"
 : "${SOAK_HYPERCALLS:=5000}"
 : "${SOAK_USER_HYPERCALLS:=5000}"
-: "${SOAK_CLI_CALLS:=40}"
+: "${SOAK_CLI_CALLS:=30}"
 # Memory tolerances in kB, against the values after the first (warm-up)
 # cycle, caches dropped: Documentation/testing.md explains the figures.
 SOAK_MEMFREE_KB=2048
@@ -305,9 +305,12 @@ tick_moved() {
 	[ "$(last_tick)" != "$(cat "$SOAK/tick")" ]
 }
 
+note_tick() {
+	last_tick | tee "$SOAK/tick"
+}
+
 tiny_demo_ticks() {
-	expect "cell 1" "$(cat $SYSFS/cells/1/state)" running && last_tick >"$SOAK/tick" &&
-		vm_poll 50 tick_moved
+	expect "cell 1" "$(cat $SYSFS/cells/1/state)" running && vm_poll 50 tick_moved
 }
 
 # --- the end ---------------------------------------------------------------
@@ -317,6 +320,8 @@ figures() {
 	cat "$SOAK"/figures.* 2>/dev/null | sed 's/^/  /'
 	echo "  hypercalls at CPL 0: $(sed -n 's/.*hcfuzz: \([0-9]*\) hypercalls, .*/\1/p' "$SOAK/hcfuzz.log" |
 		awk '{ s += $1 } END { print s + 0 }') made, $(grep -c 'not what the hypervisor documents\|state changed' "$SOAK/hcfuzz.log") unexpected"
+	echo "  CPL 0 results per code (each run):"
+	sed -n 's/.*hcfuzz: \(code .*\)/    \1/p' "$SOAK/hcfuzz.log"
 	echo "  pool (used total pages): at the first enable '$(cat "$SOAK/pool.enabled")'," \
 		"after all cycles and calls '$(cat "$SOAK/pool.end")'"
 	echo "  memory since the first enable/disable cycle: $(memory_delta "$SOAK/memory.enable")"
@@ -341,13 +346,19 @@ step "$SOAK_CELL_CYCLES create/load/start/destroy cycles" cycles cells "$SOAK_CE
 step "random hypercalls at CPL 0 on CPU 1, no cell" hcfuzz 1 $((SOAK_HYPERCALLS / 2))
 step "nothing changed: no cell, the pool, CPU 1" cells_back
 step "tiny-demo running for the hypercalls beside it" tiny_demo_up
+step "tiny-demo's last tick noted" note_tick
 step "random hypercalls at CPL 0 on CPU 0 beside tiny-demo" hcfuzz 0 \
 	$((SOAK_HYPERCALLS - SOAK_HYPERCALLS / 2))
 step "random hypercalls at CPL 3: each refused" sh -c \
 	"probe hcfuzz $SOAK_USER_HYPERCALLS | tee $SOAK/figures.user-hypercalls"
 step "files for the garbage" garbage_files
+step_fails "a string's address that is no address refuses the whole load" \
+	"^bulkhead: 'nonsense' is not an address; write it like 0x1000\$" \
+	bulkhead cell load tiny-demo "$TINY_IMAGE" -s hv-console -a nonsense
+step "tiny-demo still running after the refused load" \
+	sh -c 'grep -qx running /sys/devices/bulkhead/cells/1/state'
 step "$SOAK_CLI_CALLS garbage CLI invocations beside tiny-demo" cli_garbage "$SOAK_CLI_CALLS"
-step "tiny-demo still running and ticking" tiny_demo_ticks
+step "tiny-demo still running and ticked since" tiny_demo_ticks
 step "destroy tiny-demo" bulkhead cell destroy tiny-demo
 step "after everything: no cell, the pool, cpus_entered, CPU 1" cells_back
 step "pool at the end" pool_save "$SOAK/pool.end"
