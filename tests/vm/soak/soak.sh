@@ -5,8 +5,8 @@
 # a cell and beside a running one; garbage arguments to the bulkhead CLI.
 # Each cycle is checked cheaply (pool, cells, cpus_entered, CPU 1 back,
 # memory within a loose bound), the end fully (memory within its tolerance,
-# kernel log clean).  vm-test runs this short pass; make soak prepends its
-# own counts (Documentation/testing.md, "Soak") and prints the same figures.
+# kernel log clean).  make check runs this short pass in a boot of its own;
+# make soak prepends its own counts (Documentation/testing.md, "Soak").
 # shellcheck disable=SC3028 # busybox ash has $RANDOM
 
 : "${SOAK_ENABLE_CYCLES:=5}"
@@ -15,11 +15,11 @@
 : "${SOAK_USER_HYPERCALLS:=5000}"
 : "${SOAK_CLI_CALLS:=30}"
 # Memory tolerances in kB, caches dropped: over the second half of each
-# loop (a leak grows with the cycles, the kernel's warm-up does not), and
-# twice these from the first cycle to the end of the run.
+# loop (a leak grows with the cycles, the kernel's warm-up does not), twice
+# these since the first cell cycle, four times since the first cycle.
 # Documentation/testing.md explains the figures.
 SOAK_MEMFREE_KB=2048
-SOAK_KERNEL_KB=256
+SOAK_KERNEL_KB=128
 # A cycle stops the loop after this many failed cycles: one hang is enough.
 SOAK_MAX_FAILURES=3
 
@@ -385,8 +385,8 @@ step "memory back within twice the tolerances since the first cell cycle" \
 	memory_settled "$SOAK/memory.cells" 2
 step "disable" bulkhead disable
 step "disabled: pool, cpus_entered, CPU 1" disabled_state
-step "memory back within twice the tolerances since the first enable/disable cycle" \
-	memory_settled "$SOAK/memory.enable" 2
+step "memory back within four times the tolerances since the first enable/disable cycle" \
+	memory_settled "$SOAK/memory.enable" 4
 step "the busy loop ran throughout" busy_running
 step "stop the busy loop" busy_stop
 step "rmmod bulkhead" rmmod bulkhead
