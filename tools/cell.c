@@ -348,7 +348,7 @@ static int load_one(unsigned int id, const void *data, size_t size, uint64_t add
 /* IMAGE [-a ADDRESS] then any number of -s STRING -a ADDRESS; strings go with their NUL. */
 static int load_items(unsigned int id, int argc, char **argv)
 {
-	uint64_t address = 0;
+	uint64_t address = 0, string_address;
 	void *image = NULL;
 	size_t size = 0;
 	int i = 1, err;
@@ -359,9 +359,14 @@ static int load_items(unsigned int id, int argc, char **argv)
 			return err;
 		i += 2;
 	}
-	for (; i < argc; i += 4)
+	/* Every address is checked before anything is loaded: a refused load changes nothing. */
+	for (; i < argc; i += 4) {
 		if (strcmp(argv[i], "-s") || i + 3 >= argc || strcmp(argv[i + 2], "-a"))
 			return cell_usage();
+		err = parse_address(argv[i + 3], &string_address);
+		if (err)
+			return err;
+	}
 	err = read_input(argv[0], &image, &size, IMAGE_MAX_SIZE, "an inmate image");
 	if (!err)
 		err = load_one(id, image, size, address, argv[0]);

@@ -17,6 +17,9 @@
  *                             field set; prints errno and reason
  *   probe load-fault          asks to load 4 KiB into cell 1 at 0x1000 from
  *                             an address nothing maps; prints errno and reason
+ *   probe hcfuzz COUNT        COUNT VMCALLs with random codes and arguments
+ *                             from CPL 3; each must return -EPERM (exit 1
+ *                             otherwise); prints the counts
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,6 +55,50 @@ static inline long hypercall(void)
 
 	asm volatile("vmcall" : "=a"(result) : "a"(5L), "D"(0L), "S"(0L) : "memory");
 	return result;
+}
+
+static inline long any_hypercall(uint64_t code, uint64_t arg1, uint64_t arg2)
+{
+	long result;
+
+	asm volatile("vmcall" : "=a"(result) : "a"(code), "D"(arg1), "S"(arg2) : "memory");
+	return result;
+}
+
+/* xorshift64*, seeded from the TSC. */
+static uint64_t next_random(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545f4914f6cdd1dULL;
+}
+
+/* Every hypercall from CPL 3, whatever its code and arguments, is refused with -EPERM. */
+static int user_hypercalls(unsigned long count)
+{
+	uint64_t state = rdtsc_ordered() | 1, code, arg1, arg2;
+	unsigned long i, refused = 0;
+	long result;
+
+	for (i = 0; i < count; i++) {
+		code = next_random(&state);
+		code = code % 4 ? code % 20 : code;
+		arg1 = next_random(&state);
+		arg1 = arg1 % 3 ? arg1 % 64 : arg1;
+		arg2 = next_random(&state);
+		arg2 = arg2 % 3 ? arg2 % 64 : arg2;
+		result = any_hypercall(code, arg1, arg2);
+		if (result == -EPERM)
+			refused++;
+		else if (i - refused <= 5)
+			printf("code %llu (0x%llx, 0x%llx) from CPL 3 returned %ld, not -EPERM\n",
+			       (unsigned long long)code, (unsigned long long)arg1,
+			       (unsigned long long)arg2, result);
+	}
+	printf("%lu hypercalls from CPL 3: %lu refused with -EPERM, %lu otherwise\n",
+	       count, refused, count - refused);
+	return refused == count ? 0 : 1;
 }
 
 static void one_cpuid(void)
@@ -215,12 +262,17 @@ int main(int argc, char **argv)
 		return measure("CPUID exit round trip", one_cpuid, iterations) |
 		       measure("hypercall round trip (CPL 3)", one_hypercall, iterations);
 	}
+	if (argc == 3 && !strcmp(argv[1], "hcfuzz")) {
+		unsigned long count = strtoul(argv[2], NULL, 0);
+
+		return count ? user_hypercalls(count) : 2;
+	}
 	if (argc == 2 && !strcmp(argv[1], "ioctl-unprivileged"))
 		return cell_start_request(true, 0);
 	if (argc == 2 && !strcmp(argv[1], "load-fault"))
 		return cell_load_fault();
 	if (argc == 2 && !strcmp(argv[1], "ioctl-reserved"))
 		return cell_start_request(false, 1);
-	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | vmxon | inb PORT | outb PORT VALUE | gap MS | bench ITERATIONS | bench-cpuid ITERATIONS | ioctl-unprivileged | ioctl-reserved | load-fault\n");
+	fprintf(stderr, "usage: probe hypercall | cpuid-vmx | vmxon | inb PORT | outb PORT VALUE | gap MS | bench ITERATIONS | bench-cpuid ITERATIONS | ioctl-unprivileged | ioctl-reserved | load-fault | hcfuzz COUNT\n");
 	return 2;
 }
