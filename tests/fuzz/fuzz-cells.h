@@ -208,6 +208,10 @@ static inline void fuzz_bound_shutdown(uint64_t id)
 	    cell->config.cell->shutdown_timeout_ms > FUZZ_SHUTDOWN_WAIT_MAX_MS &&
 	    cell->comm_region->cell_state == BULKHEAD_CELL_RUNNING)
 		cell->comm_region->cell_state = BULKHEAD_CELL_SHUT_DOWN;
+	/* A locked inmate blocks the other cells' destroy until it unlocks (inmate-interface.md). */
+	if (cell && cell->phase == CELL_STARTED && cell->comm_region &&
+	    cell->comm_region->cell_state == BULKHEAD_CELL_RUNNING_LOCKED)
+		cell->comm_region->cell_state = BULKHEAD_CELL_RUNNING;
 }
 
 /* Destroy, called again while it reports progress (-EAGAIN), a bounded number of times. */
@@ -223,16 +227,40 @@ static inline int64_t fuzz_destroy(uint64_t id)
 	return result;
 }
 
+/* Ends the operation in progress, if any, by making its call again as the driver does. */
+static inline void fuzz_finish_operation(void)
+{
+	unsigned int tries;
+
+	for (tries = 0; cell_busy && tries < 100000; tries++) {
+		const struct cell_operation *op = &cell_busy->operation;
+
+		if (op->code == BULKHEAD_HC_CELL_CREATE) {
+			test_caller_cpu = 0;
+			test_size = op->arg1;
+			test_flags = op->arg2;
+			on_test_cpu(call_create);
+		} else if (op->code == BULKHEAD_HC_CELL_SET_LOADABLE) {
+			test_set_loadable(op->arg1);
+		} else {
+			test_destroy(op->arg1);
+		}
+	}
+	FUZZ_ASSERT(!cell_busy);
+}
+
 /* Destroys every cell; afterwards the pool must be back at @pool_used. */
 static inline void fuzz_destroy_all(uint64_t pool_used)
 {
 	unsigned int id;
 	int64_t result;
 
+	for (id = 1; id <= MAX_CELLS; id++)
+		fuzz_bound_shutdown(id);
+	fuzz_finish_operation();
 	for (id = 1; id <= MAX_CELLS; id++) {
 		if (!cell_by_id(id))
 			continue;
-		fuzz_bound_shutdown(id);
 		result = fuzz_destroy(id);
 		FUZZ_ASSERT(result == 0);
 		FUZZ_ASSERT(!cell_by_id(id));
