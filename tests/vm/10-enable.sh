@@ -6,17 +6,6 @@ SYSTEM=/etc/bulkhead/bochs-system.cell
 FIXTURES=/etc/bulkhead/fixtures
 FIRMWARE=/lib/firmware/bulkhead-intel.bin
 
-sysfs_is() {
-	local value
-	value=$(cat "/sys/devices/bulkhead/$1")
-	echo "$1: $value"
-	[ "$value" = "$2" ]
-}
-
-memory_claimed() {
-	grep -q 'Bulkhead hypervisor' /proc/iomem
-}
-
 # Nothing of a refused request may remain: not enabled, memory not claimed.
 unchanged() {
 	sysfs_is enabled 0 && ! memory_claimed

@@ -8,17 +8,6 @@
 SYSTEM=/etc/bulkhead/bochs-system.cell
 PARAMETERS=/sys/module/bulkhead/parameters
 
-sysfs_is() {
-	local value
-	value=$(cat "/sys/devices/bulkhead/$1")
-	echo "$1: $value"
-	[ "$value" = "$2" ]
-}
-
-memory_claimed() {
-	grep -q 'Bulkhead hypervisor' /proc/iomem
-}
-
 # Linux runs a task on each CPU, and CPUID shows VMX again: no CPU is a guest.
 cpus_bare() {
 	local cpu

@@ -167,6 +167,19 @@ cpus_back_with_linux() {
 	[ "$(cat /sys/devices/bulkhead/cpus_entered)" = "$entered" ]
 }
 
+# sysfs_is FILE VALUE: /sys/devices/bulkhead/FILE reads VALUE (and shows it).
+sysfs_is() {
+	local value
+	value=$(cat "/sys/devices/bulkhead/$1")
+	echo "$1: $value"
+	[ "$value" = "$2" ]
+}
+
+# The hypervisor's memory region is claimed in /proc/iomem.
+memory_claimed() {
+	grep -q 'Bulkhead hypervisor' /proc/iomem
+}
+
 # hv_console_has TEXT: the hypervisor's console (bulkhead console) holds TEXT.
 hv_console_has() {
 	bulkhead console | grep -q "$1"

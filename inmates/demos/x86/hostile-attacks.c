@@ -254,40 +254,6 @@ static void attack_tsc_write(void)
 
 /* ---- control registers ---- */
 
-static uint64_t read_cr0(void)
-{
-	uint64_t value;
-
-	__asm__ __volatile__("mov %%cr0, %0" : "=r"(value));
-	return value;
-}
-
-static uint64_t read_cr4(void)
-{
-	uint64_t value;
-
-	__asm__ __volatile__("mov %%cr4, %0" : "=r"(value));
-	return value;
-}
-
-static bool write_cr0_safe(uint64_t value)
-{
-	bool ok = false;
-
-	__asm__ __volatile__("1: mov %1, %%cr0\n\tmovb $1, %b0\n2:\n\t" EXCEPTION_FIXUP(1b, 2b)
-			     : "+r"(ok) : "r"(value) : "memory");
-	return ok;
-}
-
-static bool write_cr4_safe(uint64_t value)
-{
-	bool ok = false;
-
-	__asm__ __volatile__("1: mov %1, %%cr4\n\tmovb $1, %b0\n2:\n\t" EXCEPTION_FIXUP(1b, 2b)
-			     : "+r"(ok) : "r"(value) : "memory");
-	return ok;
-}
-
 static bool xsetbv_safe(uint32_t index, uint64_t value)
 {
 	bool ok = false;

@@ -118,6 +118,22 @@ static inline void cpu_wait_for_interrupt(void)
 	__asm__ __volatile__("sti; hlt; cli" : : : "memory");
 }
 
+static inline uint64_t read_cr0(void)
+{
+	uint64_t value;
+
+	__asm__ __volatile__("mov %%cr0, %0" : "=r"(value));
+	return value;
+}
+
+static inline uint64_t read_cr4(void)
+{
+	uint64_t value;
+
+	__asm__ __volatile__("mov %%cr4, %0" : "=r"(value));
+	return value;
+}
+
 static inline uint64_t read_cr2(void)
 {
 	uint64_t value;

@@ -73,4 +73,23 @@ static inline bool wrmsr_safe(uint32_t msr, uint64_t value)
 	return ok;
 }
 
+/* MOV to CR0 and CR4 that survive the #GP a refused value raises: false then. */
+static inline bool write_cr0_safe(uint64_t value)
+{
+	bool ok = false;
+
+	__asm__ __volatile__("1: mov %1, %%cr0\n\tmovb $1, %b0\n2:\n\t" EXCEPTION_FIXUP(1b, 2b)
+			     : "+r"(ok) : "r"(value) : "memory");
+	return ok;
+}
+
+static inline bool write_cr4_safe(uint64_t value)
+{
+	bool ok = false;
+
+	__asm__ __volatile__("1: mov %1, %%cr4\n\tmovb $1, %b0\n2:\n\t" EXCEPTION_FIXUP(1b, 2b)
+			     : "+r"(ok) : "r"(value) : "memory");
+	return ok;
+}
+
 #endif

@@ -109,23 +109,6 @@ static bool invd_safe(void)
 	return ok;
 }
 
-static uint64_t read_cr0(void)
-{
-	uint64_t value;
-
-	__asm__ __volatile__("mov %%cr0, %0" : "=r"(value));
-	return value;
-}
-
-static bool write_cr0_safe(uint64_t value)
-{
-	bool ok = false;
-
-	__asm__ __volatile__("1: mov %1, %%cr0\n\tmovb $1, %b0\n2:\n\t" EXCEPTION_FIXUP(1b, 2b)
-			     : "+r"(ok) : "r"(value) : "memory");
-	return ok;
-}
-
 /*
  * WBINVD and INVD act on caches other cells share; the hypervisor confines
  * them (INVD, which would drop other cells' dirty lines, is never done as

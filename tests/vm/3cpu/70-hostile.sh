@@ -164,7 +164,7 @@ shutdown_as() {
 }
 
 # Reads sysfs with the shell alone: each attack's checks fork little.
-sysfs_is() {
+file_reads() {
 	local value
 	read -r value <"$1"
 	[ "$value" = "$2" ] || { echo "$1 reads '$value', expected '$2'"; return 1; }
@@ -175,9 +175,9 @@ sysfs_is() {
 cheap_back() {
 	local pool
 	read -r pool <"$WORK/pool"
-	sysfs_is /sys/devices/system/cpu/cpu1/online 1 &&
-		sysfs_is "$SYSFS/cpus_entered" 0-2 &&
-		sysfs_is "$SYSFS/memory_pool" "$pool" &&
+	file_reads /sys/devices/system/cpu/cpu1/online 1 &&
+		file_reads "$SYSFS/cpus_entered" 0-2 &&
+		file_reads "$SYSFS/memory_pool" "$pool" &&
 		isolation_alone
 }
 
