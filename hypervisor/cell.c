@@ -350,7 +350,7 @@ static int check_pm_timer(const struct bulkhead_pio_region *pio)
 {
 	uint32_t port = root_cell.config.system->pm_timer_address;
 
-	if (!port || pio->base >= port + BULKHEAD_PM_TIMER_PORTS || pio->base + pio->length <= port)
+	if (!port || !ranges_overlap(pio->base, pio->length, port, BULKHEAD_PM_TIMER_PORTS))
 		return 0;
 	return refuse(-EINVAL, "ports 0x%x-0x%x overlap the ACPI PM timer 0x%x-0x%x, which every cell reads already and Linux needs; leave them out",
 		      pio->base, pio->base + pio->length - 1, port, port + BULKHEAD_PM_TIMER_PORTS - 1);
@@ -616,6 +616,7 @@ static int64_t advance_create(struct cell *cell)
  */
 static int64_t create_locked(unsigned int caller_cpu, uint64_t size, uint64_t flags)
 {
+	const struct cell *locked = cell_locked_other_than(NULL);
 	struct cell *cell = free_cell();
 	int err;
 
@@ -625,9 +626,9 @@ static int64_t create_locked(unsigned int caller_cpu, uint64_t size, uint64_t fl
 		return refuse(-ENOMEM, "hypervisor memory too small for cells");
 	if (!cell)
 		return refuse(-ENOSPC, "%u cells exist already", MAX_CELLS);
-	if (cell_locked_other_than(NULL))
+	if (locked)
 		return refuse(-EACCES, "cell \"%s\" is running-locked; no cell is created until its inmate unlocks",
-			      cell_locked_other_than(NULL)->config.cell->name);
+			      locked->config.cell->name);
 	reset_cell(cell, (unsigned int)(cell - cells));
 	/* A check runs while the CPUs are still Linux's: the caller may be one of them. */
 	if (flags & BULKHEAD_CELL_CREATE_CHECK_ONLY)
