@@ -35,12 +35,12 @@ STRICT_CFLAGS := -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes \
 	-Wstrict-prototypes -Wshadow -Wundef
 CONFIG_HEADER := include/generated/config.h
 CONFIGS := $(patsubst configs/x86/%.dts,build/configs/%.cell,$(wildcard configs/x86/*.dts))
-UNIT_SOURCES := hypervisor/config.c hypervisor/arch/x86/paging.c hypervisor/arch/x86/vmx-caps.c \
+UNIT_SOURCES := common/config.c common/x86/paging.c common/x86/vmx-caps.c \
 	hypervisor/arch/x86/vmx-check.c hypervisor/arch/x86/vmx-check-controls.c \
 	hypervisor/arch/x86/vmx-check-host.c hypervisor/arch/x86/vmx-check-guest.c \
 	hypervisor/arch/x86/vmx-check-guest-non-register.c \
 	hypervisor/arch/x86/ept.c hypervisor/arch/x86/bitmaps.c \
-	hypervisor/arch/x86/vmx-names.c hypervisor/console-ring.c \
+	common/x86/vmx-names.c common/console-ring.c \
 	hypervisor/arch/x86/apic-icr.c hypervisor/arch/x86/mmio.c \
 	hypervisor/arch/x86/guest-paging.c hypervisor/arch/x86/speculation.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
@@ -78,7 +78,7 @@ tools: tools/bulkhead
 # Static, so the emulated test machine's busybox initramfs can run it.
 TOOL_SOURCES := tools/bulkhead.c tools/hardware.c tools/cell.c tools/stats.c tools/console.c \
 	tools/latency.c tools/latency-report.c \
-	hypervisor/arch/x86/vmx-caps.c
+	common/x86/vmx-caps.c
 tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h tools/latency.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
 	$(CC) $(STRICT_CFLAGS) $(TOOL_LDFLAGS) -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
 
@@ -346,9 +346,7 @@ build/man/bulkhead-config.8: tools/bulkhead-config $(wildcard tools/bulkhead_con
 # The module's source as DKMS builds it (dkms.conf): $(DESTDIR)/usr/src/bulkhead-VERSION.
 DKMS_SOURCES := Kbuild dkms.conf driver/Kbuild $(wildcard driver/*.c driver/*.h driver/*.S) \
 	$(wildcard include/bulkhead/*.h hypervisor/include/bulkhead-hv/*.h) \
-	$(wildcard hypervisor/arch/x86/include/asm/*.h) hypervisor/config.c \
-	hypervisor/console-ring.c hypervisor/arch/x86/paging.c hypervisor/arch/x86/vmx-caps.c \
-	hypervisor/arch/x86/vmx-names.c
+	$(wildcard hypervisor/arch/x86/include/asm/*.h) $(wildcard common/*.c common/x86/*.c)
 DKMS_DIR = $(DESTDIR)/usr/src/bulkhead-$(VERSION)
 dkms-source:
 	rm -rf $(DKMS_DIR)

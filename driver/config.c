@@ -1,3 +1,3 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The hypervisor's config checks, compiled into the driver from the same source. */
-#include "../hypervisor/config.c"
+/* The config checks the hypervisor and the driver share (common/). */
+#include "../common/config.c"

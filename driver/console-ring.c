@@ -1,3 +1,3 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The console ring reader, compiled into the driver from the hypervisor's source. */
-#include "../hypervisor/console-ring.c"
+/* The console ring reader the hypervisor and the driver share (common/). */
+#include "../common/console-ring.c"

@@ -1,3 +1,3 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The hypervisor's page-table builder, compiled into the driver from the same source. */
-#include "../hypervisor/arch/x86/paging.c"
+/* The page-table builder the hypervisor and the driver share (common/). */
+#include "../common/x86/paging.c"

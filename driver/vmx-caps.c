@@ -1,3 +1,3 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The hypervisor's VMX requirements, compiled into the driver from the same source. */
-#include "../hypervisor/arch/x86/vmx-caps.c"
+/* The VMX requirements the hypervisor, the driver and the CLI share (common/). */
+#include "../common/x86/vmx-caps.c"

@@ -1,3 +1,3 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Exit reason names, compiled into the driver from the hypervisor's source. */
-#include "../hypervisor/arch/x86/vmx-names.c"
+/* Exit reason names the hypervisor and the driver share (common/). */
+#include "../common/x86/vmx-names.c"

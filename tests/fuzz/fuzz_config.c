@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Fuzzes the config parser (hypervisor/config.c) and every check cell create makes (hypervisor/cell.c). */
+/* Fuzzes the config parser (common/config.c) and every check cell create makes (hypervisor/cell.c). */
 #include "fuzz-cells.h"
 
 /*

@@ -3,7 +3,7 @@
 
 Every rule has a small .dts fixture here.  Configs that the .dts reader
 accepts but the rules reject are also encoded and handed to the hypervisor's
-own checker (hypervisor/config.c), which must reject them too; every fixture
+own checker (common/config.c), which must reject them too; every fixture
 is also created, cell by cell, by the hypervisor's cell creation
 (hypervisor/cell.c), which must refuse exactly the cells the rules reject,
 but for the rules named as the checker's only.
@@ -659,7 +659,7 @@ def compile_harness(tmp_path_factory, name, text, *sources):
 
 @pytest.fixture(name='checker', scope='module')
 def fixture_checker(tmp_path_factory):
-    program = compile_harness(tmp_path_factory, 'checker', CHECKER_C, 'hypervisor/config.c')
+    program = compile_harness(tmp_path_factory, 'checker', CHECKER_C, 'common/config.c')
 
     def run(config, path):
         path.write_bytes(layout.encode(config))
@@ -816,7 +816,7 @@ REFUSAL_WORDS = {
 @pytest.fixture(name='cell_harness', scope='module')
 def fixture_cell_harness(tmp_path_factory):
     program = compile_harness(tmp_path_factory, 'cells', CELL_HARNESS_C,
-                                 'hypervisor/config.c', 'hypervisor/arch/x86/paging.c')
+                                 'common/config.c', 'common/x86/paging.c')
 
     def run(paths, directory):
         built = []

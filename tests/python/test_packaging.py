@@ -146,7 +146,7 @@ def test_bulkhead_package_holds_image_tools_inmates_configs_and_man_pages(debs):
 def test_dkms_package_holds_the_module_source_and_calls_dkms(debs):
     files = contents(debs['bulkhead-dkms'])
     source = f'/usr/src/bulkhead-{version()}'
-    for path in ('dkms.conf', 'Kbuild', 'driver/main.c', 'hypervisor/config.c',
+    for path in ('dkms.conf', 'Kbuild', 'driver/main.c', 'common/config.c',
                  'include/bulkhead/config.h'):
         assert f'{source}/{path}' in files, path
     info = subprocess.run(['dpkg-deb', '-I', debs['bulkhead-dkms']], capture_output=True,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host tests of the config checks the hypervisor and the driver share (hypervisor/config.c). */
+/* Host tests of the config checks the hypervisor and the driver share (common/config.c). */
 #include <stdlib.h>
 #include <string.h>
 

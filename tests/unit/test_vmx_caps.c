@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host tests of the VMX capability check and control adjustment (hypervisor/arch/x86/vmx-caps.c). */
+/* Host tests of the VMX capability check and control adjustment (common/x86/vmx-caps.c). */
 #include <errno.h>
 #include <string.h>
 
