@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -459,8 +460,20 @@ def test_any_byte_of_a_table_gives_a_config_or_one_error(tmp_path, signature, ex
 def test_collect_and_live_create_want_root(args):
     if os.geteuid() != 0 or not shutil.which('setpriv'):
         pytest.skip('needs root and setpriv to run the tool as another user')
-    result = subprocess.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups',
-                             TOOL, *args], capture_output=True, text=True,
-                            env={'PATH': '/usr/bin:/bin'})
+    # A copy user nobody can read: the checkout may sit in a 0700 folder.
+    copy = tempfile.mkdtemp(prefix='bulkhead-config-')
+    try:
+        os.chmod(copy, 0o755)
+        tool = os.path.join(copy, 'bulkhead-config')
+        shutil.copy(TOOL, tool)
+        shutil.copytree(os.path.join(os.path.dirname(TOOL), 'bulkhead_config'),
+                        os.path.join(copy, 'bulkhead_config'),
+                        ignore=shutil.ignore_patterns('__pycache__'))
+        result = subprocess.run(['setpriv', '--reuid=65534', '--regid=65534',
+                                 '--clear-groups', '/usr/bin/python3', tool, *args],
+                                capture_output=True, text=True,
+                                env={'PATH': '/usr/bin:/bin', 'PYTHONDONTWRITEBYTECODE': '1'})
+    finally:
+        shutil.rmtree(copy)
     one_line_error(result, 'readable by root only')
     assert not os.path.exists(args[-1])

@@ -6,28 +6,49 @@
 
 #define VECTOR		0x9a
 #define OTHER_VECTOR	0x9b
-/* Cell "x" holds CPUs 1-3; CPU 1 is its first, started at the reset address. */
+/* Cell "x" holds CPUs 1-3; all start at the reset address, CPU 1 wins the inmate's election. */
 #define X_CPUS		0xeULL
 #define RESET_ADDRESS	0xfff0
 /* sim.results[]: take and start come first, then what a test asks. */
 #define FIRST_RESULT	2
+/* sim.launches[]: the three starts at the reset address come first. */
+#define FIRST_SIPI_LAUNCH	3
 
-/* Cell "x" created and started; its inmate on CPU 1 sends INIT and startup to each of @started. */
-static void running_x(uint64_t started)
+/* Cell "x" created and started, every CPU at the reset address. */
+static void started_x(void)
 {
-	unsigned int cpu;
-
 	sim_reset(X_CPUS, 0);
 	sim_do(0, ACT_TAKE, sim_x(), 0);
 	sim_do(0, ACT_START, sim_x(), 0);
 	sim_go();
+}
+
+/*
+ * Cell "x" started; its inmate on CPU 1, the boot CPU, sends INIT to the
+ * others, as the inmate library does, and a startup IPI to each of @started.
+ */
+static void running_x(uint64_t started)
+{
+	unsigned int cpu;
+
+	started_x();
 	for (cpu = 2; cpu < SIM_CPUS; cpu++) {
-		if (!((started >> cpu) & 1))
-			continue;
 		sim_do(1, ACT_ICR, NULL, ICR_INIT_TO(cpu));
-		sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(cpu, VECTOR));
+		if ((started >> cpu) & 1)
+			sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(cpu, VECTOR));
 	}
 	sim_go();
+}
+
+/* How often @cpu started in cell "x" at a startup IPI, not counting its start at reset. */
+static unsigned int sipi_launches(unsigned int cpu)
+{
+	unsigned int i, count = 0;
+
+	for (i = 0; i < sim.launch_count; i++)
+		count += sim.launches[i].cpu == cpu && sim.launches[i].cell == 1 &&
+			 sim.launches[i].by_sipi;
+	return count;
 }
 
 /* No rule broke, and no work or NMI is left behind. */
@@ -60,19 +81,53 @@ static bool launch_is(unsigned int index, unsigned int cpu, bool by_sipi, uint64
 
 /* ---- Take and start ---- */
 
-static void take_and_start_run_the_first_cpu_at_reset_and_others_at_their_startup_ipi(void)
+static void take_and_start_run_every_cpu_at_reset(void)
+{
+	started_x();
+	CHECK(result_is(0, 0) && result_is(1, 0));
+	CHECK(sim.launch_count == 3 && launch_is(0, 1, false, RESET_ADDRESS) &&
+	      launch_is(1, 2, false, RESET_ADDRESS) && launch_is(2, 3, false, RESET_ADDRESS));
+	CHECK(sim_runs(1, sim_x()) && sim_runs(2, sim_x()) && sim_runs(3, sim_x()));
+	CHECK(clean());
+}
+
+static void the_inmates_init_and_startup_ipis_restart_cpus_started_at_reset(void)
 {
 	running_x(0);
-	CHECK(result_is(0, 0) && result_is(1, 0));
-	CHECK(sim.launch_count == 1 && launch_is(0, 1, false, RESET_ADDRESS));
+	CHECK(sim.launch_count == FIRST_SIPI_LAUNCH);
 	CHECK(sim_runs(1, sim_x()) && sim_waits(2, sim_x()) && sim_waits(3, sim_x()));
 	CHECK(sim.cpu[2].wait == SIM_HALTED && sim.cpu[3].wait == SIM_HALTED);
 	CHECK(clean());
 
 	running_x(0xc);
-	CHECK(sim.launch_count == 3 && launch_is(1, 2, true, VECTOR) &&
-	      launch_is(2, 3, true, VECTOR));
+	CHECK(sim.launch_count == FIRST_SIPI_LAUNCH + 2 &&
+	      launch_is(FIRST_SIPI_LAUNCH, 2, true, VECTOR) &&
+	      launch_is(FIRST_SIPI_LAUNCH + 1, 3, true, VECTOR));
 	CHECK(sim_runs(2, sim_x()) && sim_runs(3, sim_x()));
+	CHECK(clean());
+}
+
+/*
+ * An INIT the inmate sends a sibling before that sibling took its start
+ * voids the start: the sibling waits for a startup IPI, as a CPU after
+ * INIT does (SDM Vol. 3A, 8.4), and is not launched at the reset address.
+ */
+static void an_init_before_the_start_is_taken_voids_the_start(void)
+{
+	sim_reset(X_CPUS, 0);
+	sim_do(0, ACT_TAKE, sim_x(), 0);
+	sim_go();
+	sim.cpu[3].frozen = true;
+	sim_do(0, ACT_START, sim_x(), 0);
+	sim_go();
+	sim_do(1, ACT_ICR, NULL, ICR_INIT_TO(3));
+	sim_go();
+	sim.cpu[3].frozen = false;
+	sim_go();
+	CHECK(sim_launches(3, 1) == 0 && sim_waits(3, sim_x()) && sim_area[3].arch.wait_for_sipi);
+	sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(3, VECTOR));
+	sim_go();
+	CHECK(sipi_launches(3) == 1 && sim_runs(3, sim_x()));
 	CHECK(clean());
 }
 
@@ -104,7 +159,7 @@ static void a_startup_ipi_at_any_point_of_a_stop_starts_no_stopped_cpu(void)
 			sim_go();
 			CHECK(result_is(FIRST_RESULT, 0) && all_wait_in(sim_x()));
 			CHECK(clean());
-			if (sim_launches(3, 1))
+			if (sipi_launches(3))
 				ran++;
 			else if (sim.cpu[3].seen_pending & PENDING_CELL_SIPI)
 				refused++;
@@ -144,7 +199,7 @@ static void a_cpu_counted_stopped_is_not_started_again_by_a_higher_one(void)
 	/* The startup IPI reached CPU 2, which refused it. */
 	CHECK(sim.cpu[2].seen_pending & PENDING_CELL_SIPI);
 	CHECK(result_is(FIRST_RESULT, 0) && all_wait_in(sim_x()));
-	CHECK(sim_launches(2, 1) == 1);
+	CHECK(sipi_launches(2) == 1);
 	CHECK(clean());
 }
 
@@ -176,7 +231,7 @@ static void a_stopped_cpu_refusing_a_startup_ipi_does_not_fail_the_stop(void)
 	sim_run(0);
 	sim_go();
 	CHECK(result_is(FIRST_RESULT, 0) && !sim_logged("did not stop"));
-	CHECK(sim.clock == 0 && all_wait_in(sim_x()) && sim_launches(3, 1) == 0);
+	CHECK(sim.clock == 0 && all_wait_in(sim_x()) && sipi_launches(3) == 0);
 	CHECK(clean());
 }
 
@@ -195,7 +250,7 @@ static void a_startup_ipi_from_a_held_cell_is_dropped_by_its_sender(void)
 	sim.cpu[2].frozen = false;
 	sim_go();
 	CHECK(result_is(FIRST_RESULT, 0) && all_wait_in(sim_x()));
-	CHECK(sim_launches(2, 1) == 1);
+	CHECK(sipi_launches(2) == 1);
 	CHECK(clean());
 }
 
@@ -216,7 +271,7 @@ static void init_and_startup_ipi_pending_together_start_the_cpu_once(void)
 		      (PENDING_CELL_INIT | PENDING_CELL_SIPI));
 		sim.cpu[3].frozen = false;
 		sim_go();
-		CHECK(sim_launches(3, 1) == (started == 0xc ? 2U : 1U));
+		CHECK(sipi_launches(3) == (started == 0xc ? 2U : 1U));
 		CHECK(launch_is(sim.launch_count - 1, 3, true, OTHER_VECTOR));
 		CHECK(sim_runs(3, sim_x()));
 		CHECK(clean());
@@ -239,7 +294,7 @@ static void init_and_startup_ipi_landing_while_stale_work_is_dropped_restart_the
 	sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
 	sim_run(1);
 	sim_go();
-	CHECK(sim_launches(3, 1) == 2 && launch_is(sim.launch_count - 1, 3, true, OTHER_VECTOR));
+	CHECK(sipi_launches(3) == 2 && launch_is(sim.launch_count - 1, 3, true, OTHER_VECTOR));
 	CHECK(sim_runs(3, sim_x()));
 	CHECK(clean());
 }
@@ -259,7 +314,7 @@ static void two_startup_ipis_start_the_cpu_once(void)
 		sim_run(3);
 		sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
 		sim_go();
-		CHECK(sim_launches(3, 1) == 1 && launch_is(2, 3, true, OTHER_VECTOR));
+		CHECK(sipi_launches(3) == 1 && launch_is(sim.launch_count - 1, 3, true, OTHER_VECTOR));
 		CHECK(sim_runs(3, sim_x()));
 		CHECK(clean());
 	}
@@ -268,11 +323,11 @@ static void two_startup_ipis_start_the_cpu_once(void)
 /* After INIT the target waits for a startup IPI, and the next one starts it. */
 static void check_waits_then_starts(unsigned int cpu, unsigned int launches)
 {
-	CHECK(sim_launches(cpu, 1) == launches);
+	CHECK(sipi_launches(cpu) == launches);
 	CHECK(sim_waits(cpu, sim_x()) && sim_area[cpu].arch.wait_for_sipi);
 	sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(cpu, OTHER_VECTOR));
 	sim_go();
-	CHECK(sim_launches(cpu, 1) == launches + 1);
+	CHECK(sipi_launches(cpu) == launches + 1);
 	CHECK(launch_is(sim.launch_count - 1, cpu, true, OTHER_VECTOR));
 	CHECK(clean());
 }
@@ -291,7 +346,7 @@ static void a_startup_ipi_to_a_running_cpu_is_dropped_and_an_init_after_it_kept(
 	running_x(0xc);
 	sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
 	sim_go();
-	CHECK(sim_runs(3, sim_x()) && sim_launches(3, 1) == 1);
+	CHECK(sim_runs(3, sim_x()) && sipi_launches(3) == 1);
 	sim_do(1, ACT_ICR, NULL, ICR_INIT_TO(3));
 	sim_go();
 	check_waits_then_starts(3, 1);
@@ -339,9 +394,9 @@ static void stale_startup_ipi_across_a_restart(unsigned int target, unsigned int
 	sim.cpu[target].frozen = false;
 	sim_go();
 	CHECK(!sim.violation[0]);
-	CHECK(sim_launches(target, 1) == (target == 1 ? 2U : 1U));
-	if (target == 1)
-		CHECK(launch_is(sim.launch_count - 1, 1, false, RESET_ADDRESS));
+	/* Both starts at reset, and the stale startup IPI never acted. */
+	CHECK(sipi_launches(target) == (target == 1 ? 0U : 1U));
+	CHECK(sim_launches(target, 1) == sipi_launches(target) + 2);
 	CHECK(clean());
 }
 
@@ -368,7 +423,7 @@ static void a_failed_launch_fails_the_cell_and_destroy_still_works(void)
 	/* It took its startup IPI: another one without an INIT before it starts nothing. */
 	sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
 	sim_go();
-	CHECK(sim_launches(3, 1) == 1 && sim_waits(3, sim_x()));
+	CHECK(sipi_launches(3) == 1 && sim_waits(3, sim_x()));
 	sim_do(0, ACT_DESTROY, sim_x(), 0);
 	sim_go();
 	CHECK(result_is(FIRST_RESULT, 0) && sim_waits(3, &root_cell));
@@ -407,7 +462,7 @@ static void a_cpu_that_does_not_answer_fails_the_release_until_it_does(void)
 	sim_do(0, ACT_DESTROY, sim_x(), 0);
 	sim_go();
 	CHECK(result_is(FIRST_RESULT + 1, 0) && sim.gone[0]);
-	CHECK(sim_launches(2, 1) == 1);
+	CHECK(sipi_launches(2) == 1);
 	CHECK(clean());
 }
 
@@ -424,7 +479,7 @@ static void a_cpu_that_does_not_stop_fails_the_stop_and_stays_held(void)
 	sim_do(1, ACT_ICR, NULL, ICR_SIPI_TO(3, OTHER_VECTOR));
 	sim.cpu[3].frozen = false;
 	sim_go();
-	CHECK(sim_waits(3, sim_x()) && sim_launches(3, 1) == 1);
+	CHECK(sim_waits(3, sim_x()) && sipi_launches(3) == 1);
 	sim_do(0, ACT_STOP, sim_x(), 0);
 	sim_go();
 	CHECK(result_is(FIRST_RESULT + 1, 0) && all_wait_in(sim_x()));
@@ -571,7 +626,7 @@ static void linux_requests_on_a_cell_cpu_are_dropped_and_it_halts(void)
 	running_x(0xc);
 	sim_post(0, 3, PENDING_ROOT_INIT | PENDING_ROOT_SIPI);
 	sim_go();
-	CHECK(sim_runs(3, sim_x()) && sim_launches(3, 1) == 1 && sim_launches(3, 0) == 0);
+	CHECK(sim_runs(3, sim_x()) && sipi_launches(3) == 1 && sim_launches(3, 0) == 0);
 	CHECK(clean());
 }
 
@@ -586,7 +641,7 @@ static void cell_requests_on_a_released_cpu_are_dropped_and_it_halts(void)
 		 PENDING_RELEASE);
 	sim_go();
 	CHECK(sim_waits(3, &root_cell) && sim.cpu[3].wait == SIM_HALTED);
-	CHECK(sim_launches(3, 1) == 1 && sim_launches(3, 0) == 0);
+	CHECK(sipi_launches(3) == 1 && sim_launches(3, 0) == 0);
 	sim_do(0, ACT_ICR, NULL, ICR_INIT_TO(3));
 	sim_do(0, ACT_ICR, NULL, ICR_SIPI_TO(3, VECTOR));
 	sim_go();
@@ -656,7 +711,7 @@ static void an_nmi_with_none_in_flight_is_the_guests(void)
 	sim_external_nmi(3);
 	sim_go();
 	CHECK(sim.cpu[2].guest_nmis == 1 && sim.cpu[3].guest_nmis == 0);
-	CHECK(sim.cpu[3].wait == SIM_HALTED && sim_launches(3, 1) == 0);
+	CHECK(sim.cpu[3].wait == SIM_HALTED && sipi_launches(3) == 0);
 	CHECK(clean());
 
 	/* Behind a hypervisor NMI: the two are told apart by count, and both are accounted for. */
@@ -782,7 +837,9 @@ static void every_order_of_nmis_and_posts_loses_no_work(void)
 
 int main(void)
 {
-	RUN(take_and_start_run_the_first_cpu_at_reset_and_others_at_their_startup_ipi);
+	RUN(take_and_start_run_every_cpu_at_reset);
+	RUN(the_inmates_init_and_startup_ipis_restart_cpus_started_at_reset);
+	RUN(an_init_before_the_start_is_taken_voids_the_start);
 	RUN(a_startup_ipi_at_any_point_of_a_stop_starts_no_stopped_cpu);
 	RUN(a_cpu_counted_stopped_is_not_started_again_by_a_higher_one);
 	RUN(a_stopped_cpu_refusing_a_startup_ipi_does_not_fail_the_stop);

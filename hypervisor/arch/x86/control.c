@@ -109,7 +109,8 @@ int arch_init_control(void)
 /*
  * What a request voids that is still pending from before it: an INIT or a
  * start resets the CPU, and a startup IPI acts only on a CPU that waits
- * for one after its INIT (SDM Vol. 3A, 8.4), so one sent earlier is gone.
+ * for one after its INIT (SDM Vol. 3A, 8.4), so one sent earlier is gone;
+ * an inmate's INIT to a sibling not yet started leaves it waiting for SIPI.
  */
 static uint32_t voided_by(uint32_t bits)
 {
@@ -119,6 +120,8 @@ static uint32_t voided_by(uint32_t bits)
 		voided |= PENDING_ROOT_SIPI;
 	if (bits & (PENDING_CELL_INIT | PENDING_START))
 		voided |= PENDING_CELL_SIPI;
+	if (bits & PENDING_CELL_INIT)
+		voided |= PENDING_START;
 	return voided;
 }
 
@@ -343,31 +346,24 @@ int arch_cell_cpus_taken(struct cell *cell, uint64_t deadline)
 	return !err && joined == cell->cpus ? 0 : trace_error(-ETIMEDOUT);
 }
 
-static unsigned int first_cpu(const struct cell *cell)
-{
-	unsigned int cpu = 0;
-
-	while (cpu < 63 && !((cell->cpus >> cpu) & 1))
-		cpu++;
-	return cpu;
-}
-
 /*
- * Only the cell's first CPU starts at the reset address; the others wait
- * until the inmate sends them INIT and a startup IPI, as CPUs after a
- * reset do (SDM Vol. 3A, 8.4).
+ * Every CPU of the cell starts in real mode at the reset address, as the
+ * cell's inmate interface promises (Documentation/inmate-interface.md):
+ * the inmate elects its boot CPU there, and may still send the others
+ * INIT and startup IPIs (SDM Vol. 3A, 8.4), which void a start not yet
+ * taken (voided_by()).
  */
 void arch_cell_start_cpus(struct cell *cell)
 {
-	unsigned int cpu = first_cpu(cell), other;
+	unsigned int cpu;
 
-	/* The others wait for a startup IPI from the inmate, as after INIT. */
-	for (other = cpu + 1; other < 64; other++)
-		if ((cell->cpus >> other) & 1)
-			post_work(other, PENDING_CELL_INIT);
-	per_cpu_of(cpu)->arch.start_address = cell->config.cell->reset_address;
+	for (cpu = 0; cpu < 64; cpu++)
+		if ((cell->cpus >> cpu) & 1)
+			per_cpu_of(cpu)->arch.start_address = cell->config.cell->reset_address;
 	__atomic_store_n(&cell->arch.held, false, __ATOMIC_SEQ_CST);
-	post_work(cpu, PENDING_START);
+	for (cpu = 0; cpu < 64; cpu++)
+		if ((cell->cpus >> cpu) & 1)
+			post_work(cpu, PENDING_START);
 }
 
 /*
@@ -593,7 +589,7 @@ static void take_for_cell(struct per_cpu *cpu, struct cell *next)
 {
 	cpu->cell = next;
 	cache_type_power_up(cpu);
-	/* As after a reset: only the cell's first CPU is started, the others wait for SIPI. */
+	/* Until the cell starts (arch_cell_start_cpus()), as after INIT. */
 	cpu->arch.wait_for_sipi = true;
 	printk("CPU %u: now waiting for cell %u \"%s\"\n", cpu->cpu_id, cpu->cell->id,
 	       cpu->cell->config.cell->name);
