@@ -10,7 +10,7 @@
 
 #define MSR_MTRRCAP		0xfe
 #define MSR_MTRR_DEF_TYPE	0x2ff
-/* Enabled (bit 11), default type write-back (6): what the start code sets. */
+/* Enabled (bit 11), default type write-back (6): what the start code sets (SDM Vol. 3A, 11.11.2.1). */
 #define MTRR_ENABLED_WB		0x806
 
 /* x2APIC registers as MSRs (SDM Vol. 3A, 10.12.1.2, table 10-6). */
@@ -24,6 +24,7 @@
 #define APIC_LVT_MASKED		(1U << 16)
 #define APIC_BASE_EXTD		(1ULL << 10)
 #define APIC_BASE_ENABLE	(1ULL << 11)
+/* SDM Vol. 2A, CPUID, feature information in ECX. */
 #define CPUID_1_ECX_X2APIC	(1U << 21)
 
 #define VECTOR_TIMER		0x30
