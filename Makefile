@@ -229,7 +229,7 @@ demo: deps
 	$(MAKE) all fixtures
 	$(PYTHON) ci/vm-run --demo
 
-# The 3-CPU scenarios (smp-demo, isolation); `make check` runs them after vm-test.
+# The 3-CPU scenarios (smp-demo, isolation, compat ...); `make check` runs them after vm-test.
 vm-test-3cpu: all fixtures
 	$(PYTHON) ci/vm-run --cpus 3 tests/vm/3cpu/*.sh
 

@@ -139,12 +139,16 @@ build_page_tables:
  * off and all memory is uncached (SDM Vol. 3A, 11.11.2.1).
  * IA-32e mode: PAE, CR3, EFER.LME, then paging (SDM Vol. 3A, 9.8.5).
  * CR0 is written whole, which also clears CD and NW (caches on).
- * ESI says who is coming: 0 the boot CPU, 1 a started CPU.
+ * ESI says who is coming: 0 the boot CPU, 1 a started CPU.  The boot CPU
+ * keeps the value it found (inmate_boot_mtrr_def_type, after bss is clear).
  */
 enter_long_mode:
 	mov $MSR_MTRR_DEF_TYPE, %ecx
 	rdmsr
-	or $(MTRR_ENABLE | MTRR_TYPE_WB), %eax
+	test %esi, %esi
+	jnz 1f
+	mov %eax, inmate_boot_mtrr_def_type
+1:	or $(MTRR_ENABLE | MTRR_TYPE_WB), %eax
 	wrmsr
 	mov %cr4, %eax
 	or $CR4_PAE, %eax
@@ -231,6 +235,12 @@ reset_arrivals:
 	.globl reset_apic_ids
 reset_apic_ids:
 	.fill INMATE_MAX_CPUS, 4, 0
+
+	.section .bss, "aw", @nobits
+	.balign 4
+	.globl inmate_boot_mtrr_def_type
+inmate_boot_mtrr_def_type:
+	.long 0
 
 	.section .bss.page_tables, "aw", @nobits
 	.balign 4096

@@ -100,6 +100,14 @@ void comm_shutdown_approve(void)
 	inmate_halt();
 }
 
+void comm_shutdown_approve_by_state(void)
+{
+	smp_reset_election();
+	barrier();
+	comm_region->cell_state = BULKHEAD_CELL_SHUT_DOWN;
+	inmate_halt();
+}
+
 void comm_shutdown_deny(void)
 {
 	comm_reply(BULKHEAD_MSG_REQUEST_DENIED);
@@ -125,10 +133,7 @@ void comm_answer_shutdown(const char *name, enum shutdown_policy policy)
 			break;
 		}
 		printk("%s: shutdown approved by the state alone\n", name);
-		smp_reset_election();
-		barrier();
-		comm_region->cell_state = BULKHEAD_CELL_SHUT_DOWN;
-		inmate_halt();
+		comm_shutdown_approve_by_state();
 	case SHUTDOWN_IGNORE:
 		if (!request_ignored)
 			printk("%s: shutdown request left unanswered (no-reply)\n", name);

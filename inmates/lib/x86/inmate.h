@@ -77,6 +77,11 @@ bool comm_shutdown_requested(void);
 void comm_shutdown_approve(void) __noreturn;
 void comm_shutdown_deny(void);
 /*
+ * Approves by the state alone, as a Jailhouse inmate may: sets cell_state
+ * to shut down without writing a reply, and halts this CPU.
+ */
+void comm_shutdown_approve_by_state(void) __noreturn;
+/*
  * The usual answer to a pending request, by POLICY: prints
  * "NAME: shutdown approved" and stops, prints "NAME: shutdown denied" and
  * denies, or prints once that it leaves the request unanswered.  Does
@@ -192,5 +197,20 @@ unsigned int smp_online_cpus(void);
 /* This CPU's index: 0 for the boot CPU, then in start order. */
 unsigned int smp_cpu_index(void);
 uint32_t smp_cpu_apic_id(unsigned int index);
+/*
+ * How many CPUs the hypervisor started at the reset address this start,
+ * the boot CPU (the first to arrive) included; fills up to MAX of their
+ * APIC IDs, the boot CPU's first.  Later CPUs may still be arriving.
+ */
+unsigned int smp_reset_arrivals(uint32_t *apic_ids, unsigned int max);
+
+/* ---- what the start code saw ---- */
+
+/*
+ * The low half of IA32_MTRR_DEF_TYPE as the boot CPU's 32-bit start code
+ * read it, before paging, just before it set the enable bit and the
+ * write-back default type (boot.S).
+ */
+extern volatile uint32_t inmate_boot_mtrr_def_type;
 
 #endif

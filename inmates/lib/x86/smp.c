@@ -66,6 +66,18 @@ void smp_reset_election(void)
 	reset_arrivals = 0;
 }
 
+unsigned int smp_reset_arrivals(uint32_t *ids, unsigned int max)
+{
+	unsigned int arrived = reset_arrivals, slot, count = 0;
+
+	if (max > 0)
+		ids[count++] = apic_ids[0];
+	for (slot = 1; slot < INMATE_MAX_CPUS && count < max; slot++)
+		if (reset_apic_ids[slot])
+			ids[count++] = reset_apic_ids[slot] - 1;
+	return arrived > INMATE_MAX_CPUS ? INMATE_MAX_CPUS : arrived;
+}
+
 static bool id_listed(uint32_t id, const uint32_t *ids, unsigned int count)
 {
 	while (count--)
