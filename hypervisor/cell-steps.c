@@ -54,7 +54,7 @@ static void begin_stop(struct cell *cell, uint64_t code)
 	struct bulkhead_comm_region *comm = cell->comm_region;
 	uint32_t timeout = cell->config.cell->shutdown_timeout_ms;
 	bool passive = cell->config.cell->flags & BULKHEAD_CELL_FLAG_PASSIVE_COMM;
-	bool ask = cell->phase == CELL_STARTED && !passive &&
+	bool ask = cell->phase == CELL_STARTED && !passive && timeout &&
 		   (comm->cell_state == BULKHEAD_CELL_RUNNING ||
 		    comm->cell_state == BULKHEAD_CELL_RUNNING_LOCKED);
 
@@ -85,8 +85,9 @@ static bool inmate_stopped_itself(const struct bulkhead_comm_region *comm)
 /*
  * One look at the inmate's reply: 0 approved (by the reply, or by a state
  * of shut down or failed), 1 none by the timeout (the cell is stopped
- * anyway), -EPERM denied, -EAGAIN none yet.  Destroy asks too, so the
- * inmate can finish cleanly, but goes on whatever it says.
+ * anyway), -EPERM denied (any reply but approved, as on Jailhouse),
+ * -EAGAIN none yet.  Destroy asks too, so the inmate can finish cleanly,
+ * but goes on whatever it says.
  */
 static int look_for_reply(struct cell *cell)
 {
@@ -97,10 +98,10 @@ static int look_for_reply(struct cell *cell)
 	    !arch_deadline_passed(cell->operation.reply_by))
 		return -EAGAIN;
 	comm->msg_to_cell = BULKHEAD_MSG_NONE;
-	if (reply == BULKHEAD_MSG_REQUEST_DENIED)
-		return trace_error(-EPERM);
 	if (reply == BULKHEAD_MSG_REQUEST_APPROVED || inmate_stopped_itself(comm))
 		return 0;
+	if (reply)
+		return trace_error(-EPERM);
 	printk("cell %u \"%s\" did not answer the shutdown request in %u ms; stopped anyway\n",
 	       cell->id, cell->config.cell->name, cell->config.cell->shutdown_timeout_ms);
 	comm->cell_state = BULKHEAD_CELL_SHUT_DOWN;

@@ -925,6 +925,30 @@ static void a_denied_shutdown_ends_the_operation(void)
 	CHECK(test_destroy(1) == 0 && cells_count() == 0);
 }
 
+/* Any reply but approved refuses the shutdown, as on Jailhouse: unknown and received too. */
+static void any_reply_but_approved_denies(void)
+{
+	uint32_t replies[] = { BULKHEAD_MSG_UNKNOWN, BULKHEAD_MSG_RECEIVED, 77 };
+	unsigned int n;
+
+	for (n = 0; n < sizeof(replies) / sizeof(replies[0]); n++) {
+		started_cell(1000);
+		CHECK(test_set_loadable(1) == -EAGAIN);
+		cell_by_id(1)->comm_region->reply_from_cell = replies[n];
+		CHECK(test_set_loadable(1) == -EPERM && cell_by_id(1)->phase == CELL_STARTED);
+		CHECK(!strstr(test_log, "did not answer"));
+	}
+}
+
+/* A timeout of 0 stops the cell without asking (config-format.md), like a passive one. */
+static void a_zero_timeout_stops_without_asking(void)
+{
+	started_cell(0);
+	CHECK(test_set_loadable(1) == 0 && cell_by_id(1)->phase == CELL_LOADABLE);
+	CHECK(cell_by_id(1)->comm_region->msg_to_cell == BULKHEAD_MSG_NONE);
+	CHECK(!strstr(test_log, "did not answer"));
+}
+
 /* A locked inmate is still asked, and decides (Documentation/inmate-interface.md). */
 static void a_locked_cell_is_asked_and_decides(void)
 {
@@ -1076,6 +1100,8 @@ int main(void)
 	RUN(destroy_gives_everything_back);
 	RUN(destroy_of_a_loadable_cell_does_not_unmap_it_first);
 	RUN(a_started_cell_gets_the_timer_rates);
+	RUN(any_reply_but_approved_denies);
+	RUN(a_zero_timeout_stops_without_asking);
 	RUN(a_locked_cell_is_asked_and_decides);
 	RUN(an_inmate_that_shuts_itself_down_approves);
 	RUN(a_passive_cell_is_stopped_without_asking);
