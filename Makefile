@@ -42,7 +42,8 @@ UNIT_SOURCES := hypervisor/config.c hypervisor/arch/x86/paging.c hypervisor/arch
 	hypervisor/arch/x86/ept.c hypervisor/arch/x86/bitmaps.c \
 	hypervisor/arch/x86/vmx-names.c hypervisor/console-ring.c \
 	hypervisor/arch/x86/apic-icr.c hypervisor/arch/x86/mmio.c \
-	hypervisor/arch/x86/guest-paging.c hypervisor/arch/x86/speculation.c
+	hypervisor/arch/x86/guest-paging.c hypervisor/arch/x86/speculation.c \
+	hypervisor/arch/x86/ioapic-entry.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
 # The module comes last: without kernel headers everything else is built

@@ -388,6 +388,8 @@ static ssize_t events_read(struct file *file, struct kobject *kobj,
 		[BULKHEAD_EVENT_NMI_GUEST] = "nmi-guest",
 		[BULKHEAD_EVENT_CONSOLE_DROPPED] = "console-dropped",
 		[BULKHEAD_EVENT_WAIT_WAKEUPS] = "wait-wakeups",
+		[BULKHEAD_EVENT_IOAPIC_DROPPED] = "ioapic-dropped",
+		[BULKHEAD_EVENT_IOAPIC_REFUSED] = "ioapic-refused",
 	};
 	struct bulkhead_text text = {};
 	unsigned int cpu, event;
