@@ -177,11 +177,15 @@ static void count(struct per_cpu *cpu, enum bulkhead_event event, uint32_t index
 }
 
 /*
- * A pin's entry as its owner sees it: what it wrote, with the status bits
- * the hardware keeps.  Another cell's pin reads as masked and empty.
+ * A pin's entry as its owner sees it: what it wrote, masked if the check
+ * refused it (so that software sees what the hardware does), with the
+ * status bits the hardware keeps.  Another cell's pin reads as masked and
+ * empty.
  */
 static uint32_t read_pin(const struct cell *cell, struct ioapic *io, uint32_t index)
 {
+	struct apic_cpu cpus[ICR_MAX_CPUS] = { { 0, 0, 0 } };
+	struct ioapic_cpus allowed;
 	unsigned int pin;
 	bool high;
 	uint64_t entry;
@@ -190,7 +194,8 @@ static uint32_t read_pin(const struct cell *cell, struct ioapic *io, uint32_t in
 		return 0;
 	if (!owns_pin(cell, io, pin))
 		return high ? 0 : (uint32_t)IOAPIC_ENTRY_MASKED;
-	entry = *view_of(cell, io, pin);
+	cpus_of(cell, cpus, &allowed);
+	entry = ioapic_entry_for_hardware(*view_of(cell, io, pin), &allowed);
 	if (!high)
 		entry |= hw_read(io, index) & IOAPIC_ENTRY_READ_ONLY;
 	return high ? (uint32_t)(entry >> 32) : (uint32_t)entry;
@@ -292,6 +297,42 @@ bool ioapic_emulate(struct per_cpu *cpu, uint64_t guest_phys, unsigned int size,
 /* ---- Pins changing hands ---- */
 
 /*
+ * Linux's entries checked again against the CPUs the root cell keeps
+ * (@root_cpus): one that names a CPU leaving for a cell is masked in the
+ * hardware (counted on this CPU), one masked so earlier that passes now
+ * goes in again as Linux wrote it.  Others are not touched, so that no
+ * edge of a working pin is lost.  Linux moves its interrupts off a CPU
+ * before it gives it up, so normally nothing changes.
+ */
+static void recheck_root_pins(struct ioapic *io, uint64_t root_cpus)
+{
+	struct apic_cpu cpus[ICR_MAX_CPUS] = { { 0, 0, 0 } };
+	struct ioapic_cpus allowed;
+	unsigned int pin;
+	uint64_t entry;
+	bool refused, masked;
+
+	cpus_of(&root_cell, cpus, &allowed);
+	allowed.own = root_cpus;
+	for (pin = 0; pin < io->pins; pin++) {
+		entry = io->pin[pin].root_entry;
+		if (!owns_pin(&root_cell, io, pin) || (entry & IOAPIC_ENTRY_MASKED))
+			continue;
+		refused = ioapic_entry_refusal(entry, &allowed) != NULL;
+		masked = hw_read(io, IOAPIC_REG_REDIRECTION + 2 * pin) & IOAPIC_ENTRY_MASKED;
+		if (refused && !masked) {
+			hw_write(io, IOAPIC_REG_REDIRECTION + 2 * pin,
+				 (uint32_t)(entry | IOAPIC_ENTRY_MASKED));
+			count(this_cpu(), BULKHEAD_EVENT_IOAPIC_REFUSED,
+			      IOAPIC_REG_REDIRECTION + 2 * pin, (uint32_t)entry,
+			      "Linux's entry names a CPU of a new cell");
+		} else if (!refused && masked) {
+			hw_write_entry(io, pin, entry);
+		}
+	}
+}
+
+/*
  * A new cell's pins: masked in the hardware and taken from the root cell,
  * whose entries stay recorded for destroy.  The cell starts with every pin
  * masked, as after reset (82093AA datasheet, 3.2.4).
@@ -317,6 +358,7 @@ void ioapic_cell_create(struct cell *cell)
 			hw_write(io, IOAPIC_REG_REDIRECTION + 2 * pin,
 				 (uint32_t)(io->pin[pin].root_entry | IOAPIC_ENTRY_MASKED));
 		}
+		recheck_root_pins(io, apic_cell_cpus(&root_cell) & ~cell->cpus);
 		spin_unlock(&io->lock);
 	}
 }
@@ -346,6 +388,8 @@ void ioapic_cell_destroy(struct cell *cell)
 			hw_write_entry(io, pin, ioapic_entry_for_hardware(io->pin[pin].root_entry,
 									 &allowed));
 		}
+		/* Entries masked at create for the cell's CPUs may pass again. */
+		recheck_root_pins(io, allowed.own);
 		spin_unlock(&io->lock);
 	}
 }
