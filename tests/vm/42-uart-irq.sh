@@ -22,6 +22,12 @@ no_ioapic_refusals() {
 	! grep -q ' ioapic-' "$EVENTS"
 }
 
+# The same in the cell's own events: readable, and no IOAPIC line.
+cell_events_clean() {
+	cat /sys/devices/bulkhead/cells/1/events || return
+	! grep -q ' ioapic-' /sys/devices/bulkhead/cells/1/events
+}
+
 # Linux opens ttyS1 (COM2, IRQ 3), writes a line and counts IRQ 3's interrupts.
 linux_takes_irq3() {
 	local count
@@ -45,6 +51,7 @@ wait_for "uart-irq counts COM2's interrupts with 0 VM exits between the first an
 host_expects "COM2: uart-irq writes its lines by interrupt" serial2.log \
 	'^uart-irq: line 20 by interrupt, [1-9][0-9]* interrupts so far'
 step "its IOAPIC writes were all accepted" no_ioapic_refusals
+step "sysfs: cells/1/events has no IOAPIC refusal" cell_events_clean
 step "cell destroy uart-irq" bulkhead cell destroy uart-irq
 step "Linux takes COM2's interrupts on pin 3 again" linux_takes_irq3
 host_expects "COM2: Linux writes by interrupt after the cell" serial2.log \
