@@ -557,8 +557,8 @@ static enum cpu_mode guest_cpu_mode(void)
  * 32-bit MOV, as the SDM requires for APIC registers (SDM Vol. 3A,
  * 10.4.1), is emulated.
  */
-static bool xapic_page_access(struct per_cpu *cpu, uint64_t guest_phys, unsigned int size, bool write,
-			 uint64_t *value)
+static bool xapic_page_access(struct per_cpu *cpu, uint64_t guest_phys, unsigned int size,
+			      bool write, uint64_t *value)
 {
 	unsigned int offset = (unsigned int)(guest_phys & (XAPIC_PAGE_SIZE - 1));
 

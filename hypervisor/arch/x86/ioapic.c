@@ -297,6 +297,27 @@ bool ioapic_emulate(struct per_cpu *cpu, uint64_t guest_phys, unsigned int size,
 /* ---- Pins changing hands ---- */
 
 /*
+ * Disable: Linux programs every IOAPIC directly again, so the hardware
+ * gets each entry as Linux last wrote it, refused ones too (no cell is
+ * left for them to reach).  Pins that are right already are not touched,
+ * so that no edge of a working pin is lost.
+ */
+void ioapic_release_to_linux(void)
+{
+	unsigned int i, pin;
+	struct ioapic *io;
+
+	for (i = 0; i < ioapic_count; i++) {
+		io = &ioapics[i];
+		spin_lock(&io->lock);
+		for (pin = 0; pin < io->pins; pin++)
+			if ((hw_read_entry(io, pin) & ~IOAPIC_ENTRY_READ_ONLY) != io->pin[pin].root_entry)
+				hw_write_entry(io, pin, io->pin[pin].root_entry);
+		spin_unlock(&io->lock);
+	}
+}
+
+/*
  * Linux's entries checked again against the CPUs the root cell keeps
  * (@root_cpus): one that names a CPU leaving for a cell is masked in the
  * hardware (counted on this CPU), one masked so earlier that passes now

@@ -70,5 +70,6 @@ bool ioapic_emulate(struct per_cpu *cpu, uint64_t guest_phys, unsigned int size,
 		    uint64_t *value);
 void ioapic_cell_create(struct cell *cell);
 void ioapic_cell_destroy(struct cell *cell);
+void ioapic_release_to_linux(void);
 
 #endif
