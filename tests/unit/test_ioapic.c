@@ -6,7 +6,7 @@
 
 #include "unit.h"
 
-/* Redirection entries as software writes them (82093AA datasheet, 3.2.4). */
+/* Redirection entries as software writes them (Documentation/design.md, "The IOAPIC"). */
 #define VECTOR(v)		((uint64_t)(v))
 #define DELIVERY(d)		((uint64_t)(d) << 8)
 #define LOGICAL			IOAPIC_ENTRY_LOGICAL

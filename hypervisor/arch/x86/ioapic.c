@@ -238,9 +238,8 @@ static void write_register(struct per_cpu *cpu, struct ioapic *io, uint32_t inde
 
 /*
  * The EOI register of version 0x20 parts clears the remote IRR of the
- * level-triggered pins with that vector (82093AA's successors; Linux
- * uses it with directed EOI): passed on when one of the writer's own
- * pins uses the vector.
+ * level-triggered pins with that vector (Linux uses it with directed
+ * EOI): passed on when one of the writer's own pins uses the vector.
  */
 static void write_eoi(const struct cell *cell, struct ioapic *io, uint32_t value)
 {
@@ -260,8 +259,8 @@ static void write_eoi(const struct cell *cell, struct ioapic *io, uint32_t value
  * One access of @cpu's guest to an IOAPIC page its cell may program
  * (ioapic_page_of_cell()): IOREGSEL is the cell's own, the data window
  * goes through the pin checks above.  Only 32-bit accesses (and 8-bit
- * ones of IOREGSEL) are emulated, as the registers are defined (82093AA
- * datasheet, 3.1); false for any other, which the caller refuses.
+ * ones of IOREGSEL) are emulated, as the registers are defined
+ * (Documentation/design.md, "The IOAPIC"); false for any other, which the caller refuses.
  */
 bool ioapic_emulate(struct per_cpu *cpu, uint64_t guest_phys, unsigned int size, bool write,
 		    uint64_t *value)
@@ -356,7 +355,7 @@ static void recheck_root_pins(struct ioapic *io, uint64_t root_cpus)
 /*
  * A new cell's pins: masked in the hardware and taken from the root cell,
  * whose entries stay recorded for destroy.  The cell starts with every pin
- * masked, as after reset (82093AA datasheet, 3.2.4).
+ * masked, as after reset (Documentation/design.md, "The IOAPIC").
  */
 void ioapic_cell_create(struct cell *cell)
 {

@@ -104,7 +104,7 @@ static void attack_ioapic_destination(void)
 	ioapic_program("broadcast", IOAPIC_OWN_PIN, 0xff, IOAPIC_VECTOR);
 }
 
-/* Delivery modes that reach past the inmate's IDT (82093AA datasheet, 3.2.4): each stays masked. */
+/* Delivery modes that reach past the inmate's IDT (Documentation/design.md, "The IOAPIC"): each stays masked. */
 static void attack_ioapic_delivery(void)
 {
 	ioapic_program("NMI", IOAPIC_OWN_PIN, cpu_id(), (4U << 8) | 2);

@@ -9,7 +9,7 @@
 #define UART_PIN	3		/* its ISA IRQ, IOAPIC pin 3 */
 #define UART_VECTOR	0x23
 
-/* 8250 registers and bits (PC16550D datasheet: IER, IIR, LSR, MCR). */
+/* 8250 registers and bits: interrupt enable, identification, modem control, line status. */
 #define UART_DATA	0
 #define UART_IER	1
 #define UART_IIR	2

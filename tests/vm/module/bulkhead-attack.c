@@ -28,7 +28,7 @@ static uint pin = 3;
 module_param(pin, uint, 0444);
 MODULE_PARM_DESC(pin, "ioapic-pin: the IOAPIC pin to program");
 
-/* The IOAPIC's registers: index at +0, data at +0x10 (82093AA datasheet, 3.0). */
+/* The IOAPIC's registers: index at +0, data at +0x10 (Documentation/design.md, "The IOAPIC"). */
 #define IOAPIC_PHYS		0xfec00000
 #define IOAPIC_DATA		0x10
 

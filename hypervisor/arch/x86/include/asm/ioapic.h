@@ -8,7 +8,7 @@
 #include <asm/apic-icr.h>
 
 /*
- * Memory-mapped registers of an IOAPIC (82093AA datasheet, 3.0): the index
+ * Memory-mapped registers of an IOAPIC (Documentation/design.md, "The IOAPIC"): the index
  * register IOREGSEL, the data window IOWIN and, on version 0x20 parts, the
  * EOI register.  Everything else is reached through the index.
  */
@@ -16,7 +16,7 @@
 #define IOAPIC_IOWIN		0x10
 #define IOAPIC_EOI		0x40
 
-/* Indirect registers (82093AA datasheet, 3.2). */
+/* Indirect registers (Documentation/design.md, "The IOAPIC"). */
 #define IOAPIC_REG_ID		0x00
 #define IOAPIC_REG_VERSION	0x01
 #define IOAPIC_REG_ARBITRATION	0x02
@@ -26,7 +26,7 @@
 #define IOAPIC_PINS_OF(reg)	((((reg) >> 16) & 0xffU) + 1)
 #define IOAPIC_VERSION_EOI	0x20	/* from this version on the EOI register exists */
 
-/* Redirection entry fields (82093AA datasheet, 3.2.4). */
+/* Redirection entry fields (Documentation/design.md, "The IOAPIC"). */
 #define IOAPIC_ENTRY_VECTOR(e)	((uint8_t)((e) & 0xff))
 #define IOAPIC_ENTRY_DELIVERY(e) ((unsigned int)(((e) >> 8) & 7))
 #define IOAPIC_ENTRY_LOGICAL	(1ULL << 11)
@@ -37,7 +37,7 @@
 #define IOAPIC_ENTRY_DEST_SHIFT	56
 #define IOAPIC_ENTRY_READ_ONLY	(IOAPIC_ENTRY_PENDING | IOAPIC_ENTRY_REMOTE_IRR)
 
-/* Delivery modes of an entry, the ICR's encodings (82093AA datasheet, 3.2.4). */
+/* Delivery modes of an entry, the ICR's encodings (Documentation/design.md, "The IOAPIC"). */
 #define IOAPIC_DELIVERY_FIXED		0
 #define IOAPIC_DELIVERY_LOWEST_PRIORITY	1
 #define IOAPIC_DELIVERY_SMI		2
