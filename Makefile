@@ -42,7 +42,8 @@ UNIT_SOURCES := common/config.c common/x86/paging.c common/x86/vmx-caps.c \
 	hypervisor/arch/x86/ept.c hypervisor/arch/x86/bitmaps.c \
 	common/x86/vmx-names.c common/console-ring.c \
 	hypervisor/arch/x86/apic-icr.c hypervisor/arch/x86/mmio.c \
-	hypervisor/arch/x86/guest-paging.c hypervisor/arch/x86/speculation.c
+	hypervisor/arch/x86/guest-paging.c hypervisor/arch/x86/speculation.c \
+	hypervisor/arch/x86/ioapic-entry.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
 # The module comes last: without kernel headers everything else is built

@@ -109,6 +109,7 @@ struct bulkhead_text {
 __printf(2, 3) void bulkhead_text_add(struct bulkhead_text *text, const char *format, ...);
 ssize_t bulkhead_text_read(struct bulkhead_text *text, char *to, loff_t offset, size_t count);
 void bulkhead_statistics_emit(struct bulkhead_text *text, const struct cpumask *cpus);
+void bulkhead_events_emit(struct bulkhead_text *text, const struct cpumask *cpus);
 
 int bulkhead_enable(const void __user *config, u32 config_size,
 		    struct bulkhead_error *error);

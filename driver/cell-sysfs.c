@@ -169,6 +169,24 @@ static ssize_t statistics_read(struct file *file, struct kobject *kobj,
 }
 static BIN_ATTR_RO(statistics, 0);
 
+/* The lines of sysfs events of the cell's CPUs only (IOAPIC writes dropped and refused among them). */
+static ssize_t events_read(struct file *file, struct kobject *kobj,
+			   struct bin_attribute *attr, char *to, loff_t offset, size_t count)
+{
+	const struct cell_dir *dir = to_cell_dir(kobj);
+	struct bulkhead_text text = {};
+
+	mutex_lock(&bulkhead.lock);
+	if (!bulkhead.enabled || !bulkhead_cell_of(dir->id)) {
+		mutex_unlock(&bulkhead.lock);
+		return -ENODEV;
+	}
+	bulkhead_events_emit(&text, &dir->cpus);
+	mutex_unlock(&bulkhead.lock);
+	return bulkhead_text_read(&text, to, offset, count);
+}
+static BIN_ATTR_RO(events, 0);
+
 static struct kobj_attribute name_attribute = __ATTR_RO(name);
 static struct kobj_attribute state_attribute = __ATTR_RO(state);
 static struct kobj_attribute cpus_assigned_attribute = __ATTR_RO(cpus_assigned);
@@ -188,6 +206,7 @@ static struct attribute *cell_attrs[] = {
 
 static struct bin_attribute *cell_bin_attrs[] = {
 	&bin_attr_statistics,
+	&bin_attr_events,
 	NULL,
 };
 

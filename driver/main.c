@@ -374,10 +374,10 @@ static BIN_ATTR_RO(statistics, 0);
 
 /*
  * What the hypervisor refused, dropped or confined per CPU, and where its
- * NMIs went: "CPU NAME COUNT" for every count that is not zero.
+ * NMIs went: "CPU NAME COUNT" for every count that is not zero, of every
+ * CPU or (@cpus) of a cell's.
  */
-static ssize_t events_read(struct file *file, struct kobject *kobj,
-			   struct bin_attribute *attr, char *to, loff_t offset, size_t count)
+void bulkhead_events_emit(struct bulkhead_text *text, const struct cpumask *cpus)
 {
 	static const char *const names[BULKHEAD_EVENT_TYPES] = {
 		[BULKHEAD_EVENT_IPI_DROPPED] = "ipi-dropped",
@@ -388,22 +388,34 @@ static ssize_t events_read(struct file *file, struct kobject *kobj,
 		[BULKHEAD_EVENT_NMI_GUEST] = "nmi-guest",
 		[BULKHEAD_EVENT_CONSOLE_DROPPED] = "console-dropped",
 		[BULKHEAD_EVENT_WAIT_WAKEUPS] = "wait-wakeups",
+		[BULKHEAD_EVENT_IOAPIC_DROPPED] = "ioapic-dropped",
+		[BULKHEAD_EVENT_IOAPIC_REFUSED] = "ioapic-refused",
 	};
-	struct bulkhead_text text = {};
 	unsigned int cpu, event;
 	u64 value;
+
+	for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++) {
+		if (cpus && (cpu >= nr_cpu_ids || !cpumask_test_cpu(cpu, cpus)))
+			continue;
+		for (event = 0; event < BULKHEAD_EVENT_TYPES; event++) {
+			value = bulkhead_cpu_page(cpu)->events[event];
+			if (value)
+				bulkhead_text_add(text, "%u %s %llu\n", cpu, names[event], value);
+		}
+	}
+}
+
+static ssize_t events_read(struct file *file, struct kobject *kobj,
+			   struct bin_attribute *attr, char *to, loff_t offset, size_t count)
+{
+	struct bulkhead_text text = {};
 
 	mutex_lock(&bulkhead.lock);
 	if (!bulkhead.enabled) {
 		mutex_unlock(&bulkhead.lock);
 		return -ENODATA;
 	}
-	for (cpu = 0; cpu < bulkhead.layout.max_cpus; cpu++)
-		for (event = 0; event < BULKHEAD_EVENT_TYPES; event++) {
-			value = bulkhead_cpu_page(cpu)->events[event];
-			if (value)
-				bulkhead_text_add(&text, "%u %s %llu\n", cpu, names[event], value);
-		}
+	bulkhead_events_emit(&text, NULL);
 	mutex_unlock(&bulkhead.lock);
 	return bulkhead_text_read(&text, to, offset, count);
 }

@@ -158,6 +158,8 @@ enum bulkhead_event {
 	BULKHEAD_EVENT_NMI_GUEST,	/* NMIs handed to the guest */
 	BULKHEAD_EVENT_CONSOLE_DROPPED,	/* console bytes of a cell over its rate limit */
 	BULKHEAD_EVENT_WAIT_WAKEUPS,	/* times a waiting CPU woke from HLT to look at its work */
+	BULKHEAD_EVENT_IOAPIC_DROPPED,	/* IOAPIC writes to another cell's pin or register, dropped */
+	BULKHEAD_EVENT_IOAPIC_REFUSED,	/* redirection entries left masked (NMI/SMI/INIT/ExtINT, foreign CPU) */
 	BULKHEAD_EVENT_TYPES,
 };
 #define BULKHEAD_EVENTS			16

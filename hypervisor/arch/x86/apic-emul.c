@@ -41,14 +41,14 @@ static unsigned int popcount(uint64_t mask)
 	return bits;
 }
 
-/* The CPUs of the cell @cpu runs: a cell's fixed set, or those the root cell holds now. */
-static uint64_t own_cpus(const struct per_cpu *cpu)
+/* The CPUs of @cell: a cell's fixed set, or those the root cell holds now. */
+uint64_t apic_cell_cpus(const struct cell *cell)
 {
 	uint64_t cpus = 0;
 	unsigned int other;
 
-	if (cpu->cell != &root_cell)
-		return cpu->cell->cpus;
+	if (cell != &root_cell)
+		return cell->cpus;
 	for (other = 0; other < image_header.max_cpus && other < ICR_MAX_CPUS; other++)
 		if (per_cpu_of(other)->cell == &root_cell)
 			cpus |= 1ULL << other;
@@ -56,7 +56,7 @@ static uint64_t own_cpus(const struct per_cpu *cpu)
 }
 
 /* Every CPU of the system as the ICR decoder sees it; returns the CPUs present. */
-static uint64_t describe_cpus(struct apic_cpu *cpus)
+uint64_t apic_describe_cpus(struct apic_cpu *cpus)
 {
 	uint64_t present = 0;
 	unsigned int cpu;
@@ -153,14 +153,14 @@ static void report(struct per_cpu *cpu, uint64_t icr, const struct icr_verdict *
 void apic_emulate_icr(struct per_cpu *cpu, uint64_t icr, bool x2apic)
 {
 	struct apic_cpu cpus[ICR_MAX_CPUS] = { { 0, 0, 0 } };
-	uint64_t present = describe_cpus(cpus);
+	uint64_t present = apic_describe_cpus(cpus);
 	struct icr_verdict verdict;
 	struct icr decoded;
 	uint64_t named;
 
 	icr_decode(icr, x2apic, &decoded);
 	named = icr_destinations(&decoded, x2apic, cpus, present, cpu->cpu_id);
-	icr_filter(&decoded, named, own_cpus(cpu), cpu->cpu_id, &verdict);
+	icr_filter(&decoded, named, apic_cell_cpus(cpu->cell), cpu->cpu_id, &verdict);
 	report(cpu, icr, &verdict);
 	act(cpu, &verdict);
 }

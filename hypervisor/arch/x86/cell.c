@@ -7,6 +7,7 @@
 #include <asm/apic.h>
 #include <asm/bitmaps.h>
 #include <asm/ept.h>
+#include <asm/ioapic.h>
 #include <asm/msr.h>
 #include <asm/vmx-cpu.h>
 
@@ -140,12 +141,38 @@ static int unmap_xapic_page(struct cell *cell)
 	return err ? trace_error(err) : 0;
 }
 
+/*
+ * Nor are the pages of the IOAPICs the root cell lists: Linux's accesses
+ * exit and are emulated (ioapic.c), so that it programs only its own pins.
+ */
+static int unmap_ioapic_pages(struct cell *cell)
+{
+	const struct config_view *config = &cell->config;
+	uint64_t host_phys, flags;
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < config->cell->num_irqchips; i++) {
+		if (!ept_translate(&hv_pool, cell->arch.ept_root, config->irqchips[i].address,
+				   &host_phys, &flags))
+			continue;
+		err = ept_unmap(&hv_pool, cell->arch.ept_root, config->irqchips[i].address, PAGE_SIZE);
+		if (err)
+			return trace_error(err);
+	}
+	return 0;
+}
+
 int arch_cell_init(struct cell *cell)
 {
 	int err = build_ept(cell);
 
 	if (!err)
 		err = unmap_xapic_page(cell);
+	if (!err)
+		err = ioapic_init();
+	if (!err)
+		err = unmap_ioapic_pages(cell);
 	return err ? err : build_bitmaps(cell);
 }
 
@@ -245,6 +272,7 @@ int arch_cell_create(struct cell *cell)
 	if (err)
 		return err;
 	give_to_cell(cell);
+	ioapic_cell_create(cell);
 	return 0;
 }
 
@@ -277,6 +305,7 @@ void arch_cell_destroy(struct cell *cell)
 		io_bitmap_allow(root_cell.arch.io_bitmap_a, config->pio_regions[i].base,
 				config->pio_regions[i].length);
 	end_root_change();
+	ioapic_cell_destroy(cell);
 }
 
 /*

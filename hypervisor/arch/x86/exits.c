@@ -10,6 +10,7 @@
 #include <asm/apic.h>
 #include <asm/cache-type.h>
 #include <asm/guest-memory.h>
+#include <asm/ioapic.h>
 #include <asm/mmio.h>
 #include <asm/msr.h>
 #include <asm/vmcs.h>
@@ -552,29 +553,51 @@ static enum cpu_mode guest_cpu_mode(void)
 
 /*
  * An access of the root cell's Linux to its xAPIC page, which its EPT does
- * not map so that IPIs can be checked (apic-emul.c).  The instruction is
- * fetched through the guest's page tables and decoded: only an aligned
+ * not map so that IPIs can be checked (apic-emul.c): only an aligned
  * 32-bit MOV, as the SDM requires for APIC registers (SDM Vol. 3A,
- * 10.4.1), is emulated.  False when it cannot be.
+ * 10.4.1), is emulated.
  */
-static bool emulate_xapic_access(struct per_cpu *cpu, struct guest_registers *regs,
-				 uint64_t guest_phys)
+static bool xapic_page_access(struct per_cpu *cpu, uint64_t guest_phys, unsigned int size,
+			      bool write, uint64_t *value)
 {
 	unsigned int offset = (unsigned int)(guest_phys & (XAPIC_PAGE_SIZE - 1));
+
+	if (size != 4 || (offset & 0xf))
+		return false;
+	if (write)
+		apic_emulate_xapic_write(cpu, offset, (uint32_t)*value);
+	else
+		*value = apic_emulate_xapic_read(cpu, offset);
+	return true;
+}
+
+typedef bool (*mmio_emulator)(struct per_cpu *cpu, uint64_t guest_phys, unsigned int size,
+			      bool write, uint64_t *value);
+
+/*
+ * A guest's access to a device page its EPT leaves out so that the
+ * hypervisor sees it (the root cell's xAPIC, an IOAPIC).  The instruction
+ * is fetched through the guest's page tables and decoded (mmio.c); false
+ * when it cannot be, or @emulate refuses the access.
+ */
+static bool emulate_mmio(struct per_cpu *cpu, struct guest_registers *regs, uint64_t guest_phys,
+			 mmio_emulator emulate)
+{
 	uint8_t bytes[MMIO_MAX_INSTRUCTION];
 	unsigned int fetched = guest_fetch_instruction(cpu, bytes, sizeof(bytes));
 	struct mmio_access access;
-	uint64_t *reg;
+	uint64_t *reg, value = 0;
 
 	if (!fetched || mmio_decode(bytes, fetched, guest_cpu_mode(), &access) ||
-	    access.size != 4 || (offset & 0xf) || access.reg == MMIO_RSP)
+	    access.reg == MMIO_RSP)
 		return false;
 	reg = guest_register(regs, access.reg);
 	if (access.write)
-		apic_emulate_xapic_write(cpu, offset, (uint32_t)(access.has_immediate ? access.value :
-						mmio_write_value(&access, *reg)));
-	else
-		*reg = mmio_read_result(&access, *reg, apic_emulate_xapic_read(cpu, offset));
+		value = access.has_immediate ? access.value : mmio_write_value(&access, *reg);
+	if (!emulate(cpu, guest_phys, access.size, access.write, &value))
+		return false;
+	if (!access.write)
+		*reg = mmio_read_result(&access, *reg, value);
 	/* An EPT violation reports no instruction length: the decoder's. */
 	complete_instruction(access.length);
 	return true;
@@ -587,25 +610,30 @@ static bool in_xapic_page(uint64_t guest_phys)
 
 /*
  * A guest touched memory it does not own (hypervisor memory, a hole in its
- * map, another cell's), or the root cell its xAPIC page.  Other
- * accesses are not emulated: the log names the address and the CPU is
- * parked (root cell) or its cell failed, as documented in
- * Documentation/design.md.
+ * map, another cell's), the root cell its xAPIC page, or a cell an IOAPIC
+ * page.  The xAPIC and the IOAPICs a cell's config lists are emulated;
+ * other accesses are not: the log names the address and the CPU is parked
+ * (root cell) or its cell failed, as documented in Documentation/design.md.
  */
 static void handle_ept_violation(struct per_cpu *cpu, struct guest_registers *regs)
 {
 	uint64_t guest_phys = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
 	uint64_t qualification = vmcs_read_natural(VMCS_EXIT_QUALIFICATION);
+	bool ioapic = ioapic_page_of_cell(cpu->cell, guest_phys);
 
 	if (in_root_cell(cpu) && in_xapic_page(guest_phys) &&
-	    emulate_xapic_access(cpu, regs, guest_phys))
+	    emulate_mmio(cpu, regs, guest_phys, xapic_page_access))
+		return;
+	if (ioapic && emulate_mmio(cpu, regs, guest_phys, ioapic_emulate))
 		return;
 	printk("CPU %u: EPT violation at guest physical 0x%lx (qualification 0x%lx)\n",
 	       cpu->cpu_id, guest_phys, qualification);
-	/* Jailhouse inmates program their pins there; a cell cannot yet (inmate-interface.md). */
+	if (ioapic)
+		guest_failed(cpu, "an IOAPIC access that is not a 32-bit MOV of IOREGSEL, IOWIN or EOI");
+	/* Jailhouse inmates program their pins there (inmate-interface.md). */
 	if (!in_root_cell(cpu) && guest_phys >= BULKHEAD_IOAPIC_BASE &&
 	    guest_phys < BULKHEAD_IOAPIC_BASE + PAGE_SIZE)
-		guest_failed(cpu, "access to the IOAPIC at 0xfec00000, which cells cannot program yet");
+		guest_failed(cpu, "access to the IOAPIC at 0xfec00000, whose pins the cell's config does not give it");
 	guest_failed(cpu, "access outside the cell's memory");
 }
 

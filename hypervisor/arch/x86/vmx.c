@@ -6,6 +6,7 @@
 #include <bulkhead-hv/printk.h>
 #include <asm/apic-emul.h>
 #include <asm/apic.h>
+#include <asm/ioapic.h>
 #include <asm/msr.h>
 #include <asm/speculation.h>
 #include <asm/vmcs.h>
@@ -525,6 +526,7 @@ void arch_cpu_deactivate(struct per_cpu *cpu)
 	uint64_t cr4 = vmcs_read_natural(VMCS_GUEST_CR4) & ~(CR4_VMXE | VMX_HOST_CR4_CLEARED);
 
 	frame.regs.rax = 0;
+	ioapic_release_to_linux();
 	restore_linux_registers();
 	vmx_off(cpu);
 	write_cr4(cr4);

@@ -263,6 +263,21 @@ root_ipi() {
 	[ "$after" -gt "$before" ] && cell_state isolation running
 }
 
+# Linux programs pin 3 of the IOAPIC, the isolation cell's, from a module
+# on CPU 0: the write is dropped and counted there, the pin reads masked,
+# and the cell runs on.
+root_ioapic_pin() {
+	local before after
+	before=$(event_count 0 ioapic-dropped)
+	taskset -c 0 insmod "$ATTACK_MODULE" attack=ioapic-pin pin=3 apic=0 && rmmod bulkhead-attack ||
+		return
+	after=$(event_count 0 ioapic-dropped)
+	echo "CPU 0 IOAPIC writes dropped: $before before, $after after"
+	dmesg | grep 'bulkhead-attack: IOAPIC pin 3 reads' | tail -1 | tee /tmp/ioapic-pin.out
+	[ "$after" -gt "$before" ] && grep -q 'reads 0x10000 after' /tmp/ioapic-pin.out &&
+		cell_state isolation running
+}
+
 step "insmod bulkhead.ko" insmod /lib/modules/bulkhead.ko
 step "enable with the 3-CPU system config" bulkhead enable "$SYSTEM"
 # The rows to run in WORK/table: every row or the smoke rows, at least 30
@@ -298,6 +313,7 @@ step "Linux reads COM2 of the isolation cell as missing, its writes dropped" com
 for attack in ipi-fixed ipi-nmi ipi-init-sipi; do
 	step "Linux sends $attack to CPU 2 (isolation): dropped" root_ipi "$attack"
 done
+step "Linux programs the isolation cell's IOAPIC pin 3: dropped, reads masked" root_ioapic_pin
 step "the isolation cell still runs" cell_state isolation running
 step "cell shutdown isolation: approved" sh -c 'bulkhead cell shutdown isolation | grep -q approved'
 wait_for "isolation saw no interrupt it did not send" 50 \

@@ -2,10 +2,13 @@
 /*
  * Root-side attacks for the test machine: loaded with attack=NAME and
  * apic=ID, it sends that IPI from Linux's CPU straight through the local
- * APIC's ICR to a CPU a cell holds, and stays loaded until rmmod.  The
- * hypervisor's APIC emulation must drop it (Documentation/hostile-inmates.md).
+ * APIC's ICR to a CPU a cell holds, or (attack=ioapic-pin pin=N) programs a
+ * cell's IOAPIC pin behind Linux's back, and stays loaded until rmmod.  The
+ * hypervisor's APIC and IOAPIC emulation must drop it
+ * (Documentation/hostile-inmates.md).
  */
 #include <linux/delay.h>
+#include <linux/io.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/string.h>
@@ -17,10 +20,35 @@
 
 static char *attack = "ipi-fixed";
 module_param(attack, charp, 0444);
-MODULE_PARM_DESC(attack, "ipi-fixed, ipi-nmi or ipi-init-sipi");
+MODULE_PARM_DESC(attack, "ipi-fixed, ipi-nmi, ipi-init-sipi or ioapic-pin");
 static uint apic_id = 2;
 module_param_named(apic, apic_id, uint, 0444);
 MODULE_PARM_DESC(apic, "APIC ID of the target CPU");
+static uint pin = 3;
+module_param(pin, uint, 0444);
+MODULE_PARM_DESC(pin, "ioapic-pin: the IOAPIC pin to program");
+
+/* The IOAPIC's registers: index at +0, data at +0x10 (Documentation/design.md, "The IOAPIC"). */
+#define IOAPIC_PHYS		0xfec00000
+#define IOAPIC_DATA		0x10
+
+/* Pin @pin unmasked, fixed vector 0x41 at @apic_id; then what it reads back. */
+static int ioapic_pin_attack(void)
+{
+	void __iomem *ioapic = ioremap(IOAPIC_PHYS, PAGE_SIZE);
+	u32 back;
+
+	if (!ioapic)
+		return -ENOMEM;
+	writel(0x11 + 2 * pin, ioapic);
+	writel(apic_id << 24, ioapic + IOAPIC_DATA);
+	writel(0x10 + 2 * pin, ioapic);
+	writel(0x41, ioapic + IOAPIC_DATA);
+	back = readl(ioapic + IOAPIC_DATA);
+	iounmap(ioapic);
+	pr_info("bulkhead-attack: IOAPIC pin %u reads 0x%x after the write\n", pin, back);
+	return 0;
+}
 
 /* One ICR write in the mode Linux runs its APIC in (SDM Vol. 3A, 10.6.1 and 10.12.9). */
 static void icr_write(u32 low)
@@ -52,8 +80,10 @@ static int __init attack_init(void)
 		icr_write(APIC_DM_STARTUP | 0x02);
 		udelay(200);
 		icr_write(APIC_DM_STARTUP | 0x02);
+	} else if (!strcmp(attack, "ioapic-pin")) {
+		return ioapic_pin_attack();
 	} else {
-		pr_err("bulkhead-attack: unknown attack '%s'; use ipi-fixed, ipi-nmi or ipi-init-sipi\n",
+		pr_err("bulkhead-attack: unknown attack '%s'; use ipi-fixed, ipi-nmi, ipi-init-sipi or ioapic-pin\n",
 		       attack);
 		return -EINVAL;
 	}

@@ -4,6 +4,7 @@
 #define BULKHEAD_ASM_APIC_EMUL_H
 
 #include <bulkhead-hv/percpu.h>
+#include <asm/apic-icr.h>
 
 void apic_emulate_icr(struct per_cpu *cpu, uint64_t icr, bool x2apic);
 void apic_emulate_xapic_write(struct per_cpu *cpu, unsigned int offset, uint32_t value);
@@ -15,5 +16,9 @@ void apic_record_xapic_state(struct per_cpu *cpu);
 bool apic_emulate_base_write(struct per_cpu *cpu, uint64_t value);
 bool apic_emulate_lvt_write(struct per_cpu *cpu, uint32_t msr, uint64_t value);
 bool apic_is_lvt(uint32_t msr);
+/* The CPUs of @cell now, and every CPU of the system as the ICR decoder sees it. */
+struct cell;
+uint64_t apic_cell_cpus(const struct cell *cell);
+uint64_t apic_describe_cpus(struct apic_cpu *cpus);
 
 #endif

@@ -3,6 +3,7 @@
 #ifndef BULKHEAD_ASM_CELL_H
 #define BULKHEAD_ASM_CELL_H
 
+#include <bulkhead/config.h>
 #include <bulkhead-hv/types.h>
 
 struct arch_cell {
@@ -13,6 +14,8 @@ struct arch_cell {
 	uint8_t *msr_bitmap;
 	/* The cell's CPUs must not run its inmate (taken, stopped): set before they are asked. */
 	volatile bool held;
+	/* The cell's own IOREGSEL of each IOAPIC (ioapic.c), by the IOAPIC's place in the root cell's config. */
+	uint32_t ioapic_select[BULKHEAD_MAX_IRQCHIPS];
 };
 
 #endif
