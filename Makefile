@@ -157,6 +157,7 @@ $(LATENCY_REPORT_PRINT): tests/python/latency_report_print.c $(TOOL_SOURCES) too
 	mkdir -p build/tools
 	$(CC) $(STRICT_CFLAGS) -Wno-missing-prototypes -Dmain=tool_main -Iinclude -c tools/bulkhead.c -o build/tools/bulkhead-nomain.o
 	$(CC) $(STRICT_CFLAGS) -Iinclude -Ihypervisor/arch/x86/include -o $@ $< build/tools/bulkhead-nomain.o $(filter-out tools/bulkhead.c,$(TOOL_SOURCES))
+fixtures: $(LATENCY_REPORT_PRINT)
 
 # Every unit test runs, so that one failing does not hide the others' results.
 test-unit: $(UNIT_TESTS) test-headers tools $(LATENCY_REPORT_PRINT)
