@@ -280,7 +280,8 @@ bench: deps
 	$(MAKE) all fixtures
 	$(PYTHON) ci/vm-run --bench
 	$(PYTHON) ci/vm-bare --compare build/vm/captured/latency-idle.json \
-		--compare build/vm/captured/latency-loaded.json
+		--compare build/vm/captured/latency-loaded.json \
+		--compare build/vm/captured/latency-polluted.json
 
 # Soak (Documentation/testing.md, "Soak"): build/vm/hcfuzz.ko is a test-only
 # module of the test machine (random hypercalls from the root cell at CPL 0),
