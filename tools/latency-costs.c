@@ -284,6 +284,11 @@ static void print_hold(const struct latency_run *run)
 		printf("Longest hold of a root CPU by management: no root CPU\n");
 		return;
 	}
+	/* With one root CPU, management runs on it: nothing is left to hold. */
+	if (!run->after.hold_us) {
+		printf("Longest hold of a root CPU by management: 0 us (none held since enable)\n");
+		return;
+	}
 	printf("Longest hold of a root CPU by management: %s%" PRIu64 " us (CPU %u)%s\n",
 	       run->after.hold_us > run->before.hold_us ? "" : "<= ", run->after.hold_us,
 	       run->after.hold_cpu,

@@ -248,3 +248,17 @@ def test_malformed_statistics(tmp_path):
 def test_malformed_longest(tmp_path):
     result, _ = report(tmp_path, BEFORE_STATS, "0 523\n")
     one_line_error(result, 1, "longest: malformed line; expected 'CPU HYPERCALL_US HOLD_US'")
+
+
+def test_no_root_cpu_held(tmp_path):
+    before = "0 523 0\n1 40 310\n2 40 9999\n"
+    assert os.path.exists(REPORT_PRINT), "run make test-unit"
+    out = tmp_path / "out.json"
+    result = subprocess.run([REPORT_PRINT, str(snapshot(tmp_path / "b", BEFORE_STATS, before)),
+                             str(snapshot(tmp_path / "a", BEFORE_STATS, before)), "1", str(out)],
+                            capture_output=True, text=True, check=False, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "Longest hold of a root CPU by management: 0 us (none held since enable)\n" \
+        in result.stdout
+    assert json.loads(out.read_text())["root_hold"] == {"longest_us": 0, "cpu": 0,
+                                                        "during_run": False}

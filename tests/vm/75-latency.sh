@@ -53,13 +53,14 @@ costs_plausible() {
 		END { if (!root) print "the loaded root made no exit"; exit bad || !root }' /tmp/costs
 }
 
-# "Longest hold of a root CPU by management: [<= ]N us (CPU 0), ..."; a hold
-# is below the run's length (the cell's own create and start held CPU 0).
+# "Longest hold of a root CPU by management: [<= ]N us (CPU 0), during|before
+# the run", or "0 us (none held since enable)": CPU 0 is the only root CPU
+# here and runs management itself, so it is never held.
 hold_plausible() {
-	local us
-	us=$(sed -n 's/^Longest hold of a root CPU by management: [<= ]*\([0-9]*\) us (CPU 0), [a-z]* the run$/\1/p' "$REPORT")
-	echo "longest hold: ${us:-none} us"
-	[ -n "$us" ] && [ "$us" -lt $((SAMPLES * PERIOD_US)) ]
+	local line
+	line=$(grep '^Longest hold of a root CPU by management: ' "$REPORT")
+	echo "$line"
+	[ "$line" = "Longest hold of a root CPU by management: 0 us (none held since enable)" ]
 }
 
 # Interrupts the run once sampling has begun: SIGINT, as Ctrl-C sends it.
@@ -89,10 +90,10 @@ step "the report has a histogram" report_has "^Histogram"
 step "no VM exit of the cell's CPU during the run" \
 	report_has "VM exits of the cell's CPUs during the run: 0$"
 step "the report has each exit reason's longest handling, cell and root" costs_plausible
-step "the report has the longest hold of a root CPU" hold_plausible
+step "the report has the longest hold of a root CPU: none" hold_plausible
 step "the JSON file has the figures" \
 	sh -c "grep -q '\"samples\": $SAMPLES,' $JSON && grep -q '\"exits_during_run\": 0,' $JSON &&
-		grep -q '\"exit_costs\": {\"' $JSON && grep -q '\"root_hold\": {\"longest_us\": [0-9]*, \"cpu\": 0,' $JSON"
+		grep -q '\"exit_costs\": {\"' $JSON && grep -q '\"root_hold\": {\"longest_us\": 0, \"cpu\": 0,' $JSON"
 # The counters the run compares are live: the inmate's boot made exits.
 step "the cell's exit counters counted its boot" grep -q '"exits_before_run": [1-9]' "$JSON"
 step "the load was stopped" sh -c '! pidof ipi-load && ! pidof dd'
