@@ -65,50 +65,71 @@ static bool add_exit_line(struct latency_costs *costs, const struct places *plac
 	return true;
 }
 
-static int read_statistics(struct latency_costs *costs, const struct places *places)
+/* The whole of sysfs @file, which may be longer than a page; NULL after printing why. */
+static char *read_text(const char *file)
 {
-	char path[SYSFS_PATH_SIZE], *line = NULL;
-	FILE *file = open_sysfs("statistics", path, sizeof(path));
+	char path[SYSFS_PATH_SIZE], *text = NULL;
+	FILE *stream = open_sysfs(file, path, sizeof(path));
 	size_t capacity = 0;
+
+	if (!stream)
+		return NULL;
+	if (getdelim(&text, &capacity, '\0', stream) < 0) {
+		free(text);
+		text = ferror(stream) ? NULL : strdup("");
+	}
+	if (!text)
+		fail(EXIT_FAILURE, "cannot read %s: %s", path, strerror(errno ? errno : ENOMEM));
+	fclose(stream);
+	return text;
+}
+
+static bool add_hold_line(struct latency_costs *costs, const struct places *places, char *line)
+{
+	char *fields[LONGEST_FIELDS + 1];
+	uint64_t cpu, hypercall, hold;
+
+	if (split_fields(line, fields, LONGEST_FIELDS + 1) != LONGEST_FIELDS ||
+	    !parse_number(fields[0], &cpu) || cpu >= LATENCY_MAX_CPUS ||
+	    !parse_number(fields[1], &hypercall) || !parse_number(fields[2], &hold))
+		return false;
+	if (places->cpu[cpu] == ROOT && (!costs->has_hold || hold > costs->hold_us)) {
+		costs->hold_us = hold;
+		costs->hold_cpu = (unsigned int)cpu;
+		costs->has_hold = true;
+	}
+	return true;
+}
+
+/*
+ * Sums the texts of @costs up by @places: the cell's exits, the root's, and
+ * the longest hold of a root CPU.  Lines that do not parse are an error.
+ */
+static int tally(struct latency_costs *costs, const struct places *places)
+{
+	char *copy = strdup(costs->statistics), *line, *save = NULL;
 	unsigned int number = 0;
 	int err = 0;
 
-	if (!file)
-		return EXIT_FAILURE;
-	while (!err && getline(&line, &capacity, file) >= 0)
+	costs->cell.count = costs->root.count = 0;
+	costs->hold_us = 0;
+	costs->has_hold = false;
+	if (!copy)
+		return fail(EXIT_FAILURE, "out of memory");
+	for (line = strtok_r(copy, "\n", &save); line && !err; line = strtok_r(NULL, "\n", &save))
 		if (number++, !add_exit_line(costs, places, line))
-			err = fail(EXIT_FAILURE, "%s:%u: malformed line; expected 'CPU REASON NAME "
-				   "COUNT TOTAL_CYCLES MAX_CYCLES'", path, number);
-	free(line);
-	fclose(file);
-	return err;
-}
-
-/* The longest hold of a CPU in no cell, from sysfs longest. */
-static int read_holds(struct latency_costs *costs, const struct places *places)
-{
-	char path[SYSFS_PATH_SIZE], *line = NULL, *fields[LONGEST_FIELDS + 1];
-	FILE *file = open_sysfs("longest", path, sizeof(path));
-	uint64_t cpu, hypercall, hold;
-	size_t capacity = 0;
-	int err = 0;
-
-	if (!file)
-		return EXIT_FAILURE;
-	while (!err && getline(&line, &capacity, file) >= 0) {
-		if (split_fields(line, fields, LONGEST_FIELDS + 1) != LONGEST_FIELDS ||
-		    !parse_number(fields[0], &cpu) || cpu >= LATENCY_MAX_CPUS ||
-		    !parse_number(fields[1], &hypercall) || !parse_number(fields[2], &hold))
-			err = fail(EXIT_FAILURE, "%s: malformed line; expected 'CPU HYPERCALL_US "
-				   "HOLD_US'", path);
-		else if (places->cpu[cpu] == ROOT && (!costs->has_hold || hold > costs->hold_us)) {
-			costs->hold_us = hold;
-			costs->hold_cpu = (unsigned int)cpu;
-			costs->has_hold = true;
-		}
-	}
-	free(line);
-	fclose(file);
+			err = fail(EXIT_FAILURE, "statistics:%u: malformed line; expected 'CPU REASON "
+				   "NAME COUNT TOTAL_CYCLES MAX_CYCLES'", number);
+	free(copy);
+	copy = err ? NULL : strdup(costs->longest);
+	if (!err && !copy)
+		return fail(EXIT_FAILURE, "out of memory");
+	for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line && !err;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!add_hold_line(costs, places, line))
+			err = fail(EXIT_FAILURE, "longest: malformed line; expected 'CPU HYPERCALL_US "
+				   "HOLD_US'");
+	free(copy);
 	return err;
 }
 
@@ -164,18 +185,34 @@ static int read_places(struct places *places, unsigned int id)
 /*
  * The exits of the cell's CPUs and of the root cell's (the CPUs in no cell
  * now) per reason, and the longest hold of a root CPU: all since enable.
+ * With @before, taken earlier, that is summed up again by the CPUs' places
+ * now, so that a CPU that joined or left a cell meanwhile is on the same
+ * side in both.
  */
-int latency_read_costs(unsigned int id, struct latency_costs *costs)
+int latency_read_costs(unsigned int id, struct latency_costs *costs,
+		       struct latency_costs *before)
 {
 	static struct places places;
 	int err = read_places(&places, id);
 
-	memset(costs, 0, sizeof(*costs));
+	latency_free_costs(costs);
+	if (!err) {
+		costs->statistics = read_text("statistics");
+		costs->longest = read_text("longest");
+		err = costs->statistics && costs->longest ? 0 : EXIT_FAILURE;
+	}
 	if (!err)
-		err = read_statistics(costs, &places);
-	if (!err)
-		err = read_holds(costs, &places);
+		err = tally(costs, &places);
+	if (!err && before)
+		err = tally(before, &places);
 	return err;
+}
+
+void latency_free_costs(struct latency_costs *costs)
+{
+	free(costs->statistics);
+	free(costs->longest);
+	memset(costs, 0, sizeof(*costs));
 }
 
 static const struct latency_exit *find_exit(const struct latency_exits *exits,

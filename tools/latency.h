@@ -42,6 +42,9 @@ struct latency_costs {
 	uint64_t hold_us;
 	unsigned int hold_cpu;
 	bool has_hold;
+	/* The texts of sysfs statistics and longest they were summed up from. */
+	char *statistics;
+	char *longest;
 };
 
 struct latency_run {
@@ -71,7 +74,9 @@ int latency_write_json(const struct latency_run *run, const char *path);
 int latency_plot(const struct latency_run *run);
 
 /* latency-costs.c */
-int latency_read_costs(unsigned int id, struct latency_costs *costs);
+int latency_read_costs(unsigned int id, struct latency_costs *costs,
+		       struct latency_costs *before);
+void latency_free_costs(struct latency_costs *costs);
 uint64_t latency_exits_during(const struct latency_run *run);
 uint64_t latency_exits_before(const struct latency_run *run);
 void latency_report_costs(const struct latency_run *run);

@@ -34,10 +34,11 @@ static void made_up_page(struct latency_run *run)
 	run->cell_name = "latency";
 }
 
-static int snapshot(const char *sysfs, unsigned int id, struct latency_costs *costs)
+static int snapshot(const char *sysfs, unsigned int id, struct latency_costs *costs,
+		    struct latency_costs *before)
 {
 	setenv("BULKHEAD_SYSFS", sysfs, 1);
-	return latency_read_costs(id, costs);
+	return latency_read_costs(id, costs, before);
 }
 
 /* BEFORE_SYSFS AFTER_SYSFS CELL_ID JSON_FILE */
@@ -52,7 +53,8 @@ int main(int argc, char **argv)
 	}
 	id = (unsigned int)strtoul(argv[3], NULL, 10);
 	made_up_page(&run);
-	if (snapshot(argv[1], id, &run.before) || snapshot(argv[2], id, &run.after))
+	if (snapshot(argv[1], id, &run.before, NULL) ||
+	    snapshot(argv[2], id, &run.after, &run.before))
 		return 1;
 	latency_report(&run);
 	return latency_write_json(&run, argv[4]);

@@ -169,9 +169,10 @@ def snapshot(directory, statistics, longest, cells=(("1", "1"), ("2", "2"))):
     return directory
 
 
-def report(tmp_path, after_stats, after_longest=BEFORE_LONGEST):
+def report(tmp_path, after_stats, after_longest=BEFORE_LONGEST,
+           cells_before=(("1", "1"), ("2", "2"))):
     assert os.path.exists(REPORT_PRINT), "run make test-unit"
-    before = snapshot(tmp_path / "before", BEFORE_STATS, BEFORE_LONGEST)
+    before = snapshot(tmp_path / "before", BEFORE_STATS, BEFORE_LONGEST, cells_before)
     after = snapshot(tmp_path / "after", after_stats, after_longest)
     out = tmp_path / "out.json"
     result = subprocess.run([REPORT_PRINT, str(before), str(after), "1", str(out)],
@@ -262,3 +263,15 @@ def test_no_root_cpu_held(tmp_path):
         in result.stdout
     assert json.loads(out.read_text())["root_hold"] == {"longest_us": 0, "cpu": 0,
                                                         "during_run": False}
+
+
+def test_a_cpu_that_joins_a_cell_during_the_run_is_left_out_on_both_sides(tmp_path):
+    # CPU 2 was the root's at the start and is another cell's at the end: its
+    # 9 cpuid exits and its hold are neither counted as the root's exits
+    # during the run nor compared with the end.
+    after = BEFORE_STATS.replace("0 10 cpuid 100 5000 900", "0 10 cpuid 101 5100 900")
+    result, out = report(tmp_path, after, cells_before=(("1", "1"),))
+    assert result.returncode == 0, result.stderr
+    assert rows(result.stdout)["cpuid"] == "0 <= 3.00 1 <= 18.00"
+    assert "Longest hold of a root CPU by management: <= 40 us (CPU 0), before the run\n" \
+        in result.stdout
