@@ -101,35 +101,40 @@ static bool add_hold_line(struct latency_costs *costs, const struct places *plac
 	return true;
 }
 
-/*
- * Sums the texts of @costs up by @places: the cell's exits, the root's, and
- * the longest hold of a root CPU.  Lines that do not parse are an error.
- */
-static int tally(struct latency_costs *costs, const struct places *places)
+typedef bool (*line_parser)(struct latency_costs *costs, const struct places *places,
+			    char *line);
+
+/* Hands each line of @text to @parse; "sysfs NAME line N: malformed ..." when one does not parse. */
+static int parse_lines(struct latency_costs *costs, const struct places *places,
+		       const char *text, const char *name, const char *format, line_parser parse)
 {
-	char *copy = strdup(costs->statistics), *line, *save = NULL;
+	char *copy = strdup(text), *line, *save = NULL;
 	unsigned int number = 0;
 	int err = 0;
+
+	if (!copy)
+		return fail(EXIT_FAILURE, "out of memory");
+	for (line = strtok_r(copy, "\n", &save); line && !err; line = strtok_r(NULL, "\n", &save))
+		if (number++, !parse(costs, places, line))
+			err = fail(EXIT_FAILURE, "sysfs %s line %u: malformed; expected '%s'", name,
+				   number, format);
+	free(copy);
+	return err;
+}
+
+/* Sums the texts of @costs up by @places: the cell's exits, the root's, the longest root hold. */
+static int tally(struct latency_costs *costs, const struct places *places)
+{
+	int err;
 
 	costs->cell.count = costs->root.count = 0;
 	costs->hold_us = 0;
 	costs->has_hold = false;
-	if (!copy)
-		return fail(EXIT_FAILURE, "out of memory");
-	for (line = strtok_r(copy, "\n", &save); line && !err; line = strtok_r(NULL, "\n", &save))
-		if (number++, !add_exit_line(costs, places, line))
-			err = fail(EXIT_FAILURE, "statistics:%u: malformed line; expected 'CPU REASON "
-				   "NAME COUNT TOTAL_CYCLES MAX_CYCLES'", number);
-	free(copy);
-	copy = err ? NULL : strdup(costs->longest);
-	if (!err && !copy)
-		return fail(EXIT_FAILURE, "out of memory");
-	for (line = copy ? strtok_r(copy, "\n", &save) : NULL; line && !err;
-	     line = strtok_r(NULL, "\n", &save))
-		if (!add_hold_line(costs, places, line))
-			err = fail(EXIT_FAILURE, "longest: malformed line; expected 'CPU HYPERCALL_US "
-				   "HOLD_US'");
-	free(copy);
+	err = parse_lines(costs, places, costs->statistics, "statistics",
+			  "CPU REASON NAME COUNT TOTAL_CYCLES MAX_CYCLES", add_exit_line);
+	if (!err)
+		err = parse_lines(costs, places, costs->longest, "longest",
+				  "CPU HYPERCALL_US HOLD_US", add_hold_line);
 	return err;
 }
 

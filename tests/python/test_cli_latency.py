@@ -242,13 +242,13 @@ def test_shorter_exits_during_the_run_keep_the_bound(tmp_path):
 
 def test_malformed_statistics(tmp_path):
     result, _ = report(tmp_path, BEFORE_STATS + "0 10 cpuid lots\n")
-    one_line_error(result, 1, "statistics:6: malformed line; expected 'CPU REASON NAME COUNT "
-                   "TOTAL_CYCLES MAX_CYCLES'")
+    one_line_error(result, 1, "sysfs statistics line 6: malformed; expected 'CPU REASON NAME "
+                   "COUNT TOTAL_CYCLES MAX_CYCLES'")
 
 
 def test_malformed_longest(tmp_path):
     result, _ = report(tmp_path, BEFORE_STATS, "0 523\n")
-    one_line_error(result, 1, "longest: malformed line; expected 'CPU HYPERCALL_US HOLD_US'")
+    one_line_error(result, 1, "sysfs longest line 1: malformed; expected 'CPU HYPERCALL_US HOLD_US'")
 
 
 def test_no_root_cpu_held(tmp_path):

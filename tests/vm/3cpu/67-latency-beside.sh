@@ -31,6 +31,7 @@ PERIOD_US=500
 # configs/x86/latency.dts: the results page at 0x1d100000; samples at
 # offset 0x40 and max_ns at 0x50 (include/bulkhead/latency.h).
 PAGE=0x1d100000
+JSON=/tmp/latency.json
 
 samples_now() {
 	echo $(($(devmem $((PAGE + 0x40)) 64)))
@@ -42,7 +43,7 @@ max_now() {
 
 start_run() {
 	bulkhead latency "$LATENCY" "$IMAGE" --samples $SAMPLES --period-us $PERIOD_US \
-		--json /tmp/latency.json >"$REPORT" 2>&1 &
+		--json $JSON >"$REPORT" 2>&1 &
 	echo $! >/tmp/latency.pid
 }
 
@@ -98,20 +99,52 @@ rounds() {
 	done
 }
 
+# Samples FIRST to LAST - 1 of the run's JSON, which lists every sample in
+# order when the tool saw them all, as "count min max" (ns).
+samples_figures() {
+	local first=$1 last=$2
+	grep -q '"samples_unseen": 0,' $JSON || { echo "the tool did not see every sample"; return 1; }
+	sed -n '/"latency_ns": \[/,/]/p' $JSON | sed 's/.*"latency_ns": \[//; s/].*//' |
+		tr ',' '\n' | tr -d ' ' | grep . | awk -v first="$first" -v last="$last" '
+			NR > first && NR <= last {
+				c++
+				if (c == 1 || $1 < lo) lo = $1
+				if ($1 > hi) hi = $1
+			}
+			END { print c + 0, lo + 0, hi + 0 }'
+}
+
 # Over the rounds: the latency cell kept sampling and had not finished,
-# CPU 1 made no exit, and its max grew by no more than MARGIN_NS.
+# CPU 1 made no exit, and its max so far grew by no more than MARGIN_NS.
 undisturbed() {
-	local samples max before
-	samples=$(samples_now)
+	local first last max before
+	first=$(cat /tmp/samples.before)
+	last=$(samples_now)
 	max=$(max_now)
 	before=$(cat /tmp/max.before)
+	echo "$last" >/tmp/samples.after
 	cpu1_exits >/tmp/exits.after
-	echo "samples $(cat /tmp/samples.before) before the rounds, $samples after (of $SAMPLES)"
+	echo "samples $first before the rounds, $last after (of $SAMPLES)"
 	echo "max $before ns before the rounds, $max ns after (margin $MARGIN_NS ns)"
-	[ "$samples" -gt "$(cat /tmp/samples.before)" ] && [ "$samples" -lt $SAMPLES ] ||
+	[ "$last" -gt "$first" ] && [ "$last" -lt $SAMPLES ] ||
 		{ echo "the rounds did not fall inside the run"; return 1; }
 	diff /tmp/exits.before /tmp/exits.after || { echo "CPU 1's exits moved"; return 1; }
 	[ "$max" -le $((before + MARGIN_NS)) ] || { echo "the max moved"; return 1; }
+}
+
+# Every sample taken during the rounds, from the JSON: none later than the
+# max before them plus MARGIN_NS.  (The max so far above cannot tell when
+# the max before the rounds came from their first samples.)
+rounds_samples() {
+	local first last figures before
+	first=$(cat /tmp/samples.before)
+	last=$(cat /tmp/samples.after)
+	before=$(cat /tmp/max.before)
+	figures=$(samples_figures "$first" "$last") || { echo "$figures"; return 1; }
+	set -- $figures
+	echo "the $1 samples during the rounds: min $2 ns, max $3 ns; max before them $before ns"
+	[ "$1" -eq $((last - first)) ] || { echo "not every sample of the rounds read"; return 1; }
+	[ "$3" -le $((before + MARGIN_NS)) ] || { echo "a sample during the rounds was later"; return 1; }
 }
 
 run_finished() {
@@ -136,6 +169,7 @@ step "create, load, start and destroy second on CPU 2, $ROUNDS times" rounds
 VM_SHOW_OUTPUT=1
 step "the latency cell was undisturbed by the rounds" undisturbed
 step "the run completed with no exit of CPU 1" run_finished
+step "no sample during the rounds was later than the max before them" rounds_samples
 VM_SHOW_OUTPUT=
 step "CPUs 1 and 2 are back with Linux" cpus_back
 step "disable" bulkhead disable
