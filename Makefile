@@ -78,7 +78,7 @@ driver:
 tools: tools/bulkhead
 # Static, so the emulated test machine's busybox initramfs can run it.
 TOOL_SOURCES := tools/bulkhead.c tools/hardware.c tools/cell.c tools/stats.c tools/console.c \
-	tools/latency.c tools/latency-report.c \
+	tools/latency.c tools/latency-report.c tools/latency-costs.c \
 	common/x86/vmx-caps.c
 tools/bulkhead: $(TOOL_SOURCES) tools/bulkhead.h tools/latency.h include/bulkhead/*.h hypervisor/arch/x86/include/asm/vmx-caps.h
 	$(CC) $(STRICT_CFLAGS) $(TOOL_LDFLAGS) -Iinclude -Ihypervisor/arch/x86/include -o $@ $(TOOL_SOURCES)
@@ -151,8 +151,17 @@ lint:
 	if [ -n "$$failed" ]; then echo "lint: checkpatch found problems in$$failed" >&2; exit 1; fi; \
 	echo "lint: checkpatch reports nothing in $(words $(LINT_SOURCES)) files of driver/"
 
+# The latency report of a made-up run, for tests/python/test_cli_latency.py:
+# the tool's sources with its main() renamed, and a main() that prints the report.
+LATENCY_REPORT_PRINT := build/tools/latency-report-print
+$(LATENCY_REPORT_PRINT): tests/python/latency_report_print.c $(TOOL_SOURCES) tools/bulkhead.h tools/latency.h include/bulkhead/*.h
+	mkdir -p build/tools
+	$(CC) $(STRICT_CFLAGS) -Wno-missing-prototypes -Dmain=tool_main -Iinclude -c tools/bulkhead.c -o build/tools/bulkhead-nomain.o
+	$(CC) $(STRICT_CFLAGS) -Iinclude -Ihypervisor/arch/x86/include -o $@ $< build/tools/bulkhead-nomain.o $(filter-out tools/bulkhead.c,$(TOOL_SOURCES))
+fixtures: $(LATENCY_REPORT_PRINT)
+
 # Every unit test runs, so that one failing does not hide the others' results.
-test-unit: $(UNIT_TESTS) test-headers tools
+test-unit: $(UNIT_TESTS) test-headers tools $(LATENCY_REPORT_PRINT)
 	@failed=; for t in $(UNIT_TESTS); do $$t || failed="$$failed $$t"; done; \
 	test -z "$$failed" || { echo "make: unit tests failed:$$failed" >&2; exit 1; }
 	$(PYTHON) -m pytest -q tests/python
@@ -272,7 +281,8 @@ bench: deps
 	$(MAKE) all fixtures
 	$(PYTHON) ci/vm-run --bench
 	$(PYTHON) ci/vm-bare --compare build/vm/captured/latency-idle.json \
-		--compare build/vm/captured/latency-loaded.json
+		--compare build/vm/captured/latency-loaded.json \
+		--compare build/vm/captured/latency-polluted.json
 
 # Soak (Documentation/testing.md, "Soak"): build/vm/hcfuzz.ko is a test-only
 # module of the test machine (random hypercalls from the root cell at CPL 0),

@@ -343,7 +343,7 @@ static const struct command commands[] = {
 	  command_cell },
 	{ "latency",
 	  "CELL.cell IMAGE [--samples N | --duration SECONDS] [--period-us N] [--pollute-kib N] [--bucket-ns N] [--load CMD] [--json FILE] [--plot FILE.png]",
-	  "run the latency inmate in a new cell, report how late its timer interrupts came and the cell's VM exits meanwhile, and destroy the cell (also on Ctrl-C)",
+	  "run the latency inmate in a new cell, report how late its timer interrupts came, the VM exits of the cell and the root cell meanwhile with each reason's longest handling, and the longest hold of a root CPU, and destroy the cell (also on Ctrl-C)",
 	  command_latency },
 };
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* bulkhead latency: the cell's VM exits during the run, and the report as text and JSON. */
+/* bulkhead latency: the report as text and JSON (the costs of the run: latency-costs.c). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,94 +9,7 @@
 #include "bulkhead.h"
 #include "latency.h"
 
-/* A statistics line: CPU REASON_NUMBER REASON_NAME COUNT TOTAL_CYCLES MAX_CYCLES (stats.c). */
-#define STAT_FIELDS	6
 #define BAR_WIDTH	40
-
-static struct latency_exit *exit_entry(struct latency_exits *exits, unsigned int reason,
-				       const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < exits->count; i++)
-		if (exits->reasons[i].reason == reason)
-			return &exits->reasons[i];
-	if (exits->count == LATENCY_EXIT_REASONS)
-		return NULL;
-	memset(&exits->reasons[exits->count], 0, sizeof(exits->reasons[0]));
-	exits->reasons[exits->count].reason = reason;
-	snprintf(exits->reasons[exits->count].name, LATENCY_EXIT_NAME, "%s", name);
-	return &exits->reasons[exits->count++];
-}
-
-static bool add_exit_line(struct latency_exits *exits, char *line)
-{
-	char *fields[STAT_FIELDS + 1];
-	uint64_t cpu, reason, count, total, max;
-	struct latency_exit *entry;
-
-	if (line[strspn(line, " \t\r\n")] == '\0')
-		return true;
-	if (split_fields(line, fields, STAT_FIELDS + 1) != STAT_FIELDS ||
-	    !parse_number(fields[0], &cpu) || !parse_number(fields[1], &reason) ||
-	    reason > 0xffff || !parse_number(fields[3], &count) ||
-	    !parse_number(fields[4], &total) || !parse_number(fields[5], &max))
-		return false;
-	entry = exit_entry(exits, (unsigned int)reason, fields[2]);
-	if (!entry)
-		return false;
-	entry->count += count;
-	if (max > entry->max_cycles)
-		entry->max_cycles = max;
-	return true;
-}
-
-/* The cell's exits per reason, summed over its CPUs, from sysfs cells/<ID>/statistics. */
-int latency_read_exits(unsigned int id, struct latency_exits *exits)
-{
-	char relative[64], path[SYSFS_PATH_SIZE], *line = NULL;
-	size_t capacity = 0;
-	unsigned int number = 0;
-	FILE *file;
-	int err = 0;
-
-	exits->count = 0;
-	snprintf(relative, sizeof(relative), "cells/%u/statistics", id);
-	if (sysfs_path(path, sizeof(path), relative))
-		return EXIT_FAILURE;
-	file = fopen(path, "r");
-	if (!file)
-		return fail_sysfs(path, errno);
-	while (!err && getline(&line, &capacity, file) >= 0)
-		if (number++, !add_exit_line(exits, line))
-			err = fail(EXIT_FAILURE, "%s:%u: malformed line; expected 'CPU REASON NAME "
-				   "COUNT TOTAL_CYCLES MAX_CYCLES'", path, number);
-	free(line);
-	fclose(file);
-	return err;
-}
-
-static uint64_t count_before(const struct latency_run *run, unsigned int reason)
-{
-	size_t i;
-
-	for (i = 0; i < run->exits_before.count; i++)
-		if (run->exits_before.reasons[i].reason == reason)
-			return run->exits_before.reasons[i].count;
-	return 0;
-}
-
-/* How many exits the cell's CPUs made between go and the last sample. */
-uint64_t latency_exits_during(const struct latency_run *run)
-{
-	uint64_t total = 0;
-	size_t i;
-
-	for (i = 0; i < run->exits_after.count; i++)
-		total += run->exits_after.reasons[i].count -
-			 count_before(run, run->exits_after.reasons[i].reason);
-	return total;
-}
 
 static int compare_u32(const void *a, const void *b)
 {
@@ -250,22 +163,6 @@ static void print_histogram(const struct bulkhead_latency *page)
 			  longer, most);
 }
 
-static void print_exits(const struct latency_run *run)
-{
-	uint64_t during = latency_exits_during(run);
-	size_t i;
-
-	printf("VM exits of the cell's CPUs during the run: %" PRIu64 "\n", during);
-	for (i = 0; i < run->exits_after.count; i++) {
-		const struct latency_exit *entry = &run->exits_after.reasons[i];
-		uint64_t count = entry->count - count_before(run, entry->reason);
-
-		if (count)
-			printf("  %-24s %10" PRIu64 " (longest handling since enable: %" PRIu64
-			       " cycles)\n", entry->name, count, entry->max_cycles);
-	}
-}
-
 void latency_report(const struct latency_run *run)
 {
 	const struct bulkhead_latency *page = &run->page;
@@ -286,27 +183,29 @@ void latency_report(const struct latency_run *run)
 		printf("  (percentiles from the histogram: %" PRIu64 " samples passed unseen)\n",
 		       run->samples_missed);
 	print_histogram(page);
-	print_exits(run);
+	latency_report_costs(run);
 }
 
 static void json_exits(FILE *out, const struct latency_run *run)
 {
-	uint64_t before = 0;
 	size_t i;
 
-	for (i = 0; i < run->exits_before.count; i++)
-		before += run->exits_before.reasons[i].count;
 	fprintf(out, "\"exits_before_run\": %" PRIu64 ", \"exits_during_run\": %" PRIu64
-		", \"exits\": {", before, latency_exits_during(run));
-	for (i = 0; i < run->exits_after.count; i++) {
-		const struct latency_exit *entry = &run->exits_after.reasons[i];
+		", \"exits\": {", latency_exits_before(run), latency_exits_during(run));
+	for (i = 0; i < run->after.cell.count; i++) {
+		const struct latency_exit *entry = &run->after.cell.reasons[i];
+		uint64_t before = 0;
+		size_t j;
 
+		for (j = 0; j < run->before.cell.count; j++)
+			if (run->before.cell.reasons[j].reason == entry->reason)
+				before = run->before.cell.reasons[j].count;
 		fprintf(out, "%s\"%s\": {\"reason\": %u, \"count\": %" PRIu64
 			", \"max_cycles_since_enable\": %" PRIu64 "}", i ? ", " : "", entry->name,
-			entry->reason, entry->count - count_before(run, entry->reason),
-			entry->max_cycles);
+			entry->reason, entry->count - before, entry->max_cycles);
 	}
-	fprintf(out, "}");
+	fprintf(out, "},\n ");
+	latency_json_costs(out, run);
 }
 
 static void json_array(FILE *out, const char *name, const uint32_t *values, size_t count)

@@ -515,7 +515,7 @@ static int sample(struct session *session, struct latency_run *run)
 	double limit = 2.0 * (double)run->samples_wanted * (double)run->period_us / 1e6 +
 		       FINISH_GRACE_S;
 	uint64_t seen = 0;
-	int err = latency_read_exits(session->id, &run->exits_before);
+	int err = latency_read_costs(session->id, &run->before, NULL);
 
 	if (err)
 		return err;
@@ -528,7 +528,7 @@ static int sample(struct session *session, struct latency_run *run)
 		if (!read_page(session->page, &run->page))
 			continue;
 		if (run->page.state == BULKHEAD_LATENCY_DONE) {
-			err = latency_read_exits(session->id, &run->exits_after);
+			err = latency_read_costs(session->id, &run->after, &run->before);
 			session->page->ack = BULKHEAD_LATENCY_HANDSHAKE;
 			run->seconds = seconds_since(&session->start);
 			run->completed = !err;
@@ -701,5 +701,7 @@ out:
 	free(config);
 	free(image);
 	free(run.samples);
+	latency_free_costs(&run.before);
+	latency_free_costs(&run.after);
 	return err;
 }

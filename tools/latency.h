@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <bulkhead/latency.h>
 
@@ -26,6 +27,26 @@ struct latency_exits {
 	struct latency_exit reasons[LATENCY_EXIT_REASONS];
 };
 
+/* CPUs beyond this many are refused in the statistics (latency-costs.c). */
+#define LATENCY_MAX_CPUS	4096
+
+/*
+ * What the cell and the root cell paid, as sysfs shows it at one moment:
+ * per reason, the exits of the cell's CPUs and of the CPUs in no cell, and
+ * the longest hold of a CPU in no cell.  Counts and longest times are
+ * since enable; the run compares a copy from before with one from after.
+ */
+struct latency_costs {
+	struct latency_exits cell;
+	struct latency_exits root;
+	uint64_t hold_us;
+	unsigned int hold_cpu;
+	bool has_hold;
+	/* The texts of sysfs statistics and longest they were summed up from. */
+	char *statistics;
+	char *longest;
+};
+
 struct latency_run {
 	const char *config;
 	const char *image;
@@ -43,15 +64,22 @@ struct latency_run {
 	size_t sample_count;
 	size_t sample_capacity;
 	uint64_t samples_missed;	/* overwritten in the ring before the tool read them */
-	struct latency_exits exits_before, exits_after;
+	struct latency_costs before, after;
 	double seconds;
 	bool completed;
 };
 
-int latency_read_exits(unsigned int id, struct latency_exits *exits);
 void latency_report(const struct latency_run *run);
 int latency_write_json(const struct latency_run *run, const char *path);
 int latency_plot(const struct latency_run *run);
+
+/* latency-costs.c */
+int latency_read_costs(unsigned int id, struct latency_costs *costs,
+		       struct latency_costs *before);
+void latency_free_costs(struct latency_costs *costs);
 uint64_t latency_exits_during(const struct latency_run *run);
+uint64_t latency_exits_before(const struct latency_run *run);
+void latency_report_costs(const struct latency_run *run);
+void latency_json_costs(FILE *out, const struct latency_run *run);
 
 #endif

@@ -143,3 +143,135 @@ def test_plot_helper_usage():
     result = subprocess.run([PLOTTER], capture_output=True, text=True, check=False, timeout=60)
     assert result.returncode == 1
     assert "usage: bulkhead-latency-plot RESULTS.json PLOT.png" in result.stderr
+
+
+# ---- What the cell and the root paid: the report from two sysfs snapshots ----
+# build/tools/latency-report-print (tests/python/latency_report_print.c) prints
+# the report of a made-up run of four samples, with the tool's own code
+# reading the statistics before and after from fake sysfs directories.
+
+REPORT_PRINT = os.path.join(TOP, "build", "tools", "latency-report-print")
+
+# CPU 0 root, CPU 1 the latency cell (ID 1), CPU 2 another cell (ID 2).  TSC 50 MHz: 50 cycles a us.
+BEFORE_STATS = ("0 10 cpuid 100 5000 900\n0 30 io 50 5000 400\n1 10 cpuid 3 300 150\n"
+                "1 31 rdmsr 5 500 200\n2 10 cpuid 9 900 99999\n")
+BEFORE_LONGEST = "0 523 40\n1 40 310\n2 40 9999\n"
+
+
+def snapshot(directory, statistics, longest, cells=(("1", "1"), ("2", "2"))):
+    directory.mkdir()
+    (directory / "enabled").write_text("1\n")
+    (directory / "statistics").write_text(statistics)
+    (directory / "longest").write_text(longest)
+    for cell, cpus in cells:
+        (directory / "cells" / cell).mkdir(parents=True)
+        (directory / "cells" / cell / "cpus_assigned_list").write_text(cpus + "\n")
+    return directory
+
+
+def report(tmp_path, after_stats, after_longest=BEFORE_LONGEST,
+           cells_before=(("1", "1"), ("2", "2"))):
+    assert os.path.exists(REPORT_PRINT), "run make test-unit"
+    before = snapshot(tmp_path / "before", BEFORE_STATS, BEFORE_LONGEST, cells_before)
+    after = snapshot(tmp_path / "after", after_stats, after_longest)
+    out = tmp_path / "out.json"
+    result = subprocess.run([REPORT_PRINT, str(before), str(after), "1", str(out)],
+                            capture_output=True, text=True, check=False, timeout=30)
+    return result, out
+
+
+def rows(stdout):
+    """The per-reason rows of the costs table: name -> the four fields after it."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Exits during the run"))
+    assert lines[start + 1].split() == ["reason", "cell", "exits", "cell", "longest", "root",
+                                        "exits", "root", "longest"]
+    table = {}
+    for line in lines[start + 2:]:
+        if not line.startswith("  "):
+            break
+        fields = line.split()
+        table[fields[0]] = " ".join(fields[1:])
+    return table
+
+
+def test_quiet_cell_and_busier_root(tmp_path):
+    after = BEFORE_STATS.replace("0 10 cpuid 100 5000 900", "0 10 cpuid 160 9000 1200")
+    result, out = report(tmp_path, after, "0 523 95\n1 40 310\n2 40 99999\n")
+    assert result.returncode == 0, result.stderr
+    assert "VM exits of the cell's CPUs during the run: 0\n" in result.stdout
+    # The cell made no exit: its longest came before the run; the root's cpuid grew to 24 us.
+    assert rows(result.stdout) == {"cpuid": "0 <= 3.00 60 24.00", "rdmsr": "0 <= 4.00 0 -",
+                                   "io": "0 - 0 <= 8.00"}
+    # The longest hold of a root CPU: CPU 0's; CPU 1 and 2 are in cells.
+    assert "Longest hold of a root CPU by management: 95 us (CPU 0), during the run\n" \
+        in result.stdout
+    data = json.loads(out.read_text())
+    assert data["exits_during_run"] == 0 and data["exits_before_run"] == 8
+    assert data["exit_costs"]["cpuid"] == {
+        "reason": 10, "cell": {"count": 0, "max_cycles_since_enable": 150, "max_during_run": False},
+        "root": {"count": 60, "max_cycles_since_enable": 1200, "max_during_run": True}}
+    assert data["root_hold"] == {"longest_us": 95, "cpu": 0, "during_run": True}
+
+
+def test_cell_exits_during_the_run(tmp_path):
+    after = BEFORE_STATS.replace("1 31 rdmsr 5 500 200", "1 31 rdmsr 7 900 400") + \
+        "1 18 vmcall 1 100 100\n"
+    result, out = report(tmp_path, after)
+    assert result.returncode == 0, result.stderr
+    assert "VM exits of the cell's CPUs during the run: 3\n" in result.stdout
+    table = rows(result.stdout)
+    assert table["rdmsr"] == "2 8.00 0 -"
+    assert table["vmcall"] == "1 2.00 0 -"
+    # Exits during the run that were all shorter than the longest before: still "<=".
+    assert "Longest hold of a root CPU by management: <= 40 us (CPU 0), before the run\n" \
+        in result.stdout
+    data = json.loads(out.read_text())
+    assert data["exits_during_run"] == 3
+    assert data["exit_costs"]["vmcall"]["cell"] == {"count": 1, "max_cycles_since_enable": 100,
+                                                    "max_during_run": True}
+    assert data["root_hold"]["during_run"] is False
+
+
+def test_shorter_exits_during_the_run_keep_the_bound(tmp_path):
+    after = BEFORE_STATS.replace("0 30 io 50 5000 400", "0 30 io 70 6000 400")
+    result, _ = report(tmp_path, after)
+    assert result.returncode == 0, result.stderr
+    assert rows(result.stdout)["io"] == "0 - 20 <= 8.00"
+
+
+def test_malformed_statistics(tmp_path):
+    result, _ = report(tmp_path, BEFORE_STATS + "0 10 cpuid lots\n")
+    one_line_error(result, 1, "sysfs statistics line 6: malformed; expected 'CPU REASON NAME "
+                   "COUNT TOTAL_CYCLES MAX_CYCLES'")
+
+
+def test_malformed_longest(tmp_path):
+    result, _ = report(tmp_path, BEFORE_STATS, "0 523\n")
+    one_line_error(result, 1, "sysfs longest line 1: malformed; expected 'CPU HYPERCALL_US HOLD_US'")
+
+
+def test_no_root_cpu_held(tmp_path):
+    before = "0 523 0\n1 40 310\n2 40 9999\n"
+    assert os.path.exists(REPORT_PRINT), "run make test-unit"
+    out = tmp_path / "out.json"
+    result = subprocess.run([REPORT_PRINT, str(snapshot(tmp_path / "b", BEFORE_STATS, before)),
+                             str(snapshot(tmp_path / "a", BEFORE_STATS, before)), "1", str(out)],
+                            capture_output=True, text=True, check=False, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert "Longest hold of a root CPU by management: 0 us (none held since enable)\n" \
+        in result.stdout
+    assert json.loads(out.read_text())["root_hold"] == {"longest_us": 0, "cpu": 0,
+                                                        "during_run": False}
+
+
+def test_a_cpu_that_joins_a_cell_during_the_run_is_left_out_on_both_sides(tmp_path):
+    # CPU 2 was the root's at the start and is another cell's at the end: its
+    # 9 cpuid exits and its hold are neither counted as the root's exits
+    # during the run nor compared with the end.
+    after = BEFORE_STATS.replace("0 10 cpuid 100 5000 900", "0 10 cpuid 101 5100 900")
+    result, out = report(tmp_path, after, cells_before=(("1", "1"),))
+    assert result.returncode == 0, result.stderr
+    assert rows(result.stdout)["cpuid"] == "0 <= 3.00 1 <= 18.00"
+    assert "Longest hold of a root CPU by management: <= 40 us (CPU 0), before the run\n" \
+        in result.stdout

@@ -4,7 +4,9 @@
 # ipi-load's IPIs and TLB shootdowns among Linux's own CPUs).  The cell's CPU makes no VM exit
 # between the first sample and the last; the cell is destroyed after the
 # run and CPU 1 works for Linux again.  Also: Ctrl-C (SIGINT) in the middle
-# of a run destroys the cell too, and the run then exits non-zero.
+# of a run destroys the cell too, and the run then exits non-zero.  The
+# report names, per exit reason, the exits and longest handling of the
+# cell's and the root's CPUs, and the longest hold of a root CPU.
 
 SYSTEM=/etc/bulkhead/bochs-system.cell
 LATENCY=/etc/bulkhead/latency.cell
@@ -30,6 +32,35 @@ report_has() {
 
 no_cells() {
 	[ -z "$(ls /sys/devices/bulkhead/cells)" ]
+}
+
+# The costs table: a row per exit reason, "NAME CELL_EXITS CELL_LONGEST
+# ROOT_EXITS ROOT_LONGEST", longest in us, "<=" before a longest from
+# before the run, "-" for none.  Plausible: the cell made no exit, the
+# loaded root (ipi-load's IPIs exit) made some, and every longest is above
+# zero and below the whole run's length.
+costs_plausible() {
+	local run_us=$((SAMPLES * PERIOD_US))
+	sed -n '/^Exits during the run and the longest handling/,/^Longest hold/p' "$REPORT" |
+		sed '1,2d;$d' | sed 's/<= //g' >/tmp/costs
+	cat /tmp/costs
+	[ -s /tmp/costs ] || { echo "no rows"; return 1; }
+	awk -v limit="$run_us" '
+		$2 != 0 { print "cell exits during the run: " $0; bad = 1 }
+		{ root += $4 }
+		$3 != "-" && !($3 > 0 && $3 < limit) { print "cell longest: " $0; bad = 1 }
+		$5 != "-" && !($5 > 0 && $5 < limit) { print "root longest: " $0; bad = 1 }
+		END { if (!root) print "the loaded root made no exit"; exit bad || !root }' /tmp/costs
+}
+
+# "Longest hold of a root CPU by management: [<= ]N us (CPU 0), during|before
+# the run", or "0 us (none held since enable)": CPU 0 is the only root CPU
+# here and runs management itself, so it is never held.
+hold_plausible() {
+	local line
+	line=$(grep '^Longest hold of a root CPU by management: ' "$REPORT")
+	echo "$line"
+	[ "$line" = "Longest hold of a root CPU by management: 0 us (none held since enable)" ]
 }
 
 # Interrupts the run once sampling has begun: SIGINT, as Ctrl-C sends it.
@@ -58,8 +89,11 @@ step "all $SAMPLES samples were taken" report_has ": $SAMPLES samples, one every
 step "the report has a histogram" report_has "^Histogram"
 step "no VM exit of the cell's CPU during the run" \
 	report_has "VM exits of the cell's CPUs during the run: 0$"
+step "the report has each exit reason's longest handling, cell and root" costs_plausible
+step "the report has the longest hold of a root CPU: none" hold_plausible
 step "the JSON file has the figures" \
-	sh -c "grep -q '\"samples\": $SAMPLES,' $JSON && grep -q '\"exits_during_run\": 0,' $JSON"
+	sh -c "grep -q '\"samples\": $SAMPLES,' $JSON && grep -q '\"exits_during_run\": 0,' $JSON &&
+		grep -q '\"exit_costs\": {\"' $JSON && grep -q '\"root_hold\": {\"longest_us\": 0, \"cpu\": 0,' $JSON"
 # The counters the run compares are live: the inmate's boot made exits.
 step "the cell's exit counters counted its boot" grep -q '"exits_before_run": [1-9]' "$JSON"
 step "the load was stopped" sh -c '! pidof ipi-load && ! pidof dd'

@@ -8,9 +8,13 @@
 # ticks of its APIC timer (10 ms asked for); the longest hypercall and
 # hold per CPU (bulkhead stats); the latency of the latency inmate's timer
 # interrupts in a cell, idle, with the root cell loaded, and with cache
-# pollution, and the cell's exits meanwhile.  In Bochs the TSC
+# pollution, with per exit reason the exits and longest handling of the
+# cell's and the root's CPUs and the longest hold of a root CPU; beside
+# each run, Linux's own cyclictest (Debian's rt-tests) on root CPU 0,
+# measuring the same way from a SCHED_FIFO thread.  In Bochs the TSC
 # counts emulated instructions: compare runs with each other, not with
 # hardware.
+# vm-run: program cyclictest
 
 # shellcheck disable=SC2034 # read by step in lib.sh
 VM_SHOW_OUTPUT=1
@@ -48,14 +52,32 @@ step "cell destroy tiny-demo" bulkhead cell destroy tiny-demo
 # the cell's VM exits meanwhile.
 LATENCY_RUN="bulkhead latency /etc/bulkhead/latency.cell /usr/share/bulkhead/inmates/latency.bin \
 	--samples 10000 --period-us 500 --bucket-ns 100"
-step "latency in a cell, root idle" $LATENCY_RUN --json /tmp/latency-idle.json
+LOAD='ipi-load 600 & while :; do :; done &'
+# cyclictest on CPU 0 at the same period, SCHED_FIFO 99, memory locked: 8,000
+# loops (4 s), so that it ends, and prints its summary, before the load is
+# stopped with the cell's 10,000 samples (5 s).
+CYCLICTEST="cyclictest -q -m -a 0 -p 99 -i 500 -l 8000"
+cyclictest_figures() {
+	echo "cyclictest on CPU 0 beside the cell (us):"
+	grep -E '^T: ?0 ' "$1" || { echo "no summary in $1:"; cat "$1"; return 1; }
+}
+step "latency in a cell, root idle but for cyclictest" \
+	$LATENCY_RUN --load "$CYCLICTEST >/tmp/cyclictest-idle.txt 2>&1" --json /tmp/latency-idle.json
+step "cyclictest on root CPU 0 in the same run, root idle" cyclictest_figures /tmp/cyclictest-idle.txt
 step "latency in a cell, root loaded (shell loop and ipi-load on CPU 0)" \
-	$LATENCY_RUN --load 'ipi-load 600 & while :; do :; done' --json /tmp/latency-loaded.json
+	$LATENCY_RUN --load "$LOAD $CYCLICTEST >/tmp/cyclictest-loaded.txt 2>&1" \
+	--json /tmp/latency-loaded.json
+step "cyclictest on root CPU 0 in the same run, root loaded" \
+	cyclictest_figures /tmp/cyclictest-loaded.txt
+step "latency in a cell, 64 KiB of cache pollution between samples, root loaded" \
+	$LATENCY_RUN --pollute-kib 64 --load "$LOAD $CYCLICTEST >/tmp/cyclictest-polluted.txt 2>&1" \
+	--json /tmp/latency-polluted.json
+step "cyclictest on root CPU 0 in the same run, root loaded, cell polluting" \
+	cyclictest_figures /tmp/cyclictest-polluted.txt
 # For ci/vm-bare --compare (make bench), which boots the same binary bare.
 host_capture latency-idle.json /tmp/latency-idle.json
 host_capture latency-loaded.json /tmp/latency-loaded.json
-step "latency in a cell, 64 KiB of cache pollution between samples, root loaded" \
-	$LATENCY_RUN --pollute-kib 64 --load 'ipi-load 600 & while :; do :; done'
+host_capture latency-polluted.json /tmp/latency-polluted.json
 step "longest hypercall and hold per CPU, in us" \
 	sh -c "bulkhead stats | sed -n '/^Longest hypercall/,/^\$/p'"
 step "bulkhead disable" bulkhead disable
