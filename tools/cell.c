@@ -41,7 +41,7 @@ struct cell_info {
 	char failed[CPU_LIST_SIZE];
 };
 
-/* A name may hold spaces (printable ASCII, hypervisor/config.c). */
+/* A name may hold spaces (printable ASCII, common/config.c). */
 static bool valid_name(const char *text)
 {
 	for (; *text; text++)

@@ -244,7 +244,7 @@ static void json_figures(FILE *out, const struct latency_run *run)
 
 /*
  * The figures, the histogram and every sample seen, in order, as JSON.  The
- * cell name is printable ASCII (hypervisor/config.c) with quotes and
+ * cell name is printable ASCII (common/config.c) with quotes and
  * backslashes replaced (latency.c), so it needs no escaping.
  */
 int latency_write_json(const struct latency_run *run, const char *path)

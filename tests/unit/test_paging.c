@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Host tests of the page-table builder (hypervisor/arch/x86/paging.c) against a fake pool. */
+/* Host tests of the page-table builder (common/x86/paging.c) against a fake pool. */
 #include <errno.h>
 #include <stdlib.h>
 

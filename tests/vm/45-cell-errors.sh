@@ -70,7 +70,7 @@ step "enable" bulkhead enable "$SYSTEM"
 step "pool before the refusals" sh -c "cat $SYSFS/memory_pool | tee /tmp/pool.before"
 step "the starting state" unchanged
 
-# Refused by the driver's config checks (hypervisor/config.c): CPU 1 never leaves Linux.
+# Refused by the driver's config checks (common/config.c): CPU 1 never leaves Linux.
 create_refused "truncated config" cell-truncated.cell \
 	'^bulkhead: file is truncated: the header.s size is larger than the file; rebuild it with bulkhead-config build$'
 create_refused "corrupt config (bad checksum)" cell-bad-checksum.cell \

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """The rules one config must follow on its own, for build and check alike.
 
-The hypervisor checks the same rules itself (hypervisor/config.c) and is the
+The hypervisor checks the same rules itself (common/config.c) and is the
 authority; this module applies them before a .cell file exists, with messages
 that say how to fix the source.  Rules across configs live in check.py, and
 those about devices (ports, console, IOAPICs, PCI) in devices.py.
