@@ -287,7 +287,7 @@ bench: deps
 # Soak (Documentation/testing.md, "Soak"): build/vm/hcfuzz.ko is a test-only
 # module of the test machine (random hypercalls from the root cell at CPL 0),
 # never installed.  `make check` runs tests/vm/soak/soak.sh as it is, a
-# short pass (ci/check, stage vm-soak); make soak runs it with the counts
+# short pass (ci/check, at the end of stage vm); make soak runs it with the counts
 # below (each >= 100 cycles, >= 100,000 hypercalls) as build/vm/soak/soak.sh.
 HCFUZZ_DIR := build/vm/hcfuzz
 build/vm/hcfuzz.ko: tests/vm/hcfuzz/hcfuzz.c tests/vm/hcfuzz/Kbuild include/bulkhead/*.h
