@@ -121,7 +121,6 @@ FILE *open_sysfs(const char *file, char *path, size_t size)
 	return stream;
 }
 
-/* Runs @request; on failure prints the driver's reason, or strerror if it gave none. */
 /* Runs @request; on failure prints the driver's reason, or strerror if it gave none.  *result gets what the ioctl returned. */
 int run_ioctl_result(unsigned long request, void *args, const char *reason, const char *what,
 		     int *result)
@@ -335,7 +334,7 @@ static const struct command commands[] = {
 	{ "disable", "", "give the machine back to Linux alone", command_disable },
 	{ "hardware", "check [--msr-file F]", "list the VMX features Bulkhead needs as ok or missing",
 	  command_hardware },
-	{ "stats", "[--json]", "show VM exits per CPU and reason, longest hypercall and hold, memory pool use",
+	{ "stats", "[--json]", "show VM exits per CPU and reason, events, longest hypercall and hold, memory pool use",
 	  command_stats },
 	{ "console", "[--follow]", "print the hypervisor's log", command_console },
 	{ "cell", "create|load|start|shutdown|destroy|list|stats ...",

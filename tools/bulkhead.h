@@ -57,7 +57,12 @@ bool parse_cpu_list(const char *text, struct cpu_set *set);
  * VM exits per CPU from a statistics file already open as @file (@path for
  * messages): sysfs statistics with the memory pool, or a cell's without.
  */
-int show_stats(FILE *file, const char *path, bool with_pool, bool json);
+/* The sysfs files of 'stats' or 'cell stats', open, and their paths for messages. */
+struct stats_files {
+	FILE *statistics, *events;
+	const char *statistics_path, *events_path;
+};
+int show_stats(const struct stats_files *files, bool with_pool, bool json);
 
 int command_hardware(int argc, char **argv);
 int command_cell(int argc, char **argv);

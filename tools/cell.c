@@ -434,14 +434,14 @@ static int cell_shutdown(int argc, char **argv)
 	return err;
 }
 
-/* 'cell stats NAME|ID [--json]': 'stats' for the cell's CPUs only, from cells/<ID>/statistics. */
+/* 'cell stats NAME|ID [--json]': 'stats' for the cell's CPUs only, from cells/<ID>/statistics and events. */
 static int cell_stats(int argc, char **argv)
 {
 	bool json = argc == 3 && !strcmp(argv[2], "--json");
-	char path[SYSFS_PATH_SIZE];
+	char path[SYSFS_PATH_SIZE], events_path[SYSFS_PATH_SIZE];
+	struct stats_files files = { .statistics_path = path, .events_path = events_path };
 	unsigned int id;
-	FILE *file;
-	bool gone;
+	bool gone = false;
 	int err;
 
 	if (argc != 2 && !json)
@@ -451,14 +451,19 @@ static int cell_stats(int argc, char **argv)
 		err = find_cell(argv[1], &id);
 	if (err)
 		return err;
-	file = open_cell_file(id, "statistics", path, &gone);
-	if (!file && gone)
-		return fail(EXIT_FAILURE, "cell '%s' is gone; see '%s cell list'", argv[1],
-			    program);
-	if (!file)
-		return EXIT_FAILURE;
-	err = show_stats(file, path, false, json);
-	fclose(file);
+	files.statistics = open_cell_file(id, "statistics", path, &gone);
+	if (files.statistics)
+		files.events = open_cell_file(id, "events", events_path, &gone);
+	if (files.events)
+		err = show_stats(&files, false, json);
+	else if (gone)
+		err = fail(EXIT_FAILURE, "cell '%s' is gone; see '%s cell list'", argv[1], program);
+	else
+		err = EXIT_FAILURE;
+	if (files.statistics)
+		fclose(files.statistics);
+	if (files.events)
+		fclose(files.events);
 	return err;
 }
 

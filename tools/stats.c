@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* bulkhead stats and cell stats: VM exits per CPU and exit reason, and the memory pool. */
+/* bulkhead stats and cell stats: VM exits per CPU and exit reason, the hypervisor's events, and the memory pool. */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -38,10 +38,21 @@ struct longest {
 	uint64_t hypercall_us, hold_us;
 };
 
+/* sysfs events: what the hypervisor refused, dropped or confined on a CPU, and where its NMIs went. */
+#define EVENT_FORMAT	"'CPU NAME COUNT', CPUs in order, each name once per CPU"
+struct event {
+	unsigned int cpu;
+	char name[NAME_SIZE];
+	uint64_t count;
+};
+
 struct stats {
 	struct exit_stat *exits;
 	size_t count;
 	size_t capacity;
+	struct event *events;
+	size_t event_count;
+	size_t event_capacity;
 	bool with_pool;
 	uint64_t pool_used;
 	uint64_t pool_total;
@@ -86,18 +97,27 @@ static bool parse_exit(char *line, struct exit_stat *entry)
 	return true;
 }
 
+/* Room for one more element of *@array (@count used of *@capacity); false when out of memory. */
+static bool grow(void **array, size_t *capacity, size_t count, size_t size)
+{
+	size_t wanted = *capacity ? 2 * *capacity : 128;
+	void *bigger;
+
+	if (count < *capacity)
+		return true;
+	bigger = realloc(*array, wanted * size);
+	if (!bigger)
+		return false;
+	*array = bigger;
+	*capacity = wanted;
+	return true;
+}
+
 static struct exit_stat *new_exit(struct stats *stats)
 {
-	struct exit_stat *exits = stats->exits;
-
-	if (stats->count == stats->capacity) {
-		stats->capacity = stats->capacity ? 2 * stats->capacity : 128;
-		exits = realloc(exits, stats->capacity * sizeof(*exits));
-		if (!exits)
-			return NULL;
-		stats->exits = exits;
-	}
-	return &exits[stats->count++];
+	if (!grow((void **)&stats->exits, &stats->capacity, stats->count, sizeof(*stats->exits)))
+		return NULL;
+	return &stats->exits[stats->count++];
 }
 
 static int add_exit_line(struct stats *stats, char *line, const char *path, unsigned int number)
@@ -250,17 +270,76 @@ static int read_longest(struct stats *stats)
 	return 0;
 }
 
+/* True when @entry, read after @count events, keeps their CPUs in order and names unique per CPU. */
+static bool event_in_order(const struct event *events, size_t count, const struct event *entry)
+{
+	if (count && events[count - 1].cpu > entry->cpu)
+		return false;
+	for (; count && events[count - 1].cpu == entry->cpu; count--)
+		if (!strcmp(events[count - 1].name, entry->name))
+			return false;
+	return true;
+}
+
+/* Fills @entry from one events line; false when the line is malformed. */
+static bool parse_event(char *line, struct event *entry)
+{
+	char *fields[4];
+	uint64_t cpu;
+
+	if (split_fields(line, fields, 4) != 3 || !parse_number(fields[0], &cpu) ||
+	    cpu > UINT_MAX || !valid_name(fields[1]) || !parse_number(fields[2], &entry->count))
+		return false;
+	entry->cpu = (unsigned int)cpu;
+	strcpy(entry->name, fields[1]);
+	return true;
+}
+
+static int add_event_line(struct stats *stats, char *line, const char *path, unsigned int number)
+{
+	struct event *entry;
+
+	if (line[strspn(line, " \t\r\n")] == '\0')
+		return 0;
+	if (!grow((void **)&stats->events, &stats->event_capacity, stats->event_count,
+		  sizeof(*stats->events)))
+		return fail(EXIT_FAILURE, "out of memory reading %s", path);
+	entry = &stats->events[stats->event_count];
+	if (!parse_event(line, entry) || !event_in_order(stats->events, stats->event_count, entry))
+		return fail(EXIT_FAILURE, "%s:%u: malformed line; expected " EVENT_FORMAT, path,
+			    number);
+	stats->event_count++;
+	return 0;
+}
+
+static int read_events(struct stats *stats, FILE *file, const char *path)
+{
+	unsigned int number = 0;
+	char *line = NULL;
+	size_t capacity = 0;
+	int err = 0;
+
+	while (!err && getline(&line, &capacity, file) >= 0)
+		err = add_event_line(stats, line, path, ++number);
+	if (!err && ferror(file))
+		err = fail(EXIT_FAILURE, "cannot read %s: %s", path, strerror(errno));
+	free(line);
+	return err;
+}
+
 /* Reads and checks everything before anything is printed: a damaged file never passes. */
-static int read_stats(struct stats *stats, FILE *file, const char *path)
+static int read_stats(struct stats *stats, const struct stats_files *files)
 {
 	int err;
 
-	err = read_exits(stats, file, path);
+	err = read_exits(stats, files->statistics, files->statistics_path);
+	if (!err)
+		err = read_events(stats, files->events, files->events_path);
 	if (err)
 		return err;
 	if (stats->count)
 		qsort(stats->exits, stats->count, sizeof(*stats->exits), compare_exits);
-	err = check_exits(stats, path);
+	err = check_exits(stats, files->statistics_path);
 	if (err)
 		return err;
 	if (!stats->with_pool)
@@ -338,6 +417,34 @@ static void print_cpu_table(const struct exit_stat *exits, size_t count, int wid
 	print_row(width, "total", total.count, total.total_cycles, total.max_cycles);
 }
 
+static void print_events(const struct stats *stats)
+{
+	size_t i;
+
+	if (stats->event_count)
+		printf("\nEvents: what the hypervisor refused, dropped or confined, and where its NMIs went\n"
+		       "  %-5s %-*s %12s\n", "CPU", NAME_SIZE, "event", "count");
+	for (i = 0; i < stats->event_count; i++)
+		printf("  %-5u %-*s %12" PRIu64 "\n", stats->events[i].cpu, NAME_SIZE,
+		       stats->events[i].name, stats->events[i].count);
+}
+
+static void print_events_json(const struct stats *stats)
+{
+	size_t i;
+
+	printf(", \"events\": {");
+	for (i = 0; i < stats->event_count; i++) {
+		const struct event *event = &stats->events[i];
+		bool first_of_cpu = !i || event[-1].cpu != event->cpu;
+
+		if (first_of_cpu)
+			printf("%s\"%u\": {", i ? "}, " : "", event->cpu);
+		printf("%s\"%s\": %" PRIu64, first_of_cpu ? "" : ", ", event->name, event->count);
+	}
+	printf("%s}", stats->event_count ? "}" : "");
+}
+
 static void print_table(const struct stats *stats)
 {
 	int width = name_width(stats);
@@ -350,6 +457,7 @@ static void print_table(const struct stats *stats)
 		printf("%s", start ? "\n" : "");
 		print_cpu_table(&stats->exits[start], end - start, width);
 	}
+	print_events(stats);
 	if (stats->longest_count)
 		printf("\nLongest hypercall and time held for a change of the root cell, in us\n"
 		       "  %-5s %12s %12s\n", "CPU", "hypercall", "held");
@@ -391,6 +499,7 @@ static void print_json(const struct stats *stats)
 		print_cpu_json(&stats->exits[start], end - start);
 	}
 	printf("}");
+	print_events_json(stats);
 	if (stats->with_pool) {
 		printf(", \"longest_us\": {");
 		for (start = 0; start < stats->longest_count; start++)
@@ -410,24 +519,25 @@ static void print_json(const struct stats *stats)
  * hypervisor, not to a cell.  The caller has checked that Bulkhead is
  * enabled, and closes @file.
  */
-int show_stats(FILE *file, const char *path, bool with_pool, bool json)
+int show_stats(const struct stats_files *files, bool with_pool, bool json)
 {
 	struct stats stats = { .with_pool = with_pool };
-	int err = read_stats(&stats, file, path);
+	int err = read_stats(&stats, files);
 
 	if (!err && json)
 		print_json(&stats);
 	else if (!err)
 		print_table(&stats);
 	free(stats.exits);
+	free(stats.events);
 	return err;
 }
 
 int command_stats(int argc, char **argv)
 {
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
-	char path[SYSFS_PATH_SIZE];
-	FILE *file;
+	char path[SYSFS_PATH_SIZE], events_path[SYSFS_PATH_SIZE];
+	struct stats_files files = { .statistics_path = path, .events_path = events_path };
 	int err;
 
 	if (argc > 2 || (argc == 2 && !json))
@@ -435,10 +545,13 @@ int command_stats(int argc, char **argv)
 	err = check_enabled();
 	if (err)
 		return err;
-	file = open_sysfs("statistics", path, sizeof(path));
-	if (!file)
-		return EXIT_FAILURE;
-	err = show_stats(file, path, true, json);
-	fclose(file);
+	files.statistics = open_sysfs("statistics", path, sizeof(path));
+	if (files.statistics)
+		files.events = open_sysfs("events", events_path, sizeof(events_path));
+	err = files.events ? show_stats(&files, true, json) : EXIT_FAILURE;
+	if (files.statistics)
+		fclose(files.statistics);
+	if (files.events)
+		fclose(files.events);
 	return err;
 }

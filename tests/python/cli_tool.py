@@ -53,12 +53,13 @@ def cpu_block(stdout, cpu):
 LONGEST = "0 523 0\n1 40 310\n"
 
 
-def fake_sysfs(tmp_path, statistics):
-    """A sysfs directory as the enabled driver shows it, with @statistics."""
+def fake_sysfs(tmp_path, statistics, events=""):
+    """A sysfs directory as the enabled driver shows it, with @statistics and @events."""
     directory = tmp_path / "sysfs"
     directory.mkdir()
     (directory / "enabled").write_text("1\n")
     (directory / "statistics").write_text(statistics)
+    (directory / "events").write_text(events)
     (directory / "memory_pool").write_text("120 4096\n")
     (directory / "longest").write_text(LONGEST)
     return directory

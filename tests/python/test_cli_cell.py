@@ -43,6 +43,7 @@ DEMO_JSON = {
         "1": {"exits": CPU_1_EXITS, "total_exits": 9},
         "2": {"exits": CPU_2_EXITS, "total_exits": 3},
     },
+    "events": {},
 }
 
 NOT_ENABLED = "Bulkhead is not enabled; run 'bulkhead enable SYSCONFIG.cell' first"
@@ -55,7 +56,7 @@ def statistics_of(cpus):
 
 
 def write_cell(sysfs_dir, cell_id, name, state="running", cpus="1", failed="",
-               statistics=None):
+               statistics=None, events=""):
     """cells/<cell_id>/ as the driver shows it; statistics those of CPUS unless given."""
     directory = sysfs_dir / "cells" / str(cell_id)
     directory.mkdir(parents=True, exist_ok=True)
@@ -65,6 +66,7 @@ def write_cell(sysfs_dir, cell_id, name, state="running", cpus="1", failed="",
     if statistics is None:
         statistics = statistics_of(cpus_of(cpus))
     (directory / "statistics").write_text(statistics)
+    (directory / "events").write_text(events)
     return directory
 
 
@@ -132,6 +134,17 @@ def test_cell_stats_json(sysfs, key):
     assert cell_stats_json(sysfs, key) == DEMO_JSON
 
 
+def test_cell_stats_shows_the_cells_events(sysfs):
+    write_cell(sysfs, 1, "demo", "running", "1-2", events="1 ioapic-dropped 4\n2 apic-refused 1\n")
+    lines = run("cell", "stats", "demo", sysfs_dir=sysfs).stdout.splitlines()
+    start = lines.index("Events: what the hypervisor refused, dropped or confined, "
+                        "and where its NMIs went")
+    assert [line.split() for line in lines[start + 1:]] == [
+        ["CPU", "event", "count"], ["1", "ioapic-dropped", "4"], ["2", "apic-refused", "1"]]
+    assert cell_stats_json(sysfs, "demo")["events"] == {
+        "1": {"ioapic-dropped": 4}, "2": {"apic-refused": 1}}
+
+
 def test_cell_stats_json_matches_stats_for_the_same_cpus(sysfs):
     whole = json.loads(run("stats", "--json", sysfs_dir=sysfs).stdout)
     cell = cell_stats_json(sysfs, "demo")
@@ -145,14 +158,14 @@ def test_cell_stats_reads_the_cells_own_statistics(sysfs):
     (sysfs / "statistics").write_text("garbage\n")
     assert cell_stats_json(sysfs, "demo") == {"cpus": {"7": {"exits": {
         "hlt": {"reason": 12, "count": 1, "total_cycles": 9, "max_cycles": 9}},
-        "total_exits": 1}}}
+        "total_exits": 1}}, "events": {}}
     table = run("cell", "stats", "1", sysfs_dir=sysfs)
     assert table_cpus(table.stdout) == [7]
 
 
 def test_cell_stats_of_the_second_cell(sysfs):
     assert cell_stats_json(sysfs, "other") == {
-        "cpus": {"3": {"exits": CPU_3_EXITS, "total_exits": 4}}}
+        "cpus": {"3": {"exits": CPU_3_EXITS, "total_exits": 4}}, "events": {}}
 
 
 def test_cell_stats_when_the_cells_cpus_have_no_exits(sysfs):
@@ -160,7 +173,7 @@ def test_cell_stats_when_the_cells_cpus_have_no_exits(sysfs):
     table = run("cell", "stats", "demo", sysfs_dir=sysfs)
     assert table.returncode == 0, table
     assert table.stdout == "No VM exits counted yet.\n"
-    assert cell_stats_json(sysfs, "demo") == {"cpus": {}}
+    assert cell_stats_json(sysfs, "demo") == {"cpus": {}, "events": {}}
 
 
 def test_cell_stats_of_a_cell_whose_name_has_spaces(sysfs):
@@ -340,7 +353,7 @@ def test_cell_list_orders_cells_by_id(sysfs):
     write_cell(sysfs, 10, "ten", "running", "4")
     result = run("cell", "list", sysfs_dir=sysfs)
     assert [line.split()[0] for line in result.stdout.splitlines()[1:]] == ["1", "2", "10"]
-    assert cell_stats_json(sysfs, "10") == {"cpus": {}}
+    assert cell_stats_json(sysfs, "10") == {"cpus": {}, "events": {}}
 
 
 def test_cell_list_reads_a_cpu_list_of_nearly_a_page(sysfs):

@@ -45,9 +45,16 @@ EXPECTED_JSON = {
             "total_exits": 7,
         },
     },
+    "events": {},
     "longest_us": {"0": {"hypercall": 523, "held": 0}, "1": {"hypercall": 40, "held": 310}},
     "memory_pool": {"used_pages": 120, "total_pages": 4096},
 }
+
+EVENTS = """\
+0 ipi-dropped 3
+0 nmi-hypervisor 41
+1 ioapic-refused 2
+"""
 
 
 @pytest.fixture
@@ -118,6 +125,44 @@ def test_stats_rejects_a_malformed_longest_file(sysfs, text):
         assert result.stdout == ""
 
 
+def test_stats_shows_the_events_per_cpu(tmp_path):
+    sysfs = fake_sysfs(tmp_path, STATISTICS, EVENTS)
+    lines = run("stats", sysfs_dir=sysfs).stdout.splitlines()
+    start = lines.index("Events: what the hypervisor refused, dropped or confined, "
+                        "and where its NMIs went")
+    assert [line.split() for line in lines[start + 1:start + 5]] == [
+        ["CPU", "event", "count"], ["0", "ipi-dropped", "3"], ["0", "nmi-hypervisor", "41"],
+        ["1", "ioapic-refused", "2"]]
+    assert lines.index("CPU 1") < start < lines.index(
+        "Longest hypercall and time held for a change of the root cell, in us")
+    result = run("stats", "--json", sysfs_dir=sysfs)
+    assert json.loads(result.stdout)["events"] == {
+        "0": {"ipi-dropped": 3, "nmi-hypervisor": 41}, "1": {"ioapic-refused": 2}}
+
+
+def test_stats_without_events_prints_no_events_section(sysfs):
+    assert "Events" not in run("stats", sysfs_dir=sysfs).stdout
+
+
+@pytest.mark.parametrize("text", ["0 ipi-dropped\n", "0 ipi-dropped 1 2\n", "x ipi-dropped 1\n",
+                                  "0 ipi dropped! 1\n", "1 ipi-dropped 1\n0 nmi-guest 1\n",
+                                  "0 nmi-guest 1\n0 nmi-guest 2\n"])
+def test_stats_rejects_a_malformed_events_file(sysfs, text):
+    (sysfs / "events").write_text(text)
+    for args in (("stats",), ("stats", "--json")):
+        result = run(*args, sysfs_dir=sysfs)
+        one_line_error(result, 1, "events:")
+        assert "expected 'CPU NAME COUNT', CPUs in order, each name once per CPU" in result.stderr
+        assert result.stdout == ""
+
+
+def test_stats_with_a_driver_lacking_events(sysfs):
+    (sysfs / "events").unlink()
+    result = run("stats", sysfs_dir=sysfs)
+    assert result.returncode == 1 and result.stdout == ""
+    assert "events" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 def test_stats_table_header(sysfs):
     result = run("stats", sysfs_dir=sysfs)
     header = result.stdout.splitlines()[1].split()
@@ -140,7 +185,7 @@ def test_stats_with_no_exits_yet(sysfs):
     assert "No VM exits counted yet." in table.stdout
     result = run("stats", "--json", sysfs_dir=sysfs)
     assert json.loads(result.stdout) == {
-        "cpus": {}, "longest_us": EXPECTED_JSON["longest_us"],
+        "cpus": {}, "events": {}, "longest_us": EXPECTED_JSON["longest_us"],
         "memory_pool": {"used_pages": 120, "total_pages": 4096}}
 
 

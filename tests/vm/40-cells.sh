@@ -267,6 +267,10 @@ step "remove the crashing image" rm -f "$CRASH_IMAGE"
 step "hypervisor log: CPU 1 came back to Linux inside the hypervisor, no CPU left VMX" \
 	sh -c "bulkhead console | grep -q \"CPU 1: back with the root cell, waiting for Linux's startup IPI\" &&
 		! bulkhead console | grep -E 'handed back|VMXOFF|left VMX'"
+# The work NMIs the cells' management sent CPU 1, in the CLI as in sysfs events.
+step "bulkhead stats and --json show CPU 1's hypervisor NMIs" \
+	sh -c "bulkhead stats | grep -Eq '^  1 +nmi-hypervisor +[1-9]' &&
+		bulkhead stats --json | grep -Eq '\"events\": \\{.*\"1\": \\{[^}]*\"nmi-hypervisor\": [1-9]'"
 step "disable" bulkhead disable
 step "rmmod bulkhead" rmmod bulkhead
 dmesg_clean
