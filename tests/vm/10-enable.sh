@@ -103,8 +103,16 @@ step "hypervisor memory claimed" memory_claimed
 step "Linux keeps running on every CPU" work_on_every_cpu
 step_fails "enable twice" "already enabled; run 'bulkhead disable' first" \
 	bulkhead enable "$SYSTEM"
+step "hypervisor log: the root cell lists every IOAPIC pin" \
+	sh -c "bulkhead console | grep -q 'IOAPIC at 0xfec00000: version 0x11, 24 pins' &&
+		! bulkhead console | grep -q 'writes to the others are dropped'"
 step "disable" bulkhead disable
 step "disable released everything" unchanged
+step "enable with a system config missing IOAPIC pin 23" \
+	bulkhead enable "$FIXTURES/fewer-pins.cell"
+step "hypervisor log: names the pins Linux cannot program" \
+	sh -c "bulkhead console | grep -q 'IOAPIC at 0xfec00000: the root cell lists 23 of its 24 pins (first missing: 23)'"
+step "disable after the config missing a pin" bulkhead disable
 step "enable again" bulkhead enable "$SYSTEM"
 step "disable again" bulkhead disable
 step "enable once more" bulkhead enable "$SYSTEM"

@@ -78,6 +78,25 @@ static void hw_write_entry(struct ioapic *io, unsigned int pin, uint64_t entry)
 
 /* ---- Set-up at enable ---- */
 
+/*
+ * Linux's writes to a pin its config does not list are dropped: say so at
+ * enable, once, so that a device that stops interrupting on a real machine
+ * points at the config (bulkhead-config create lists every pin).
+ */
+static void warn_unlisted_pins(const struct ioapic *io, const struct bulkhead_irqchip *chip)
+{
+	unsigned int pin, first = io->pins, count = 0;
+
+	for (pin = 0; pin < io->pins; pin++)
+		if (!irqchip_has_pin(chip, pin)) {
+			first = first < pin ? first : pin;
+			count++;
+		}
+	if (count)
+		printk("IOAPIC at 0x%lx: the root cell lists %u of its %u pins (first missing: %u); Linux's writes to the others are dropped: list every pin in the system config\n",
+		       io->address, io->pins - count, io->pins, first);
+}
+
 /* Maps IOAPIC @i uncached for the hypervisor and records Linux's entries as the root cell's. */
 static int ioapic_setup(struct ioapic *io, unsigned int i, uint64_t address)
 {
@@ -101,6 +120,7 @@ static int ioapic_setup(struct ioapic *io, unsigned int i, uint64_t address)
 		io->pin[pin].root_entry = hw_read_entry(io, pin) & ~IOAPIC_ENTRY_READ_ONLY;
 	printk("IOAPIC at 0x%lx: version 0x%x, %u pins, emulated for every cell\n", address,
 	       io->version, io->pins);
+	warn_unlisted_pins(io, &root_cell.config.irqchips[i]);
 	return 0;
 }
 
