@@ -151,9 +151,9 @@ static ssize_t cpus_failed_list_show(struct kobject *kobj, struct kobj_attribute
 	return show_locked(kobj, buf, emit_failed_list);
 }
 
-/* The lines of sysfs statistics of the cell's CPUs only, in the same format, of any length. */
-static ssize_t statistics_read(struct file *file, struct kobject *kobj,
-			       struct bin_attribute *attr, char *to, loff_t offset, size_t count)
+/* The lines @emit writes for the cell's CPUs only, of any length. */
+static ssize_t cell_text_read(struct kobject *kobj, char *to, loff_t offset, size_t count,
+			      void (*emit)(struct bulkhead_text *text, const struct cpumask *cpus))
 {
 	const struct cell_dir *dir = to_cell_dir(kobj);
 	struct bulkhead_text text = {};
@@ -163,27 +163,24 @@ static ssize_t statistics_read(struct file *file, struct kobject *kobj,
 		mutex_unlock(&bulkhead.lock);
 		return -ENODEV;
 	}
-	bulkhead_statistics_emit(&text, &dir->cpus);
+	emit(&text, &dir->cpus);
 	mutex_unlock(&bulkhead.lock);
 	return bulkhead_text_read(&text, to, offset, count);
 }
+
+/* sysfs statistics of the cell's CPUs, in the same format. */
+static ssize_t statistics_read(struct file *file, struct kobject *kobj,
+			       struct bin_attribute *attr, char *to, loff_t offset, size_t count)
+{
+	return cell_text_read(kobj, to, offset, count, bulkhead_statistics_emit);
+}
 static BIN_ATTR_RO(statistics, 0);
 
-/* The lines of sysfs events of the cell's CPUs only (IOAPIC writes dropped and refused among them). */
+/* sysfs events of the cell's CPUs (IOAPIC writes dropped and refused among them). */
 static ssize_t events_read(struct file *file, struct kobject *kobj,
 			   struct bin_attribute *attr, char *to, loff_t offset, size_t count)
 {
-	const struct cell_dir *dir = to_cell_dir(kobj);
-	struct bulkhead_text text = {};
-
-	mutex_lock(&bulkhead.lock);
-	if (!bulkhead.enabled || !bulkhead_cell_of(dir->id)) {
-		mutex_unlock(&bulkhead.lock);
-		return -ENODEV;
-	}
-	bulkhead_events_emit(&text, &dir->cpus);
-	mutex_unlock(&bulkhead.lock);
-	return bulkhead_text_read(&text, to, offset, count);
+	return cell_text_read(kobj, to, offset, count, bulkhead_events_emit);
 }
 static BIN_ATTR_RO(events, 0);
 

@@ -136,7 +136,9 @@ static int add_exit_line(struct stats *stats, char *line, const char *path, unsi
 	return 0;
 }
 
-static int read_exits(struct stats *stats, FILE *file, const char *path)
+/* Hands every line of @file to @add (with its number); stops at the first error. */
+static int read_lines(struct stats *stats, FILE *file, const char *path,
+		      int (*add)(struct stats *, char *, const char *, unsigned int))
 {
 	unsigned int number = 0;
 	char *line = NULL;
@@ -144,7 +146,7 @@ static int read_exits(struct stats *stats, FILE *file, const char *path)
 	int err = 0;
 
 	while (!err && getline(&line, &capacity, file) >= 0)
-		err = add_exit_line(stats, line, path, ++number);
+		err = add(stats, line, path, ++number);
 	if (!err && ferror(file))
 		err = fail(EXIT_FAILURE, "cannot read %s: %s", path, strerror(errno));
 	free(line);
@@ -312,29 +314,14 @@ static int add_event_line(struct stats *stats, char *line, const char *path, uns
 	return 0;
 }
 
-static int read_events(struct stats *stats, FILE *file, const char *path)
-{
-	unsigned int number = 0;
-	char *line = NULL;
-	size_t capacity = 0;
-	int err = 0;
-
-	while (!err && getline(&line, &capacity, file) >= 0)
-		err = add_event_line(stats, line, path, ++number);
-	if (!err && ferror(file))
-		err = fail(EXIT_FAILURE, "cannot read %s: %s", path, strerror(errno));
-	free(line);
-	return err;
-}
-
 /* Reads and checks everything before anything is printed: a damaged file never passes. */
 static int read_stats(struct stats *stats, const struct stats_files *files)
 {
 	int err;
 
-	err = read_exits(stats, files->statistics, files->statistics_path);
+	err = read_lines(stats, files->statistics, files->statistics_path, add_exit_line);
 	if (!err)
-		err = read_events(stats, files->events, files->events_path);
+		err = read_lines(stats, files->events, files->events_path, add_event_line);
 	if (err)
 		return err;
 	if (stats->count)
