@@ -74,7 +74,7 @@ uint64_t paging_table_phys(const struct page_pool *pool, const uint64_t *table)
 	return pool->phys + (uint64_t)((const uint8_t *)table - pool->virt);
 }
 
-static uint64_t *table_of_entry(const struct page_pool *pool, uint64_t entry)
+uint64_t *paging_table_of_entry(const struct page_pool *pool, uint64_t entry)
 {
 	uint64_t phys = entry & PAGING_ADDRESS_MASK;
 
@@ -107,7 +107,7 @@ static uint64_t *leaf_table(struct page_pool *pool, uint64_t *root, uint64_t vir
 				return NULL;
 			*entry = paging_table_phys(pool, next) | PAGING_TABLE_FLAGS;
 		}
-		table = table_of_entry(pool, *entry);
+		table = paging_table_of_entry(pool, *entry);
 		if (!table)
 			return NULL;
 	}
@@ -167,7 +167,7 @@ bool paging_translate(const struct page_pool *pool, const uint64_t *root,
 		if (!(entry & PAGING_PRESENT))
 			return false;
 		if (level > 1) {
-			table = table_of_entry(pool, entry);
+			table = paging_table_of_entry(pool, entry);
 			if (!table)
 				return false;
 		}

@@ -69,16 +69,6 @@ static bool entry_is_leaf(uint64_t entry, unsigned int level)
 	return level == 1 || (entry & EPT_LARGE_PAGE);
 }
 
-static uint64_t *table_of_entry(const struct page_pool *pool, uint64_t entry)
-{
-	uint64_t phys = entry & PAGING_ADDRESS_MASK;
-
-	if (phys < pool->phys ||
-	    phys >= pool->phys + paging_pages_handed_out(pool) * PAGING_PAGE_SIZE)
-		return NULL;
-	return (uint64_t *)(pool->virt + (phys - pool->phys));
-}
-
 /* Page aligned, not empty, and ends at or below EPT_ADDRESS_LIMIT without wrapping. */
 static bool range_ok(uint64_t start, uint64_t size)
 {
@@ -206,7 +196,7 @@ static int map_below(struct ept_walk *walk, uint64_t *entry, unsigned int level,
 	int err;
 
 	if (entry && entry_present(*entry)) {
-		table = table_of_entry(walk->pool, *entry);
+		table = paging_table_of_entry(walk->pool, *entry);
 		if (!table)
 			return trace_error(-EINVAL);
 	} else if (walk->apply) {
@@ -300,7 +290,7 @@ static int unmap_below(struct ept_walk *walk, uint64_t *entry, unsigned int leve
 	uint64_t *table = NULL;
 
 	if (entry && !entry_is_leaf(*entry, level)) {
-		table = table_of_entry(walk->pool, *entry);
+		table = paging_table_of_entry(walk->pool, *entry);
 		if (!table)
 			return trace_error(-EINVAL);
 	} else if (walk->apply) {
@@ -376,7 +366,7 @@ bool ept_translate(const struct page_pool *pool, const uint64_t *root,
 			leaf_translation(entry, level, guest_phys, access, host_phys, flags);
 			return true;
 		}
-		table = table_of_entry(pool, entry);
+		table = paging_table_of_entry(pool, entry);
 	}
 	return false;
 }

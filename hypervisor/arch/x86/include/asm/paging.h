@@ -49,6 +49,8 @@ static inline size_t paging_pages_handed_out(const struct page_pool *pool)
 
 uint64_t *paging_alloc_table(struct page_pool *pool);
 uint64_t paging_table_phys(const struct page_pool *pool, const uint64_t *table);
+/* The table @entry points to, or NULL when its address is not one of @pool's tables. */
+uint64_t *paging_table_of_entry(const struct page_pool *pool, uint64_t entry);
 bool paging_retire_table(struct page_pool *pool, uint64_t *table);
 size_t paging_free_retired(struct page_pool *pool);
 int paging_map(struct page_pool *pool, uint64_t *root, uint64_t virt,
