@@ -50,35 +50,16 @@ static void attack_ioapic(void)
 
 /* ---- the IOAPIC, as the cell may program it: its own pin 5, nothing else ---- */
 
-#define IOAPIC			0xfec00000ULL
 #define IOAPIC_OWN_PIN		5
 #define IOAPIC_LINUX_PIN	4	/* Linux's console UART, COM1 */
-#define IOAPIC_MASKED		0x10000U
-#define IOAPIC_LOGICAL		0x800U
 #define IOAPIC_VECTOR		0x40U
 
-static uint32_t ioapic_read(uint32_t index)
-{
-	mmio_write32(IOAPIC, index);
-	return mmio_read32(IOAPIC + 0x10);
-}
-
-static void ioapic_write(uint32_t index, uint32_t value)
-{
-	mmio_write32(IOAPIC, index);
-	mmio_write32(IOAPIC + 0x10, value);
-}
-
-/* Programs pin @pin (destination high dword first) and says whether it reads back masked. */
+/* Programs pin @pin and says whether it reads back masked. */
 static void ioapic_program(const char *what, unsigned int pin, uint32_t destination, uint32_t low)
 {
-	uint32_t back;
-
-	ioapic_write(0x11 + 2 * pin, destination << 24);
-	ioapic_write(0x10 + 2 * pin, low);
-	back = ioapic_read(0x10 + 2 * pin);
-	say("%s: %s", what, back & IOAPIC_MASKED ? "left masked" : "accepted");
-	ioapic_write(0x10 + 2 * pin, IOAPIC_MASKED);
+	ioapic_pin_set(pin, destination, low);
+	say("%s: %s", what, ioapic_pin_low(pin) & IOAPIC_MASKED ? "left masked" : "accepted");
+	ioapic_write(0x10 + 2 * pin, IOAPIC_MASKED);	/* the low half only: masked first */
 }
 
 /* Linux's pin and the IOAPIC's ID: writes dropped, the pin reads masked and empty. */
@@ -86,10 +67,9 @@ static void attack_ioapic_foreign_pin(void)
 {
 	uint32_t id = ioapic_read(0);
 
-	ioapic_write(0x11 + 2 * IOAPIC_LINUX_PIN, cpu_id() << 24);
-	ioapic_write(0x10 + 2 * IOAPIC_LINUX_PIN, IOAPIC_VECTOR);
+	ioapic_pin_set(IOAPIC_LINUX_PIN, cpu_id(), IOAPIC_VECTOR);
 	say("pin %u: %s", IOAPIC_LINUX_PIN,
-	    ioapic_read(0x10 + 2 * IOAPIC_LINUX_PIN) == IOAPIC_MASKED &&
+	    ioapic_pin_low(IOAPIC_LINUX_PIN) == IOAPIC_MASKED &&
 	    ioapic_read(0x11 + 2 * IOAPIC_LINUX_PIN) == 0 ? "reads masked" : "reads an entry");
 	ioapic_write(0, id ^ 0x0f000000U);
 	say("ID register: %s", ioapic_read(0) == id ? "unchanged" : "changed");
@@ -107,10 +87,10 @@ static void attack_ioapic_destination(void)
 /* Delivery modes that reach past the inmate's IDT (Documentation/design.md, "The IOAPIC"): each stays masked. */
 static void attack_ioapic_delivery(void)
 {
-	ioapic_program("NMI", IOAPIC_OWN_PIN, cpu_id(), (4U << 8) | 2);
-	ioapic_program("SMI", IOAPIC_OWN_PIN, cpu_id(), 2U << 8);
-	ioapic_program("INIT", IOAPIC_OWN_PIN, cpu_id(), 5U << 8);
-	ioapic_program("ExtINT", IOAPIC_OWN_PIN, cpu_id(), 7U << 8);
+	ioapic_program("NMI", IOAPIC_OWN_PIN, cpu_id(), IOAPIC_DELIVERY(4) | 2);
+	ioapic_program("SMI", IOAPIC_OWN_PIN, cpu_id(), IOAPIC_DELIVERY(2));
+	ioapic_program("INIT", IOAPIC_OWN_PIN, cpu_id(), IOAPIC_DELIVERY(5));
+	ioapic_program("ExtINT", IOAPIC_OWN_PIN, cpu_id(), IOAPIC_DELIVERY(7));
 }
 
 static void attack_hpet(void)

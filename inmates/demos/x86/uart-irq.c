@@ -25,10 +25,6 @@
 #define LSR_DATA	0x01
 #define MCR_OUT2	0x08		/* gates the UART's interrupt line on PCs */
 
-/* The IOAPIC as Jailhouse inmates program it: index at +0, data at +0x10. */
-#define IOAPIC		0xfec00000ULL
-#define IOAPIC_REDIRECTION(pin)	(0x10 + 2 * (pin))
-
 /* Exit reasons counted by CPU get info at 1000 + reason (Documentation/hypercalls.md). */
 #define EXIT_REASONS	72
 #define EXIT_VMCALL	18
@@ -36,12 +32,6 @@
 static volatile uint32_t thre_count, receive_count;
 static char line[96];
 static volatile unsigned int line_length, line_sent;
-
-static void ioapic_write(uint32_t index, uint32_t value)
-{
-	mmio_write32(IOAPIC, index);
-	mmio_write32(IOAPIC + 0x10, value);
-}
 
 /* Sends the next byte of the line, or stops the transmit interrupt when it is out. */
 static void uart_interrupt(unsigned int vector)
@@ -114,8 +104,7 @@ void inmate_main(void)
 	       UART_VECTOR);
 	irq_register(UART_VECTOR, uart_interrupt);
 	/* Destination first, then the low half that unmasks: edge, fixed, physical. */
-	ioapic_write(IOAPIC_REDIRECTION(UART_PIN) + 1, cpu_id() << 24);
-	ioapic_write(IOAPIC_REDIRECTION(UART_PIN), UART_VECTOR);
+	ioapic_pin_set(UART_PIN, cpu_id(), UART_VECTOR);
 	/* How much one question adds to the VMCALL count, so that the count after leaves it out. */
 	exits_now(&others_before, &vmcalls_before);
 	per_question = vmcalls_since(vmcalls_before, 0);

@@ -180,6 +180,20 @@ void apic_timer_stop(void);
 /* The APIC timer's rate at divide-by-1, measured against the TSC. */
 uint32_t apic_timer_khz(void);
 
+/* ---- IOAPIC (0xfec00000; the pins the cell config's ioapic node gives) ---- */
+
+/* Bits of a redirection entry's low half (Documentation/design.md, "The IOAPIC"). */
+#define IOAPIC_MASKED		(1U << 16)
+#define IOAPIC_LEVEL		(1U << 15)
+#define IOAPIC_LOGICAL		(1U << 11)
+#define IOAPIC_DELIVERY(mode)	((uint32_t)(mode) << 8)
+
+uint32_t ioapic_read(uint32_t index);
+void ioapic_write(uint32_t index, uint32_t value);
+/* Pin @pin to the CPU with x2APIC ID @apic_id, low half @low (vector and flags above). */
+void ioapic_pin_set(unsigned int pin, uint32_t apic_id, uint32_t low);
+uint32_t ioapic_pin_low(unsigned int pin);
+
 /* ---- SMP ---- */
 
 /* Called on each started CPU with its index (1..), interrupts off; returning halts it. */
