@@ -53,11 +53,26 @@ struct cpu_set {
 
 bool parse_cpu_list(const char *text, struct cpu_set *set);
 
+/* One line of sysfs statistics: CPU REASON NAME COUNT TOTAL_CYCLES MAX_CYCLES (stats.c). */
+#define STAT_NAME_SIZE	32
+struct exit_stat {
+	unsigned int cpu;
+	unsigned int reason;
+	char name[STAT_NAME_SIZE];
+	uint64_t count;
+	uint64_t total_cycles;
+	uint64_t max_cycles;
+	unsigned int line;
+};
+bool parse_exit_line(char *line, struct exit_stat *entry);
+/* One line of sysfs longest: CPU HYPERCALL_US HOLD_US. */
+bool parse_longest_line(char *line, unsigned int *cpu, uint64_t *hypercall_us, uint64_t *hold_us);
+
 /*
- * VM exits per CPU from a statistics file already open as @file (@path for
- * messages): sysfs statistics with the memory pool, or a cell's without.
+ * VM exits and events per CPU from the files of 'stats' or 'cell stats',
+ * already open (their paths for messages): sysfs statistics with the
+ * longest hypercalls and the memory pool, or a cell's without.
  */
-/* The sysfs files of 'stats' or 'cell stats', open, and their paths for messages. */
 struct stats_files {
 	FILE *statistics, *events;
 	const char *statistics_path, *events_path;

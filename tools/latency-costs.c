@@ -10,11 +10,6 @@
 #include "bulkhead.h"
 #include "latency.h"
 
-/* A statistics line: CPU REASON_NUMBER REASON_NAME COUNT TOTAL_CYCLES MAX_CYCLES (stats.c). */
-#define STAT_FIELDS	6
-/* A line of sysfs longest: CPU HYPERCALL_US HOLD_US. */
-#define LONGEST_FIELDS	3
-
 /* Where each CPU is at the time of a snapshot. */
 enum place { ROOT, THIS_CELL, OTHER_CELL };
 
@@ -41,27 +36,22 @@ static struct latency_exit *exit_entry(struct latency_exits *exits, unsigned int
 /* Adds one statistics line to the cell's or the root's sums; other cells' CPUs are left out. */
 static bool add_exit_line(struct latency_costs *costs, const struct places *places, char *line)
 {
-	char *fields[STAT_FIELDS + 1];
-	uint64_t cpu, reason, count, total, max;
+	struct exit_stat stat;
 	struct latency_exit *entry;
 
 	if (line[strspn(line, " \t\r\n")] == '\0')
 		return true;
-	if (split_fields(line, fields, STAT_FIELDS + 1) != STAT_FIELDS ||
-	    !parse_number(fields[0], &cpu) || cpu >= LATENCY_MAX_CPUS ||
-	    !parse_number(fields[1], &reason) || reason > 0xffff ||
-	    !parse_number(fields[3], &count) || !parse_number(fields[4], &total) ||
-	    !parse_number(fields[5], &max))
+	if (!parse_exit_line(line, &stat) || stat.cpu >= LATENCY_MAX_CPUS)
 		return false;
-	if (places->cpu[cpu] == OTHER_CELL)
+	if (places->cpu[stat.cpu] == OTHER_CELL)
 		return true;
-	entry = exit_entry(places->cpu[cpu] == THIS_CELL ? &costs->cell : &costs->root,
-			   (unsigned int)reason, fields[2]);
+	entry = exit_entry(places->cpu[stat.cpu] == THIS_CELL ? &costs->cell : &costs->root,
+			   stat.reason, stat.name);
 	if (!entry)
 		return false;
-	entry->count += count;
-	if (max > entry->max_cycles)
-		entry->max_cycles = max;
+	entry->count += stat.count;
+	if (stat.max_cycles > entry->max_cycles)
+		entry->max_cycles = stat.max_cycles;
 	return true;
 }
 
@@ -86,16 +76,14 @@ static char *read_text(const char *file)
 
 static bool add_hold_line(struct latency_costs *costs, const struct places *places, char *line)
 {
-	char *fields[LONGEST_FIELDS + 1];
-	uint64_t cpu, hypercall, hold;
+	uint64_t hypercall, hold;
+	unsigned int cpu;
 
-	if (split_fields(line, fields, LONGEST_FIELDS + 1) != LONGEST_FIELDS ||
-	    !parse_number(fields[0], &cpu) || cpu >= LATENCY_MAX_CPUS ||
-	    !parse_number(fields[1], &hypercall) || !parse_number(fields[2], &hold))
+	if (!parse_longest_line(line, &cpu, &hypercall, &hold) || cpu >= LATENCY_MAX_CPUS)
 		return false;
 	if (places->cpu[cpu] == ROOT && (!costs->has_hold || hold > costs->hold_us)) {
 		costs->hold_us = hold;
-		costs->hold_cpu = (unsigned int)cpu;
+		costs->hold_cpu = cpu;
 		costs->has_hold = true;
 	}
 	return true;

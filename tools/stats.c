@@ -16,20 +16,10 @@
 #define STAT_FORMAT	"'CPU REASON NAME COUNT TOTAL_CYCLES MAX_CYCLES'"
 /* The basic exit reason is bits 15:0 of the exit-reason field; SDM Vol. 3C, 24.9.1. */
 #define REASON_MAX	0xffff
-#define NAME_SIZE	32
+#define NAME_SIZE	STAT_NAME_SIZE
 /* Room for "NAME-REASON", the key of a name two reasons share on one CPU. */
 #define KEY_SIZE	(NAME_SIZE + 8)
 #define PAGE_KIB	4
-
-struct exit_stat {
-	unsigned int cpu;
-	unsigned int reason;
-	char name[NAME_SIZE];
-	uint64_t count;
-	uint64_t total_cycles;
-	uint64_t max_cycles;
-	unsigned int line;
-};
 
 /* sysfs longest: the longest hypercall and hold of each CPU, in microseconds. */
 #define MAX_LONGEST	256
@@ -78,7 +68,7 @@ static bool valid_name(const char *name)
 }
 
 /* Fills @entry from one statistics line; false when the line is malformed. */
-static bool parse_exit(char *line, struct exit_stat *entry)
+bool parse_exit_line(char *line, struct exit_stat *entry)
 {
 	char *fields[STAT_FIELDS + 1];
 	uint64_t cpu, reason;
@@ -129,7 +119,7 @@ static int add_exit_line(struct stats *stats, char *line, const char *path, unsi
 	entry = new_exit(stats);
 	if (!entry)
 		return fail(EXIT_FAILURE, "out of memory reading %s", path);
-	if (!parse_exit(line, entry))
+	if (!parse_exit_line(line, entry))
 		return fail(EXIT_FAILURE, "%s:%u: malformed line; expected " STAT_FORMAT, path,
 			    number);
 	entry->line = number;
@@ -234,20 +224,28 @@ static int read_pool(struct stats *stats)
 	return 0;
 }
 
-/* One line of sysfs longest, "CPU HYPERCALL_US HOLD_US"; CPUs in increasing order. */
+bool parse_longest_line(char *line, unsigned int *cpu, uint64_t *hypercall_us, uint64_t *hold_us)
+{
+	char *fields[4];
+	uint64_t number;
+
+	if (split_fields(line, fields, 4) != 3 || !parse_number(fields[0], &number) ||
+	    number > UINT_MAX || !parse_number(fields[1], hypercall_us) ||
+	    !parse_number(fields[2], hold_us))
+		return false;
+	*cpu = (unsigned int)number;
+	return true;
+}
+
+/* One line of sysfs longest into @stats; CPUs in increasing order. */
 static bool parse_longest(char *line, struct stats *stats)
 {
 	struct longest *entry = &stats->longest[stats->longest_count];
-	char *fields[4];
-	uint64_t cpu;
 
-	if (stats->longest_count == MAX_LONGEST || split_fields(line, fields, 4) != 3 ||
-	    !parse_number(fields[0], &cpu) || cpu > UINT_MAX ||
-	    !parse_number(fields[1], &entry->hypercall_us) ||
-	    !parse_number(fields[2], &entry->hold_us) ||
-	    (stats->longest_count && cpu <= stats->longest[stats->longest_count - 1].cpu))
+	if (stats->longest_count == MAX_LONGEST ||
+	    !parse_longest_line(line, &entry->cpu, &entry->hypercall_us, &entry->hold_us) ||
+	    (stats->longest_count && entry->cpu <= stats->longest[stats->longest_count - 1].cpu))
 		return false;
-	entry->cpu = (unsigned int)cpu;
 	stats->longest_count++;
 	return true;
 }
