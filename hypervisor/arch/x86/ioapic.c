@@ -64,6 +64,12 @@ static uint64_t hw_read_entry(struct ioapic *io, unsigned int pin)
 	return ((uint64_t)hw_read(io, IOAPIC_REG_REDIRECTION + 2 * pin + 1) << 32) | low;
 }
 
+/* @pin masked in the hardware, the rest of its low half @entry's: one write. */
+static void hw_mask_entry(struct ioapic *io, unsigned int pin, uint64_t entry)
+{
+	hw_write(io, IOAPIC_REG_REDIRECTION + 2 * pin, (uint32_t)(entry | IOAPIC_ENTRY_MASKED));
+}
+
 /*
  * The entry goes in masked first, then its destination, then the low half
  * that unmasks it: no moment has a new destination with an old delivery
@@ -71,7 +77,7 @@ static uint64_t hw_read_entry(struct ioapic *io, unsigned int pin)
  */
 static void hw_write_entry(struct ioapic *io, unsigned int pin, uint64_t entry)
 {
-	hw_write(io, IOAPIC_REG_REDIRECTION + 2 * pin, (uint32_t)entry | (uint32_t)IOAPIC_ENTRY_MASKED);
+	hw_mask_entry(io, pin, entry);
 	hw_write(io, IOAPIC_REG_REDIRECTION + 2 * pin + 1, (uint32_t)(entry >> 32));
 	hw_write(io, IOAPIC_REG_REDIRECTION + 2 * pin, (uint32_t)entry);
 }
@@ -361,8 +367,7 @@ static void recheck_root_pins(struct ioapic *io, uint64_t root_cpus)
 		refused = ioapic_entry_refusal(entry, &allowed) != NULL;
 		masked = hw_read(io, IOAPIC_REG_REDIRECTION + 2 * pin) & IOAPIC_ENTRY_MASKED;
 		if (refused && !masked) {
-			hw_write(io, IOAPIC_REG_REDIRECTION + 2 * pin,
-				 (uint32_t)(entry | IOAPIC_ENTRY_MASKED));
+			hw_mask_entry(io, pin, entry);
 			count(this_cpu(), BULKHEAD_EVENT_IOAPIC_REFUSED,
 			      IOAPIC_REG_REDIRECTION + 2 * pin, (uint32_t)entry,
 			      "Linux's entry names a CPU of a new cell");
@@ -395,8 +400,7 @@ void ioapic_cell_create(struct cell *cell)
 				continue;
 			io->owner[pin] = cell;
 			io->pin[pin].cell_entry = IOAPIC_ENTRY_MASKED;
-			hw_write(io, IOAPIC_REG_REDIRECTION + 2 * pin,
-				 (uint32_t)(io->pin[pin].root_entry | IOAPIC_ENTRY_MASKED));
+			hw_mask_entry(io, pin, io->pin[pin].root_entry);
 		}
 		recheck_root_pins(io, apic_cell_cpus(&root_cell) & ~cell->cpus);
 		spin_unlock(&io->lock);
@@ -422,8 +426,7 @@ void ioapic_cell_destroy(struct cell *cell)
 		for (pin = 0; pin < io->pins; pin++) {
 			if (io->owner[pin] != cell)
 				continue;
-			hw_write(io, IOAPIC_REG_REDIRECTION + 2 * pin,
-				 (uint32_t)(io->pin[pin].cell_entry | IOAPIC_ENTRY_MASKED));
+			hw_mask_entry(io, pin, io->pin[pin].cell_entry);
 			io->owner[pin] = NULL;
 			hw_write_entry(io, pin, ioapic_entry_for_hardware(io->pin[pin].root_entry,
 									 &allowed));
